@@ -1,0 +1,76 @@
+//! Who may do what: every command and button re-checks the member's roles here, on the
+//! server side, whatever Discord's default permissions say.
+
+use crate::domain::ids::{GuildId, MemberId, RoleId};
+use crate::error::{AppError, AppResult};
+
+use super::App;
+
+/// The person behind a request, as Discord describes them in that very interaction.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub guild: GuildId,
+    pub member: MemberId,
+    /// The member's roles with their names.
+    pub roles: Vec<(RoleId, String)>,
+    /// Whether the member has the Administrator permission in the guild.
+    pub is_admin: bool,
+}
+
+/// A capability a command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    ChangeLead,
+    /// Managers; change leads may do what managers do.
+    Manager,
+    Admin,
+}
+
+/// Refuses with a clear message unless `actor` holds `need`.
+pub async fn require(app: &App, actor: &Actor, need: Need) -> AppResult<()> {
+    if actor.is_admin && need == Need::Admin {
+        return Ok(());
+    }
+    let is_lead = holds(app, actor, Role::Lead).await?;
+    let allowed = match need {
+        Need::Admin => false,
+        Need::ChangeLead => is_lead,
+        Need::Manager => is_lead || holds(app, actor, Role::Manager).await?,
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::user(refusal(app, need)))
+}
+
+#[derive(Clone, Copy)]
+enum Role {
+    Lead,
+    Manager,
+}
+
+async fn holds(app: &App, actor: &Actor, role: Role) -> AppResult<bool> {
+    let config = app.store.role_config(actor.guild).await?;
+    let (configured, name) = match role {
+        Role::Lead => (config.change_lead, &app.settings.change_lead_role),
+        Role::Manager => (config.manager, &app.settings.manager_role),
+    };
+    Ok(match configured {
+        Some(id) => actor.roles.iter().any(|(r, _)| *r == id),
+        None => actor.roles.iter().any(|(_, n)| n.eq_ignore_ascii_case(name)),
+    })
+}
+
+fn refusal(app: &App, need: Need) -> String {
+    match need {
+        Need::Admin => "Only a server administrator can do this.".into(),
+        Need::ChangeLead => format!(
+            "Only change leads can do this. Ask an administrator for the `{}` role (or the role set with `/herald roles`).",
+            app.settings.change_lead_role
+        ),
+        Need::Manager => format!(
+            "Only managers and change leads can do this. Ask an administrator for the `{}` role.",
+            app.settings.manager_role
+        ),
+    }
+}

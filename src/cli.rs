@@ -1,0 +1,77 @@
+//! The command line: `run`, `migrate`, `sim`, each with `--config FILE`.
+//!
+//! Bad input (a setting, a URL, a missing token) exits with code 2 and one clear line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Settings;
+use crate::startup::RunError;
+
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about = "Herald: change communications in Discord")]
+struct Cli {
+    /// Configuration file (default: $HERALD_CONFIG, then ./herald.toml if present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the bot: migrate the database, connect to Discord, serve /healthz.
+    Run,
+    /// Apply database migrations and exit (safe to repeat).
+    Migrate,
+    /// Serve a local Discord simulator for tests, demos and scripts.
+    Sim {
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        /// A JSON world file (guilds, channels, roles, members) instead of the default world.
+        #[arg(long, value_name = "FILE")]
+        world: Option<PathBuf>,
+    },
+}
+
+/// Parses arguments, runs the subcommand and maps failures to exit codes (2 = bad input).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(1, &format!("cannot start the async runtime: {e}")),
+    };
+    if let Command::Sim { listen, world } = &cli.command {
+        crate::telemetry::init(crate::config::LogFormat::Pretty);
+        return match runtime.block_on(crate::sim::run_cli(*listen, world.clone())) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(2, &format!("{e:#}")),
+        };
+    }
+    let settings = match Settings::from_process(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(2, &e.to_string()),
+    };
+    crate::telemetry::init(settings.log_format);
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Run => crate::startup::run(settings).await,
+            Command::Migrate => crate::startup::migrate(&settings).await,
+            Command::Sim { .. } => Ok(()),
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(RunError::Setup(msg)) => fail(2, &msg),
+        Err(RunError::Failed(e)) => fail(1, &format!("{e:#}")),
+    }
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}

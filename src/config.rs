@@ -1,0 +1,260 @@
+//! Settings in layers: built-in defaults, then `herald.toml`, then `HERALD__SECTION__KEY`.
+//!
+//! Every value remembers where it came from, so an error can say "herald.toml:4:7" or
+//! "environment variable HERALD__HTTP__LISTEN" instead of leaving the reader to guess.
+//! The Discord token is a [`Secret`]: it has no `Display` and its `Debug` is redacted.
+
+mod file;
+mod secret;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub use secret::Secret;
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Default,
+    File { path: PathBuf, line: usize, col: usize },
+    Env(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Default => write!(f, "built-in default"),
+            Origin::File { path, line, col } => write!(f, "{}:{line}:{col}", path.display()),
+            Origin::Env(var) => write!(f, "environment variable {var}"),
+        }
+    }
+}
+
+/// A setting that could not be read or is not allowed; one line, naming key and origin.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub origin: Origin,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &str, origin: Origin, message: impl Into<String>) -> Self {
+        Self { key: key.to_string(), origin, message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The validated, typed settings the rest of Herald reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub discord_token: Option<Secret>,
+    pub discord_api_base: Option<String>,
+    pub discord_guild_id: Option<u64>,
+    pub messages_dir: PathBuf,
+    pub http_listen: SocketAddr,
+    pub min_group_size: u32,
+    pub privacy_key_file: PathBuf,
+    pub log_format: LogFormat,
+    pub change_lead_role: String,
+    pub manager_role: String,
+    origins: HashMap<&'static str, Origin>,
+}
+
+/// Every key Herald knows, as `section.key`.
+pub const KEYS: &[&str] = &[
+    "database.url",
+    "database.max_connections",
+    "discord.token",
+    "discord.token_file",
+    "discord.api_base",
+    "discord.guild_id",
+    "messages.dir",
+    "http.listen",
+    "privacy.min_group_size",
+    "privacy.key_file",
+    "log.format",
+    "roles.change_lead",
+    "roles.manager",
+];
+
+/// Raw string values per key, each with its origin, before typing.
+pub(crate) type RawLayer = Vec<(String, String, Origin)>;
+
+impl Settings {
+    /// Loads settings from the optional file and the given environment.
+    ///
+    /// `file` is the explicit `--config` path; without it `HERALD_CONFIG`, then `herald.toml`
+    /// in the working directory (if present) are used.
+    pub fn load(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut raw = RawLayer::new();
+        if let Some(path) = choose_file(file, env) {
+            raw.extend(file::read(&path)?);
+        }
+        raw.extend(env_layer(env)?);
+        Self::from_raw(raw)
+    }
+
+    /// Loads settings from the process environment.
+    pub fn from_process(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::load(file, &env)
+    }
+
+    /// Where a key's value came from (the default when nobody set it).
+    pub fn origin(&self, key: &str) -> Origin {
+        self.origins.get(key).cloned().unwrap_or(Origin::Default)
+    }
+
+    /// Whether Herald talks to a local simulator rather than Discord.
+    pub fn uses_simulator(&self) -> bool {
+        self.discord_api_base.is_some()
+    }
+
+    fn defaults() -> Self {
+        Self {
+            database_url: "sqlite://herald.db".into(),
+            database_max_connections: 10,
+            discord_token: None,
+            discord_api_base: None,
+            discord_guild_id: None,
+            messages_dir: PathBuf::from("messages"),
+            http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            min_group_size: 5,
+            privacy_key_file: PathBuf::from(".herald-key"),
+            log_format: LogFormat::Pretty,
+            change_lead_role: "Change Lead".into(),
+            manager_role: "Manager".into(),
+            origins: HashMap::new(),
+        }
+    }
+
+    fn from_raw(raw: RawLayer) -> Result<Self, ConfigError> {
+        let mut s = Self::defaults();
+        let mut token_file = None;
+        for (key, value, origin) in raw {
+            let k = KEYS.iter().find(|k| **k == key).copied().ok_or_else(|| {
+                ConfigError::new(&key, origin.clone(), unknown_key_message(&key))
+            })?;
+            let err = |m: String| ConfigError::new(k, origin.clone(), m);
+            match k {
+                "database.url" => s.database_url = non_empty(&value).map_err(err)?,
+                "database.max_connections" => {
+                    s.database_max_connections = parse_num(&value).map_err(err)?
+                }
+                "discord.token" => s.discord_token = Some(Secret::new(value.trim())),
+                "discord.token_file" => token_file = Some((PathBuf::from(value), origin.clone())),
+                "discord.api_base" => s.discord_api_base = Some(parse_base(&value).map_err(err)?),
+                "discord.guild_id" => s.discord_guild_id = Some(parse_num(&value).map_err(err)?),
+                "messages.dir" => s.messages_dir = PathBuf::from(value),
+                "http.listen" => s.http_listen = parse_addr(&value).map_err(err)?,
+                "privacy.min_group_size" => s.min_group_size = parse_group(&value).map_err(err)?,
+                "privacy.key_file" => s.privacy_key_file = PathBuf::from(value),
+                "log.format" => s.log_format = parse_log_format(&value).map_err(err)?,
+                "roles.change_lead" => s.change_lead_role = non_empty(&value).map_err(err)?,
+                "roles.manager" => s.manager_role = non_empty(&value).map_err(err)?,
+                _ => unreachable!("every key in KEYS is matched"),
+            }
+            s.origins.insert(k, origin);
+        }
+        if s.discord_token.is_none() {
+            if let Some((path, origin)) = token_file {
+                s.discord_token = Some(read_token_file(&path, origin)?);
+            }
+        }
+        Ok(s)
+    }
+}
+
+fn choose_file(explicit: Option<&Path>, env: &HashMap<String, String>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = env.get("HERALD_CONFIG") {
+        return Some(PathBuf::from(p));
+    }
+    let default = PathBuf::from("herald.toml");
+    default.exists().then_some(default)
+}
+
+/// `HERALD__SECTION__KEY=value` and the `DISCORD_TOKEN` alias, in a stable order.
+fn env_layer(env: &HashMap<String, String>) -> Result<RawLayer, ConfigError> {
+    let mut out = RawLayer::new();
+    if let Some(token) = env.get("DISCORD_TOKEN") {
+        out.push(("discord.token".into(), token.clone(), Origin::Env("DISCORD_TOKEN".into())));
+    }
+    let mut vars: Vec<_> = env.iter().filter(|(k, _)| k.starts_with("HERALD__")).collect();
+    vars.sort();
+    for (var, value) in vars {
+        let key = var["HERALD__".len()..].to_ascii_lowercase().replace("__", ".");
+        if !KEYS.contains(&key.as_str()) {
+            return Err(ConfigError::new(&key, Origin::Env(var.clone()), unknown_key_message(&key)));
+        }
+        out.push((key, value.clone(), Origin::Env(var.clone())));
+    }
+    Ok(out)
+}
+
+fn unknown_key_message(key: &str) -> String {
+    format!("unknown setting `{key}`; known settings are: {}", KEYS.join(", "))
+}
+
+fn read_token_file(path: &Path, origin: Origin) -> Result<Secret, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new("discord.token_file", origin.clone(), format!("cannot read {}: {e}", path.display()))
+    })?;
+    Ok(Secret::new(text.trim()))
+}
+
+fn non_empty(v: &str) -> Result<String, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(v.to_string())
+}
+
+fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
+    v.trim().parse().map_err(|_| format!("expected a whole number, got `{v}`"))
+}
+
+fn parse_group(v: &str) -> Result<u32, String> {
+    let n: u32 = parse_num(v)?;
+    if n < 3 {
+        return Err(format!("is {n}, but groups smaller than 3 would expose individuals; use 3 or more"));
+    }
+    Ok(n)
+}
+
+fn parse_addr(v: &str) -> Result<SocketAddr, String> {
+    v.trim().parse().map_err(|_| format!("expected an address like 127.0.0.1:8080, got `{v}`"))
+}
+
+fn parse_base(v: &str) -> Result<String, String> {
+    let v = v.trim().trim_end_matches('/');
+    if !(v.starts_with("http://") || v.starts_with("https://")) {
+        return Err(format!("expected a URL like http://127.0.0.1:PORT, got `{v}`"));
+    }
+    Ok(v.to_string())
+}
+
+fn parse_log_format(v: &str) -> Result<LogFormat, String> {
+    match v.trim() {
+        "pretty" => Ok(LogFormat::Pretty),
+        "json" => Ok(LogFormat::Json),
+        other => Err(format!("expected `pretty` or `json`, got `{other}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

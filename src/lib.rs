@@ -1,0 +1,32 @@
+//! Herald: a Discord bot for organisational change communications.
+//!
+//! A tour of the layout, from the outside in:
+//!
+//! - [`cli`] parses the command line; [`config`] turns defaults, `herald.toml` and
+//!   `HERALD__*` variables into typed [`config::Settings`]; [`startup`] wires a running bot.
+//! - [`discord`] is the only module that knows serenity and poise: it turns interactions
+//!   into plain requests for [`app`], renders answers, and implements the [`chat::Chat`]
+//!   port with retries that respect Discord's rate limits.
+//! - [`app`] holds the use cases (teams, roles, status); [`domain`] the pure rules;
+//!   [`store`] the database behind one trait, on SQLite or PostgreSQL.
+//! - [`clock`] makes time a port, so tests move a manual clock instead of sleeping.
+//! - [`sim`] is a local Discord (REST, gateway, control API, faults) that tests,
+//!   benchmarks and outside scripts drive; [`health`] serves `/healthz` and `/metrics`.
+
+pub mod app;
+pub mod chat;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod discord;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod metrics;
+pub mod sim;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+/// Herald's version, as shown by `--version`, `/herald status` and `/healthz`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,115 @@
+//! Wiring: settings → database → health server → Discord, and an orderly stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Secret, Settings};
+use crate::metrics::Metrics;
+use crate::store::{self, redact_url};
+
+/// Why Herald could not run: `Setup` is the operator's to fix (exit 2), `Failed` is ours.
+#[derive(Debug)]
+pub enum RunError {
+    Setup(String),
+    Failed(anyhow::Error),
+}
+
+const NO_TOKEN: &str = "no Discord token. Set DISCORD_TOKEN (Discord developer portal → your application → \
+Bot → Reset Token) or discord.token_file. To try Herald without Discord, start `herald sim` and set \
+HERALD__DISCORD__API_BASE to the URL it prints (any token will do then).";
+
+/// `herald migrate`: applies migrations and reports the backend.
+pub async fn migrate(settings: &Settings) -> Result<(), RunError> {
+    let store = open_store(settings).await?;
+    println!("database {} is up to date ({})", redact_url(&settings.database_url), store.backend().name());
+    store.close().await;
+    Ok(())
+}
+
+async fn open_store(settings: &Settings) -> Result<Arc<dyn store::Store>, RunError> {
+    store::connect(&settings.database_url, settings.database_max_connections)
+        .await
+        .map_err(|e| RunError::Setup(e.to_string()))
+}
+
+/// A started Herald: its app context, health address and a way to stop it.
+pub struct Running {
+    pub app: App,
+    pub health_addr: SocketAddr,
+    stop: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    discord: crate::discord::DiscordHandle,
+}
+
+impl Running {
+    /// Stops taking work, lets in-flight sends finish, closes the database.
+    pub async fn stop(self) {
+        self.stop.cancel();
+        self.discord.shutdown().await;
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.app.store.close().await;
+        tracing::info!("Herald stopped");
+    }
+}
+
+/// Starts every part and returns once they run; `clock` is the system clock outside tests.
+pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running, RunError> {
+    let token = settings.discord_token.clone().filter(|t| !t.is_empty()).ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
+    let listener = TcpListener::bind(settings.http_listen)
+        .await
+        .map_err(|e| RunError::Setup(format!("http.listen {}: cannot listen: {e}", settings.http_listen)))?;
+    let health_addr = listener.local_addr().map_err(|e| RunError::Failed(e.into()))?;
+    let store = open_store(&settings).await?;
+    let metrics = Arc::new(Metrics::default());
+    let app = App::new(store.clone(), clock, settings, metrics.clone());
+    let stop = CancellationToken::new();
+    let health = tokio::spawn(serve_health(listener, crate::health::router(store, metrics), stop.clone()));
+    let discord = crate::discord::start(app.clone(), token_of(&token), stop.clone());
+    tracing::info!(%health_addr, backend = app.store.backend().name(), "Herald started");
+    Ok(Running { app, health_addr, stop, tasks: vec![health], discord })
+}
+
+fn token_of(token: &Secret) -> Secret {
+    token.clone()
+}
+
+async fn serve_health(listener: TcpListener, router: axum::Router, stop: CancellationToken) {
+    let served = axum::serve(listener, router).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+    if let Err(e) = served {
+        tracing::error!(error = %e, "health server failed");
+    }
+}
+
+/// `herald run`: launch, then wait for Ctrl-C or SIGTERM and stop in order.
+pub async fn run(settings: Settings) -> Result<(), RunError> {
+    let running = launch(settings, Arc::new(SystemClock)).await?;
+    shutdown_signal().await;
+    tracing::info!("shutdown requested; finishing in-flight work");
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

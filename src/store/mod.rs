@@ -1,0 +1,154 @@
+//! Storage: the [`Store`] trait the app uses, and `connect` by URL scheme.
+//!
+//! One SQL implementation ([`sql::SqlStore`]) serves both backends through sqlx's `Any`
+//! driver; the backend files hold only what differs (connection set-up, migrations, the
+//! few statements whose SQL is not portable). Queries are checked at run time: there is
+//! no database at build time.
+
+mod sql;
+
+pub mod postgres;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use crate::domain::team::{Team, TeamName};
+
+/// Which database is behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A failure to store or read.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A row that must be unique exists already; `what` names the constraint's meaning.
+    #[error("{what} already exists")]
+    Conflict { what: &'static str },
+    /// The database could not be reached or answered with a transient failure.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which Discord roles make someone a change lead or a manager in a guild.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleConfig {
+    pub change_lead: Option<RoleId>,
+    pub manager: Option<RoleId>,
+}
+
+/// Everything Herald keeps, behind one trait so both backends pass one conformance suite.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// A cheap round trip, for health checks.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Waits for in-flight queries and closes every connection.
+    async fn close(&self);
+
+    async fn upsert_guild(&self, guild: GuildId, name: &str, now_ms: i64) -> StoreResult<()>;
+    async fn upsert_member(&self, guild: GuildId, member: MemberId, name: &str, now_ms: i64) -> StoreResult<()>;
+    async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;
+
+    async fn add_team(
+        &self,
+        guild: GuildId,
+        name: &TeamName,
+        role: RoleId,
+        channel: ChannelId,
+        now_ms: i64,
+    ) -> StoreResult<Team>;
+    async fn list_teams(&self, guild: GuildId) -> StoreResult<Vec<Team>>;
+    async fn team_by_name(&self, guild: GuildId, name: &str) -> StoreResult<Option<Team>>;
+    /// Removes a team by name (any case); `false` when there was none.
+    async fn remove_team(&self, guild: GuildId, name: &str) -> StoreResult<bool>;
+
+    async fn role_config(&self, guild: GuildId) -> StoreResult<RoleConfig>;
+    async fn set_role_config(&self, guild: GuildId, roles: &RoleConfig, now_ms: i64) -> StoreResult<()>;
+}
+
+/// Why a database could not be opened; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("database.url `{url}` is not a database URL: {reason}. Use sqlite://herald.db or postgres://user@host/db")]
+    BadUrl { url: String, reason: String },
+    #[error("cannot reach the database at {url}: {reason}")]
+    Unreachable { url: String, reason: String },
+    #[error("migrating the database failed: {0}")]
+    Migrate(String),
+}
+
+/// Opens the database named by `url` (sqlite:// or postgres://) and applies migrations.
+pub async fn connect(url: &str, max_connections: u32) -> Result<Arc<dyn Store>, ConnectError> {
+    sqlx::any::install_default_drivers();
+    let store = match backend_of(url)? {
+        Backend::Sqlite => sqlite::open(url, max_connections).await?,
+        Backend::Postgres => postgres::open(url, max_connections).await?,
+    };
+    store.migrate().await?;
+    Ok(Arc::new(store))
+}
+
+fn backend_of(url: &str) -> Result<Backend, ConnectError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(ConnectError::BadUrl { url: redact_url(url), reason: format!("unknown scheme `{scheme}`") })
+    }
+}
+
+/// A URL with any password replaced, fit for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn unreachable(url: &str, e: &sqlx::Error) -> ConnectError {
+    ConnectError::Unreachable { url: redact_url(url), reason: first_line(&e.to_string()) }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_scheme_is_a_bad_url() {
+        let err = backend_of("mysql://x/y").unwrap_err();
+        assert!(err.to_string().contains("unknown scheme `mysql`"), "{err}");
+    }
+
+    #[test]
+    fn a_password_never_reaches_a_message() {
+        assert_eq!(redact_url("postgres://bob:hunter2@db/x"), "postgres://bob:***@db/x");
+    }
+}

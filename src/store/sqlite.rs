@@ -1,0 +1,52 @@
+//! SQLite: the embedded default. WAL, foreign keys on, a busy timeout; created if missing.
+
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+use sqlx::Executor;
+
+use super::sql::SqlStore;
+use super::{unreachable, Backend, ConnectError};
+
+static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
+
+/// `sqlite://file.db` → the same with `mode=rwc`, so a missing file is created.
+fn with_create(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        return url.to_string();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}mode=rwc")
+}
+
+pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, ConnectError> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .connect(&with_create(url))
+        .await
+        .map_err(|e| unreachable(url, &e))?;
+    Ok(SqlStore { pool, backend: Backend::Sqlite, migrator: &MIGRATOR })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_create;
+
+    #[test]
+    fn a_missing_file_is_created() {
+        assert_eq!(with_create("sqlite://herald.db"), "sqlite://herald.db?mode=rwc");
+        assert_eq!(with_create("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+    }
+}
