@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Secret, Settings};
+use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::store::{self, redact_url};
 
@@ -68,16 +68,13 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let health_addr = listener.local_addr().map_err(|e| RunError::Failed(e.into()))?;
     let store = open_store(&settings).await?;
     let metrics = Arc::new(Metrics::default());
-    let app = App::new(store.clone(), clock, settings, metrics.clone());
+    let chat = crate::discord::chat(&token, &settings, metrics.clone());
+    let app = App::new(store.clone(), clock, settings, metrics.clone(), chat);
     let stop = CancellationToken::new();
     let health = tokio::spawn(serve_health(listener, crate::health::router(store, metrics), stop.clone()));
-    let discord = crate::discord::start(app.clone(), token_of(&token), stop.clone());
+    let discord = crate::discord::start(app.clone(), token, stop.clone());
     tracing::info!(%health_addr, backend = app.store.backend().name(), "Herald started");
     Ok(Running { app, health_addr, stop, tasks: vec![health], discord })
-}
-
-fn token_of(token: &Secret) -> Secret {
-    token.clone()
 }
 
 async fn serve_health(listener: TcpListener, router: axum::Router, stop: CancellationToken) {

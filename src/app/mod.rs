@@ -23,12 +23,13 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
+    pub chat: ChatRef,
     pub started: Instant,
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings, metrics: Arc<Metrics>) -> Self {
-        Self { store, clock, settings: Arc::new(settings), metrics, started: Instant::now() }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings, metrics: Arc<Metrics>, chat: ChatRef) -> Self {
+        Self { store, clock, settings: Arc::new(settings), metrics, chat, started: Instant::now() }
     }
 
     pub fn now_ms(&self) -> i64 {

@@ -8,7 +8,7 @@ use crate::store::StoreError;
 use super::access::{require, Actor, Need};
 use super::App;
 
-#[tracing::instrument(skip_all, fields(guild = %actor.guild), err(Debug))]
+#[tracing::instrument(skip_all, fields(guild = %actor.guild))]
 pub async fn add(app: &App, actor: &Actor, name: &str, role: RoleId, channel: ChannelId) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     let name = TeamName::parse(name).map_err(AppError::user)?;
@@ -30,7 +30,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     Ok(render_list(&teams))
 }
 
-#[tracing::instrument(skip_all, fields(guild = %actor.guild), err(Debug))]
+#[tracing::instrument(skip_all, fields(guild = %actor.guild))]
 pub async fn remove(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     if app.store.remove_team(actor.guild, name).await? {

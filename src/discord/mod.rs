@@ -1,7 +1,106 @@
-//! The Discord edge (stub while the foundation lands).
-use crate::app::App;
-use crate::config::Secret;
+//! The Discord edge: the only module that names serenity or poise.
+//!
+//! It starts the gateway client with backoff, registers slash commands, turns each
+//! interaction into a plain call to [`crate::app`], and implements the Chat port.
+
+mod actor;
+mod chat;
+mod commands;
+mod errors;
+mod events;
+mod render;
+mod rest;
+#[cfg(test)]
+mod sim_payloads;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use rand::Rng;
+use serenity::all::{ClientBuilder, GatewayIntents, Http, HttpBuilder, ShardManager};
 use tokio_util::sync::CancellationToken;
-pub struct DiscordHandle;
-impl DiscordHandle { pub async fn shutdown(self) {} }
-pub fn start(_app: App, _token: Secret, _stop: CancellationToken) -> DiscordHandle { DiscordHandle }
+
+use crate::app::App;
+use crate::chat::Chat;
+use crate::config::{Secret, Settings};
+use crate::metrics::Metrics;
+
+/// What every command handler can reach.
+pub struct Bot {
+    pub app: App,
+}
+
+/// The running gateway client.
+pub struct DiscordHandle {
+    shards: Arc<Mutex<Option<Arc<ShardManager>>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl DiscordHandle {
+    /// Closes the gateway connection and waits for the client task to end.
+    pub async fn shutdown(self) {
+        let shards = self.shards.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(shards) = shards {
+            shards.shutdown_all().await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
+    }
+}
+
+fn http_for(token: &Secret, settings: &Settings, client: reqwest::Client) -> Http {
+    let mut b = HttpBuilder::new(token.expose()).client(client);
+    if let Some(base) = &settings.discord_api_base {
+        // serenity's rate limiter ignores the proxy; Herald's own layer keeps the limits.
+        b = b.proxy(base.clone()).ratelimiter_disabled(true);
+    }
+    b.build()
+}
+
+/// The Chat port on Discord, with its own HTTP client and rate-limit state.
+pub fn chat(token: &Secret, settings: &Settings, metrics: Arc<Metrics>) -> Arc<dyn Chat> {
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_default();
+    let http = Arc::new(http_for(token, settings, client.clone()));
+    let rest = rest::Rest::new(http, client, settings.uses_simulator(), metrics);
+    Arc::new(chat::DiscordChat::new(rest))
+}
+
+fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS | GatewayIntents::GUILD_MEMBERS | GatewayIntents::GUILD_MESSAGE_REACTIONS
+}
+
+/// Starts the gateway client in the background; it reconnects by itself and, when the
+/// client cannot be built (Discord unreachable, bad token), retries with backoff.
+pub fn start(app: App, token: Secret, stop: CancellationToken) -> DiscordHandle {
+    let shards = Arc::new(Mutex::new(None));
+    let task = tokio::spawn(run_client(app, token, stop, shards.clone()));
+    DiscordHandle { shards, task }
+}
+
+async fn run_client(app: App, token: Secret, stop: CancellationToken, shards: Arc<Mutex<Option<Arc<ShardManager>>>>) {
+    let mut backoff = Duration::from_secs(1);
+    while !stop.is_cancelled() {
+        let http = http_for(&token, &app.settings, reqwest::Client::new());
+        let built = ClientBuilder::new_with_http(http, intents()).framework(commands::framework(app.clone())).await;
+        match built {
+            Ok(mut client) => {
+                *shards.lock().unwrap_or_else(|p| p.into_inner()) = Some(client.shard_manager.clone());
+                tokio::select! {
+                    result = client.start() => match result {
+                        Ok(()) => tracing::warn!("the Discord client stopped; starting it again"),
+                        Err(e) => tracing::error!(error = %e, "the Discord client failed"),
+                    },
+                    _ = stop.cancelled() => return,
+                }
+            }
+            Err(e) => tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "cannot connect to Discord"),
+        }
+        app.metrics.gateway_connected.store(false, std::sync::atomic::Ordering::Relaxed);
+        let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..500));
+        tokio::select! {
+            _ = tokio::time::sleep(backoff + jitter) => {}
+            _ = stop.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(60));
+    }
+}

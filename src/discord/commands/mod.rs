@@ -1,0 +1,59 @@
+//! The slash commands and the poise framework that dispatches them.
+
+mod herald;
+mod team;
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use super::{errors, events, Bot};
+use crate::app::App;
+use crate::error::AppError;
+use crate::metrics::Metrics;
+
+pub type Ctx<'a> = poise::Context<'a, Bot, AppError>;
+
+/// Every command Herald registers.
+pub fn all() -> Vec<poise::Command<Bot, AppError>> {
+    vec![herald::herald(), team::team()]
+}
+
+pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
+    let guild = app.settings.discord_guild_id;
+    let options = poise::FrameworkOptions {
+        commands: all(),
+        on_error: |e| Box::pin(errors::on_error(e)),
+        pre_command: |ctx| Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) }),
+        event_handler: |fw, event| Box::pin(events::on_event(event, fw.user_data)),
+        allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+        ..Default::default()
+    };
+    poise::Framework::builder()
+        .options(options)
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                register(ctx, &framework.options().commands, guild).await;
+                Ok(Bot { app })
+            })
+        })
+        .build()
+}
+
+/// Registers the commands; a failure is logged, never returned (poise would hang).
+async fn register(ctx: &serenity::Context, commands: &[poise::Command<Bot, AppError>], guild: Option<u64>) {
+    let result = match guild {
+        Some(g) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await,
+        None => poise::builtins::register_globally(ctx, commands).await,
+    };
+    match result {
+        Ok(()) => tracing::info!(count = commands.len(), guild = ?guild, "slash commands registered"),
+        Err(e) => tracing::error!(error = %e, "registering slash commands failed"),
+    }
+}
+
+/// An ephemeral answer that pings nobody.
+pub async fn reply(ctx: Ctx<'_>, text: String) -> Result<(), AppError> {
+    let r = CreateReply::default().content(text).ephemeral(true).allowed_mentions(serenity::CreateAllowedMentions::new());
+    ctx.send(r).await.map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    Ok(())
+}

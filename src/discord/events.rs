@@ -1,0 +1,34 @@
+//! Gateway events Herald keeps track of: guilds and members seen, connection state.
+
+use std::sync::atomic::Ordering;
+
+use poise::serenity_prelude as serenity;
+use serenity::all::{ConnectionStage, FullEvent};
+
+use super::Bot;
+use crate::domain::ids::{GuildId, MemberId};
+use crate::error::AppError;
+
+pub async fn on_event(event: &FullEvent, bot: &Bot) -> Result<(), AppError> {
+    let app = &bot.app;
+    let up = |v: bool| app.metrics.gateway_connected.store(v, Ordering::Relaxed);
+    match event {
+        FullEvent::Ready { .. } | FullEvent::Resume { .. } => up(true),
+        FullEvent::ShardStageUpdate { event } => up(event.new == ConnectionStage::Connected),
+        FullEvent::GuildCreate { guild, .. } => {
+            let gid = GuildId(guild.id.get());
+            let now = app.now_ms();
+            app.store.upsert_guild(gid, &guild.name, now).await?;
+            for m in guild.members.values() {
+                app.store.upsert_member(gid, MemberId(m.user.id.get()), &m.display_name().to_string(), now).await?;
+            }
+        }
+        FullEvent::GuildMemberAddition { new_member } => {
+            let gid = GuildId(new_member.guild_id.get());
+            let name = new_member.display_name().to_string();
+            app.store.upsert_member(gid, MemberId(new_member.user.id.get()), &name, app.now_ms()).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Our plain messages rendered as serenity builders, always with explicit
+//! `allowed_mentions` (empty unless a ping is intended).
+
+use serenity::all as s;
+
+use crate::chat::{Button, Embed, OutMessage, Pings};
+
+pub fn allowed_mentions(p: &Pings) -> s::CreateAllowedMentions {
+    s::CreateAllowedMentions::new()
+        .roles(p.roles.iter().map(|r| s::RoleId::new(r.0)))
+        .users(p.members.iter().map(|m| s::UserId::new(m.0)))
+}
+
+fn embed(e: &Embed) -> s::CreateEmbed {
+    let mut b = s::CreateEmbed::new();
+    if let Some(t) = &e.title {
+        b = b.title(t);
+    }
+    if let Some(d) = &e.description {
+        b = b.description(d);
+    }
+    if let Some(c) = e.colour {
+        b = b.colour(c);
+    }
+    for (name, value) in &e.fields {
+        b = b.field(name, value, false);
+    }
+    if let Some(f) = &e.footer {
+        b = b.footer(s::CreateEmbedFooter::new(f));
+    }
+    if let Some(url) = &e.image_url {
+        b = b.image(url);
+    }
+    b
+}
+
+/// Buttons in rows of five (Discord's limit per action row).
+pub fn rows(buttons: &[Button]) -> Vec<s::CreateActionRow> {
+    buttons
+        .chunks(5)
+        .map(|chunk| {
+            s::CreateActionRow::Buttons(
+                chunk
+                    .iter()
+                    .map(|b| match b {
+                        Button::Action { custom_id, label } => s::CreateButton::new(custom_id).label(label).style(s::ButtonStyle::Primary),
+                        Button::Link { url, label } => s::CreateButton::new_link(url).label(label),
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+pub fn create_message(m: &OutMessage) -> (s::CreateMessage, Vec<s::CreateAttachment>) {
+    let files: Vec<s::CreateAttachment> = m.attachments.iter().map(|a| s::CreateAttachment::bytes(a.bytes.clone(), a.filename.clone())).collect();
+    let mut b = s::CreateMessage::new()
+        .content(&m.content)
+        .embeds(m.embeds.iter().map(embed).collect())
+        .allowed_mentions(allowed_mentions(&m.pings))
+        .add_files(files.clone());
+    if !m.buttons.is_empty() {
+        b = b.components(rows(&m.buttons));
+    }
+    if let Some(n) = &m.nonce {
+        b = b.nonce(s::Nonce::String(n.clone())).enforce_nonce(true);
+    }
+    (b, files)
+}
+
+pub fn edit_message(m: &OutMessage) -> s::EditMessage {
+    s::EditMessage::new()
+        .content(&m.content)
+        .embeds(m.embeds.iter().map(embed).collect())
+        .components(rows(&m.buttons))
+        .allowed_mentions(allowed_mentions(&m.pings))
+}

@@ -1,0 +1,212 @@
+//! Herald's outbound layer to Discord's REST API.
+//!
+//! Requests are built by serenity (`Request::build`) and answers parsed with serenity's
+//! types. Against the simulator serenity's rate limiter is off (it ignores the proxy), so
+//! this layer keeps Discord's rules itself: one request in flight per bucket, waiting out
+//! `X-RateLimit-Remaining: 0`, `retry_after` on a 429 (global ones stop everything), bounded
+//! retries with jitter on 5xx or a dropped connection, and never a retry on 403/404/400.
+//! In production serenity's limiter handles 429s and this layer adds the 5xx retries.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serenity::http::{Http, HttpError, Request};
+
+use crate::chat::ChatError;
+use crate::metrics::Metrics;
+
+const MAX_TRANSIENT_RETRIES: u32 = 5;
+const MAX_RATE_LIMITED_RETRIES: u32 = 50;
+/// Stay under Discord's 50 requests/s so the global limit is seldom met.
+const GLOBAL_PER_SECOND: u32 = 45;
+
+pub struct Rest {
+    pub http: Arc<Http>,
+    client: reqwest::Client,
+    own_limits: bool,
+    buckets: Mutex<HashMap<String, Arc<tokio::sync::Mutex<BucketState>>>>,
+    global: Mutex<GlobalState>,
+    metrics: Arc<Metrics>,
+}
+
+#[derive(Default)]
+struct BucketState {
+    blocked_until: Option<Instant>,
+}
+
+struct GlobalState {
+    window_start: Instant,
+    count: u32,
+    blocked_until: Option<Instant>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(bytes::Bytes, Option<Instant>),
+    RateLimited { wait: Duration, global: bool },
+    Transient(String),
+    Permanent(String),
+}
+
+impl Rest {
+    pub fn new(http: Arc<Http>, client: reqwest::Client, own_limits: bool, metrics: Arc<Metrics>) -> Self {
+        let global = GlobalState { window_start: Instant::now(), count: 0, blocked_until: None };
+        Self { http, client, own_limits, buckets: Mutex::default(), global: Mutex::new(global), metrics }
+    }
+
+    /// Sends the request `make` builds (again on each retry) and returns the body.
+    /// `bucket` names the rate-limit bucket, e.g. `messages:CHANNEL`.
+    pub async fn send(&self, bucket: &str, make: impl Fn() -> Request<'static>) -> Result<bytes::Bytes, ChatError> {
+        let lock = self.bucket(bucket);
+        let mut state = lock.lock().await;
+        let (mut transient, mut limited) = (0u32, 0u32);
+        loop {
+            self.wait_turn(&state).await;
+            match self.attempt(make()).await {
+                Attempt::Done(body, blocked_until) => {
+                    state.blocked_until = blocked_until;
+                    return Ok(body);
+                }
+                Attempt::RateLimited { wait, global } => {
+                    limited += 1;
+                    Metrics::bump(&self.metrics.rate_limited);
+                    if limited > MAX_RATE_LIMITED_RETRIES {
+                        return Err(transient_error("still rate limited after many waits"));
+                    }
+                    self.block(&mut state, wait, global);
+                }
+                Attempt::Transient(why) => {
+                    transient += 1;
+                    if transient > MAX_TRANSIENT_RETRIES {
+                        return Err(transient_error(&why));
+                    }
+                    tokio::time::sleep(backoff(transient)).await;
+                }
+                Attempt::Permanent(why) => return Err(ChatError { permanent: true, message: why }),
+            }
+            Metrics::bump(&self.metrics.send_retries);
+        }
+    }
+
+    fn bucket(&self, key: &str) -> Arc<tokio::sync::Mutex<BucketState>> {
+        let mut map = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(key.to_string()).or_default().clone()
+    }
+
+    fn block(&self, state: &mut BucketState, wait: Duration, global: bool) {
+        let until = Instant::now() + wait;
+        if global {
+            self.global.lock().unwrap_or_else(|p| p.into_inner()).blocked_until = Some(until);
+        } else {
+            state.blocked_until = Some(until);
+        }
+    }
+
+    /// Sleeps until the bucket, the global limit and the per-second budget allow a request.
+    async fn wait_turn(&self, state: &BucketState) {
+        if let Some(until) = state.blocked_until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+        if !self.own_limits {
+            return;
+        }
+        loop {
+            let wait = {
+                let mut g = self.global.lock().unwrap_or_else(|p| p.into_inner());
+                let now = Instant::now();
+                if now - g.window_start >= Duration::from_secs(1) {
+                    g.window_start = now;
+                    g.count = 0;
+                }
+                match g.blocked_until.filter(|u| *u > now) {
+                    Some(until) => until - now,
+                    None if g.count < GLOBAL_PER_SECOND => {
+                        g.count += 1;
+                        return;
+                    }
+                    None => Duration::from_secs(1) - (now - g.window_start),
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, req: Request<'static>) -> Attempt {
+        if !self.own_limits {
+            return self.attempt_with_serenity_limiter(req).await;
+        }
+        let built = req.build(&self.client, self.http.token(), self.http.proxy.as_deref()).and_then(|b| Ok(b.build()?));
+        let request = match built {
+            Ok(r) => r,
+            Err(e) => return Attempt::Permanent(format!("could not build the request: {e}")),
+        };
+        let resp = match self.client.execute(request).await {
+            Ok(r) => r,
+            Err(e) => return Attempt::Transient(format!("no answer from Discord: {e}")),
+        };
+        classify(resp).await
+    }
+
+    async fn attempt_with_serenity_limiter(&self, req: Request<'static>) -> Attempt {
+        match self.http.request(req).await {
+            Ok(resp) => match resp.bytes().await {
+                Ok(b) => Attempt::Done(b, None),
+                Err(e) => Attempt::Transient(format!("the answer was cut off: {e}")),
+            },
+            Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(e))) => {
+                let code = e.status_code.as_u16();
+                let why = format!("Discord answered {code}: {}", e.error.message);
+                if code >= 500 { Attempt::Transient(why) } else { Attempt::Permanent(why) }
+            }
+            Err(e) => Attempt::Transient(format!("no answer from Discord: {e}")),
+        }
+    }
+}
+
+/// Turns a raw answer into an attempt outcome, reading Discord's rate-limit headers.
+async fn classify(resp: reqwest::Response) -> Attempt {
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    if status.as_u16() == 429 {
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let secs = body["retry_after"].as_f64().or_else(|| header("retry-after").and_then(|v| v.parse().ok())).unwrap_or(1.0);
+        let global = body["global"].as_bool().unwrap_or(false) || header("x-ratelimit-global").is_some();
+        return Attempt::RateLimited { wait: Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5), global };
+    }
+    if status.is_server_error() {
+        return Attempt::Transient(format!("Discord answered {status}"));
+    }
+    if !status.is_success() {
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        return Attempt::Permanent(format!("Discord answered {status}: {}", body["message"].as_str().unwrap_or("no message")));
+    }
+    let remaining = header("x-ratelimit-remaining").and_then(|v| v.parse::<u32>().ok());
+    let reset_after = header("x-ratelimit-reset-after").and_then(|v| v.parse::<f64>().ok());
+    let blocked_until = match (remaining, reset_after) {
+        (Some(0), Some(secs)) => Some(Instant::now() + Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5)),
+        _ => None,
+    };
+    match resp.bytes().await {
+        Ok(b) => Attempt::Done(b, blocked_until),
+        Err(e) => Attempt::Transient(format!("the answer was cut off: {e}")),
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    let base = 100u64 << attempt.min(6);
+    let jitter = rand::thread_rng().gen_range(0..=base / 2);
+    Duration::from_millis((base + jitter).min(8_000))
+}
+
+fn transient_error(why: &str) -> ChatError {
+    ChatError { permanent: false, message: format!("Discord did not take the request: {why}") }
+}
+
+impl Rest {
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+}
