@@ -53,7 +53,10 @@ pub struct OutMessage {
 
 impl OutMessage {
     pub fn text(content: impl Into<String>) -> Self {
-        Self { content: content.into(), ..Self::default() }
+        Self {
+            content: content.into(),
+            ..Self::default()
+        }
     }
 }
 
@@ -69,7 +72,12 @@ pub struct ChatError {
 pub trait Chat: Send + Sync + 'static {
     async fn post(&self, channel: ChannelId, msg: &OutMessage) -> Result<MessageId, ChatError>;
     async fn dm(&self, member: MemberId, msg: &OutMessage) -> Result<MessageId, ChatError>;
-    async fn edit(&self, channel: ChannelId, message: MessageId, msg: &OutMessage) -> Result<(), ChatError>;
+    async fn edit(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        msg: &OutMessage,
+    ) -> Result<(), ChatError>;
     /// Everyone in the guild holding `role`.
     async fn role_members(&self, guild: GuildId, role: RoleId) -> Result<Vec<MemberId>, ChatError>;
 }
@@ -110,13 +118,26 @@ impl Chat for RecordingChat {
         Ok(self.record(Target::Dm(member), msg))
     }
 
-    async fn edit(&self, channel: ChannelId, _message: MessageId, msg: &OutMessage) -> Result<(), ChatError> {
+    async fn edit(
+        &self,
+        channel: ChannelId,
+        _message: MessageId,
+        msg: &OutMessage,
+    ) -> Result<(), ChatError> {
         self.record(Target::Channel(channel), msg);
         Ok(())
     }
 
-    async fn role_members(&self, _guild: GuildId, role: RoleId) -> Result<Vec<MemberId>, ChatError> {
+    async fn role_members(
+        &self,
+        _guild: GuildId,
+        role: RoleId,
+    ) -> Result<Vec<MemberId>, ChatError> {
         let members = self.members.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(members.iter().filter(|(r, _)| *r == role).map(|(_, m)| *m).collect())
+        Ok(members
+            .iter()
+            .filter(|(r, _)| *r == role)
+            .map(|(_, m)| *m)
+            .collect())
     }
 }

@@ -12,7 +12,11 @@ use crate::config::Settings;
 use crate::startup::RunError;
 
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about = "Herald: change communications in Discord")]
+#[command(
+    name = "herald",
+    version,
+    about = "Herald: change communications in Discord"
+)]
 struct Cli {
     /// Configuration file (default: $HERALD_CONFIG, then ./herald.toml if present).
     #[arg(long, global = true, value_name = "FILE")]
@@ -41,7 +45,10 @@ enum Command {
 /// Parses arguments, runs the subcommand and maps failures to exit codes (2 = bad input).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(1, &format!("cannot start the async runtime: {e}")),
     };

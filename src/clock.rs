@@ -39,7 +39,10 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: DateTime<Utc>) -> Self {
-        Self { now: Mutex::new(start), moved: Notify::new() }
+        Self {
+            now: Mutex::new(start),
+            moved: Notify::new(),
+        }
     }
 
     pub fn advance(&self, by: Duration) {

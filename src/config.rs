@@ -18,7 +18,11 @@ pub use secret::Secret;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     Default,
-    File { path: PathBuf, line: usize, col: usize },
+    File {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+    },
     Env(String),
 }
 
@@ -43,7 +47,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(key: &str, origin: Origin, message: impl Into<String>) -> Self {
-        Self { key: key.to_string(), origin, message: message.into() }
+        Self {
+            key: key.to_string(),
+            origin,
+            message: message.into(),
+        }
     }
 }
 
@@ -143,9 +151,10 @@ impl Settings {
         let mut s = Self::defaults();
         let mut token_file = None;
         for (key, value, origin) in raw {
-            let k = KEYS.iter().find(|k| **k == key).copied().ok_or_else(|| {
-                ConfigError::new(&key, origin.clone(), unknown_key_message(&key))
-            })?;
+            let k =
+                KEYS.iter().find(|k| **k == key).copied().ok_or_else(|| {
+                    ConfigError::new(&key, origin.clone(), unknown_key_message(&key))
+                })?;
             let err = |m: String| ConfigError::new(k, origin.clone(), m);
             match k {
                 "database.url" => s.database_url = non_empty(&value).map_err(err)?,
@@ -191,14 +200,27 @@ fn choose_file(explicit: Option<&Path>, env: &HashMap<String, String>) -> Option
 fn env_layer(env: &HashMap<String, String>) -> Result<RawLayer, ConfigError> {
     let mut out = RawLayer::new();
     if let Some(token) = env.get("DISCORD_TOKEN") {
-        out.push(("discord.token".into(), token.clone(), Origin::Env("DISCORD_TOKEN".into())));
+        out.push((
+            "discord.token".into(),
+            token.clone(),
+            Origin::Env("DISCORD_TOKEN".into()),
+        ));
     }
-    let mut vars: Vec<_> = env.iter().filter(|(k, _)| k.starts_with("HERALD__")).collect();
+    let mut vars: Vec<_> = env
+        .iter()
+        .filter(|(k, _)| k.starts_with("HERALD__"))
+        .collect();
     vars.sort();
     for (var, value) in vars {
-        let key = var["HERALD__".len()..].to_ascii_lowercase().replace("__", ".");
+        let key = var["HERALD__".len()..]
+            .to_ascii_lowercase()
+            .replace("__", ".");
         if !KEYS.contains(&key.as_str()) {
-            return Err(ConfigError::new(&key, Origin::Env(var.clone()), unknown_key_message(&key)));
+            return Err(ConfigError::new(
+                &key,
+                Origin::Env(var.clone()),
+                unknown_key_message(&key),
+            ));
         }
         out.push((key, value.clone(), Origin::Env(var.clone())));
     }
@@ -206,12 +228,19 @@ fn env_layer(env: &HashMap<String, String>) -> Result<RawLayer, ConfigError> {
 }
 
 fn unknown_key_message(key: &str) -> String {
-    format!("unknown setting `{key}`; known settings are: {}", KEYS.join(", "))
+    format!(
+        "unknown setting `{key}`; known settings are: {}",
+        KEYS.join(", ")
+    )
 }
 
 fn read_token_file(path: &Path, origin: Origin) -> Result<Secret, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        ConfigError::new("discord.token_file", origin.clone(), format!("cannot read {}: {e}", path.display()))
+        ConfigError::new(
+            "discord.token_file",
+            origin.clone(),
+            format!("cannot read {}: {e}", path.display()),
+        )
     })?;
     Ok(Secret::new(text.trim()))
 }
@@ -225,25 +254,33 @@ fn non_empty(v: &str) -> Result<String, String> {
 }
 
 fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
-    v.trim().parse().map_err(|_| format!("expected a whole number, got `{v}`"))
+    v.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number, got `{v}`"))
 }
 
 fn parse_group(v: &str) -> Result<u32, String> {
     let n: u32 = parse_num(v)?;
     if n < 3 {
-        return Err(format!("is {n}, but groups smaller than 3 would expose individuals; use 3 or more"));
+        return Err(format!(
+            "is {n}, but groups smaller than 3 would expose individuals; use 3 or more"
+        ));
     }
     Ok(n)
 }
 
 fn parse_addr(v: &str) -> Result<SocketAddr, String> {
-    v.trim().parse().map_err(|_| format!("expected an address like 127.0.0.1:8080, got `{v}`"))
+    v.trim()
+        .parse()
+        .map_err(|_| format!("expected an address like 127.0.0.1:8080, got `{v}`"))
 }
 
 fn parse_base(v: &str) -> Result<String, String> {
     let v = v.trim().trim_end_matches('/');
     if !(v.starts_with("http://") || v.starts_with("https://")) {
-        return Err(format!("expected a URL like http://127.0.0.1:PORT, got `{v}`"));
+        return Err(format!(
+            "expected a URL like http://127.0.0.1:PORT, got `{v}`"
+        ));
     }
     Ok(v.to_string())
 }

@@ -32,13 +32,24 @@ async fn healthz(State(h): State<Health>) -> impl IntoResponse {
         Ok(Err(e)) => format!("unavailable: {e}"),
         Err(_) => "unavailable: no answer within 2 s".to_string(),
     };
-    let gateway = if h.metrics.gateway_up() { "connected" } else { "disconnected" };
+    let gateway = if h.metrics.gateway_up() {
+        "connected"
+    } else {
+        "disconnected"
+    };
     let healthy = db == "ok" && gateway == "connected";
-    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let body = json!({ "db": db, "gateway": gateway, "version": crate::VERSION, "backend": h.store.backend().name() });
     (status, Json(body))
 }
 
 async fn metrics_text(State(h): State<Health>) -> impl IntoResponse {
-    ([("content-type", "text/plain; version=0.0.4")], h.metrics.render())
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        h.metrics.render(),
+    )
 }

@@ -26,7 +26,11 @@ HERALD__DISCORD__API_BASE to the URL it prints (any token will do then).";
 /// `herald migrate`: applies migrations and reports the backend.
 pub async fn migrate(settings: &Settings) -> Result<(), RunError> {
     let store = open_store(settings).await?;
-    println!("database {} is up to date ({})", redact_url(&settings.database_url), store.backend().name());
+    println!(
+        "database {} is up to date ({})",
+        redact_url(&settings.database_url),
+        store.backend().name()
+    );
     store.close().await;
     Ok(())
 }
@@ -61,24 +65,45 @@ impl Running {
 
 /// Starts every part and returns once they run; `clock` is the system clock outside tests.
 pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running, RunError> {
-    let token = settings.discord_token.clone().filter(|t| !t.is_empty()).ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
-    let listener = TcpListener::bind(settings.http_listen)
-        .await
-        .map_err(|e| RunError::Setup(format!("http.listen {}: cannot listen: {e}", settings.http_listen)))?;
-    let health_addr = listener.local_addr().map_err(|e| RunError::Failed(e.into()))?;
+    let token = settings
+        .discord_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
+    let listener = TcpListener::bind(settings.http_listen).await.map_err(|e| {
+        RunError::Setup(format!(
+            "http.listen {}: cannot listen: {e}",
+            settings.http_listen
+        ))
+    })?;
+    let health_addr = listener
+        .local_addr()
+        .map_err(|e| RunError::Failed(e.into()))?;
     let store = open_store(&settings).await?;
     let metrics = Arc::new(Metrics::default());
     let chat = crate::discord::chat(&token, &settings, metrics.clone());
     let app = App::new(store.clone(), clock, settings, metrics.clone(), chat);
     let stop = CancellationToken::new();
-    let health = tokio::spawn(serve_health(listener, crate::health::router(store, metrics), stop.clone()));
+    let health = tokio::spawn(serve_health(
+        listener,
+        crate::health::router(store, metrics),
+        stop.clone(),
+    ));
     let discord = crate::discord::start(app.clone(), token, stop.clone());
     tracing::info!(%health_addr, backend = app.store.backend().name(), "Herald started");
-    Ok(Running { app, health_addr, stop, tasks: vec![health], discord })
+    Ok(Running {
+        app,
+        health_addr,
+        stop,
+        tasks: vec![health],
+        discord,
+    })
 }
 
 async fn serve_health(listener: TcpListener, router: axum::Router, stop: CancellationToken) {
-    let served = axum::serve(listener, router).with_graceful_shutdown(async move { stop.cancelled().await }).await;
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(async move { stop.cancelled().await })
+        .await;
     if let Err(e) = served {
         tracing::error!(error = %e, "health server failed");
     }

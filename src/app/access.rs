@@ -57,7 +57,10 @@ async fn holds(app: &App, actor: &Actor, role: Role) -> AppResult<bool> {
     };
     Ok(match configured {
         Some(id) => actor.roles.iter().any(|(r, _)| *r == id),
-        None => actor.roles.iter().any(|(_, n)| n.eq_ignore_ascii_case(name)),
+        None => actor
+            .roles
+            .iter()
+            .any(|(_, n)| n.eq_ignore_ascii_case(name)),
     })
 }
 

@@ -28,8 +28,21 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, settings: Settings, metrics: Arc<Metrics>, chat: ChatRef) -> Self {
-        Self { store, clock, settings: Arc::new(settings), metrics, chat, started: Instant::now() }
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+        metrics: Arc<Metrics>,
+        chat: ChatRef,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            settings: Arc::new(settings),
+            metrics,
+            chat,
+            started: Instant::now(),
+        }
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -43,8 +56,12 @@ pub type ChatRef = Arc<dyn Chat>;
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Unavailable(_) => AppError::user("Herald cannot reach its database right now; try again in a moment."),
-            other => AppError::Internal(anyhow::Error::new(other).context("Failed to use the database")),
+            StoreError::Unavailable(_) => {
+                AppError::user("Herald cannot reach its database right now; try again in a moment.")
+            }
+            other => {
+                AppError::Internal(anyhow::Error::new(other).context("Failed to use the database"))
+            }
         }
     }
 }

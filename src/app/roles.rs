@@ -8,7 +8,12 @@ use super::access::{require, Actor, Need};
 use super::App;
 
 /// Sets the roles that are given; a role left out keeps its current setting.
-pub async fn set_roles(app: &App, actor: &Actor, lead: Option<RoleId>, manager: Option<RoleId>) -> AppResult<String> {
+pub async fn set_roles(
+    app: &App,
+    actor: &Actor,
+    lead: Option<RoleId>,
+    manager: Option<RoleId>,
+) -> AppResult<String> {
     require(app, actor, Need::Admin).await?;
     let mut config = app.store.role_config(actor.guild).await?;
     if lead.is_none() && manager.is_none() {
@@ -16,7 +21,9 @@ pub async fn set_roles(app: &App, actor: &Actor, lead: Option<RoleId>, manager: 
     }
     config.change_lead = lead.or(config.change_lead);
     config.manager = manager.or(config.manager);
-    app.store.set_role_config(actor.guild, &config, app.now_ms()).await?;
+    app.store
+        .set_role_config(actor.guild, &config, app.now_ms())
+        .await?;
     Ok(format!("Saved. {}", describe(&config, app)))
 }
 

@@ -8,7 +8,11 @@ use crate::error::AppResult;
 use super::App;
 
 /// Renders the status text for a guild.
-pub async fn status(app: &App, guild: GuildId, gateway_latency: Option<Duration>) -> AppResult<String> {
+pub async fn status(
+    app: &App,
+    guild: GuildId,
+    gateway_latency: Option<Duration>,
+) -> AppResult<String> {
     let teams = app.store.list_teams(guild).await?;
     let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
     let team_line = if names.is_empty() {
@@ -16,7 +20,9 @@ pub async fn status(app: &App, guild: GuildId, gateway_latency: Option<Duration>
     } else {
         format!("{} ({})", names.len(), names.join(", "))
     };
-    let latency = gateway_latency.map_or("not measured yet".to_string(), |d| format!("{} ms", d.as_millis()));
+    let latency = gateway_latency.map_or("not measured yet".to_string(), |d| {
+        format!("{} ms", d.as_millis())
+    });
     Ok(format!(
         "**Herald {}**\nDatabase: {}\nUptime: {}\nTeams: {}\nGateway latency: {}",
         crate::VERSION,
@@ -49,6 +55,9 @@ mod tests {
         assert_eq!(human_duration(Duration::from_secs(12)), "12s");
         assert_eq!(human_duration(Duration::from_secs(250)), "4m 10s");
         assert_eq!(human_duration(Duration::from_secs(7500)), "2h 5m");
-        assert_eq!(human_duration(Duration::from_secs(3 * 86_400 + 4 * 3600)), "3d 4h");
+        assert_eq!(
+            human_duration(Duration::from_secs(3 * 86_400 + 4 * 3600)),
+            "3d 4h"
+        );
     }
 }

@@ -10,12 +10,24 @@ use super::{ConfigError, Origin, RawLayer};
 type Sections = BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<toml::Value>>>;
 
 /// Keys whose values are numbers rather than text.
-const NUMERIC_KEYS: &[&str] = &["database.max_connections", "discord.guild_id", "privacy.min_group_size"];
+const NUMERIC_KEYS: &[&str] = &[
+    "database.max_connections",
+    "discord.guild_id",
+    "privacy.min_group_size",
+];
 
 pub(super) fn read(path: &Path) -> Result<RawLayer, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        let origin = Origin::File { path: path.to_path_buf(), line: 0, col: 0 };
-        ConfigError::new("config", origin, format!("cannot read the configuration file: {e}"))
+        let origin = Origin::File {
+            path: path.to_path_buf(),
+            line: 0,
+            col: 0,
+        };
+        ConfigError::new(
+            "config",
+            origin,
+            format!("cannot read the configuration file: {e}"),
+        )
     })?;
     parse(path, &text)
 }
@@ -23,11 +35,18 @@ pub(super) fn read(path: &Path) -> Result<RawLayer, ConfigError> {
 pub(super) fn parse(path: &Path, text: &str) -> Result<RawLayer, ConfigError> {
     let at = |offset: usize| {
         let (line, col) = line_col(text, offset);
-        Origin::File { path: path.to_path_buf(), line, col }
+        Origin::File {
+            path: path.to_path_buf(),
+            line,
+            col,
+        }
     };
     let sections: Sections = toml::from_str(text).map_err(|e| {
         let origin = at(e.span().map(|s| s.start).unwrap_or(0));
-        let message = e.message().trim().replace("expected a map", "expected a [section] of settings");
+        let message = e
+            .message()
+            .trim()
+            .replace("expected a map", "expected a [section] of settings");
         ConfigError::new("config", origin, message)
     })?;
     let mut out = RawLayer::new();
@@ -35,7 +54,8 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<RawLayer, ConfigError> {
         for (key, value) in entries {
             let full = format!("{}.{}", section.get_ref(), key.get_ref());
             let origin = at(value.span().start);
-            let text = scalar(&full, value.get_ref()).map_err(|m| ConfigError::new(&full, origin.clone(), m))?;
+            let text = scalar(&full, value.get_ref())
+                .map_err(|m| ConfigError::new(&full, origin.clone(), m))?;
             out.push((full, text, at(key.span().start)));
         }
     }
@@ -48,7 +68,10 @@ fn scalar(key: &str, value: &toml::Value) -> Result<String, String> {
         toml::Value::String(s) if !numeric => Ok(s.clone()),
         toml::Value::Integer(i) if numeric => Ok(i.to_string()),
         toml::Value::String(_) => Err(format!("expected a number, found text {value}")),
-        other if !numeric => Err(format!("expected text in quotes, found {}", other.type_str())),
+        other if !numeric => Err(format!(
+            "expected text in quotes, found {}",
+            other.type_str()
+        )),
         other => Err(format!("expected a number, found {}", other.type_str())),
     }
 }

@@ -4,7 +4,10 @@ use std::io::Write;
 use super::*;
 
 fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn file_with(text: &str) -> tempfile::NamedTempFile {
@@ -25,10 +28,17 @@ fn defaults_apply_when_nothing_is_set() {
 #[test]
 fn the_environment_overrides_the_file() {
     let f = file_with("[http]\nlisten = \"127.0.0.1:9000\"\n[privacy]\nmin_group_size = 7\n");
-    let s = Settings::load(Some(f.path()), &env(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "9")])).unwrap();
+    let s = Settings::load(
+        Some(f.path()),
+        &env(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "9")]),
+    )
+    .unwrap();
     assert_eq!(s.http_listen.port(), 9000);
     assert_eq!(s.min_group_size, 9);
-    assert_eq!(s.origin("privacy.min_group_size"), Origin::Env("HERALD__PRIVACY__MIN_GROUP_SIZE".into()));
+    assert_eq!(
+        s.origin("privacy.min_group_size"),
+        Origin::Env("HERALD__PRIVACY__MIN_GROUP_SIZE".into())
+    );
 }
 
 #[test]
@@ -36,7 +46,10 @@ fn an_unknown_key_in_the_file_names_its_line() {
     let f = file_with("[database]\nurl = \"sqlite://x.db\"\ncolour = \"red\"\n");
     let err = Settings::load(Some(f.path()), &env(&[])).unwrap_err();
     let line = err.to_string();
-    assert!(line.contains(":3:1: database.colour: unknown setting"), "{line}");
+    assert!(
+        line.contains(":3:1: database.colour: unknown setting"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -44,21 +57,38 @@ fn a_wrong_type_in_the_file_names_its_line_and_column() {
     let f = file_with("[privacy]\n\nmin_group_size = \"five\"\n");
     let err = Settings::load(Some(f.path()), &env(&[])).unwrap_err();
     assert_eq!(err.key, "privacy.min_group_size");
-    assert!(matches!(err.origin, Origin::File { line: 3, col: 18, .. }), "{err}");
+    assert!(
+        matches!(
+            err.origin,
+            Origin::File {
+                line: 3,
+                col: 18,
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(err.message.contains("expected a number"), "{err}");
 }
 
 #[test]
 fn a_group_size_below_three_is_refused() {
     let err = Settings::load(None, &env(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "2")])).unwrap_err();
-    assert_eq!(err.origin, Origin::Env("HERALD__PRIVACY__MIN_GROUP_SIZE".into()));
+    assert_eq!(
+        err.origin,
+        Origin::Env("HERALD__PRIVACY__MIN_GROUP_SIZE".into())
+    );
     assert!(err.message.contains("smaller than 3"), "{err}");
 }
 
 #[test]
 fn an_unknown_environment_key_is_named() {
     let err = Settings::load(None, &env(&[("HERALD__DATABASE__URLL", "x")])).unwrap_err();
-    assert!(err.to_string().starts_with("environment variable HERALD__DATABASE__URLL"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("environment variable HERALD__DATABASE__URLL"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -75,7 +105,10 @@ fn the_token_comes_from_discord_token_or_a_file() {
     let tf = file_with("from-file\n");
     let path = tf.path().display().to_string();
     let s = Settings::load(None, &env(&[("HERALD__DISCORD__TOKEN_FILE", &path)])).unwrap();
-    assert_eq!(s.discord_token.as_ref().map(Secret::expose), Some("from-file"));
+    assert_eq!(
+        s.discord_token.as_ref().map(Secret::expose),
+        Some("from-file")
+    );
 }
 
 #[test]

@@ -8,21 +8,39 @@ use crate::error::AppError;
 use super::commands::Ctx;
 
 pub async fn actor(ctx: Ctx<'_>) -> Result<Actor, AppError> {
-    let guild = ctx.guild_id().ok_or_else(|| AppError::user("This works in a server channel, not in direct messages."))?;
+    let guild = ctx
+        .guild_id()
+        .ok_or_else(|| AppError::user("This works in a server channel, not in direct messages."))?;
     let poise::Context::Application(app_ctx) = ctx else {
         return Err(AppError::user("Herald only answers slash commands."));
     };
-    let member = app_ctx
-        .interaction
-        .member
-        .as_ref()
-        .ok_or_else(|| AppError::user("Discord did not say who you are in this server; try again."))?;
+    let member = app_ctx.interaction.member.as_ref().ok_or_else(|| {
+        AppError::user("Discord did not say who you are in this server; try again.")
+    })?;
     let is_admin = member.permissions.is_some_and(|p| p.administrator());
     let role_ids = member.roles.clone();
     let names: Vec<String> = {
         let cached = ctx.guild();
-        role_ids.iter().map(|r| cached.as_ref().and_then(|g| g.roles.get(r)).map(|x| x.name.clone()).unwrap_or_default()).collect()
+        role_ids
+            .iter()
+            .map(|r| {
+                cached
+                    .as_ref()
+                    .and_then(|g| g.roles.get(r))
+                    .map(|x| x.name.clone())
+                    .unwrap_or_default()
+            })
+            .collect()
     };
-    let roles = role_ids.iter().zip(names).map(|(id, name)| (RoleId(id.get()), name)).collect();
-    Ok(Actor { guild: GuildId(guild.get()), member: MemberId(member.user.id.get()), roles, is_admin })
+    let roles = role_ids
+        .iter()
+        .zip(names)
+        .map(|(id, name)| (RoleId(id.get()), name))
+        .collect();
+    Ok(Actor {
+        guild: GuildId(guild.get()),
+        member: MemberId(member.user.id.get()),
+        roles,
+        is_admin,
+    })
 }

@@ -19,32 +19,54 @@ pub struct DiscordChat {
 
 impl DiscordChat {
     pub fn new(rest: Rest) -> Self {
-        Self { rest, dm_channels: Mutex::default() }
+        Self {
+            rest,
+            dm_channels: Mutex::default(),
+        }
     }
 
     async fn dm_channel(&self, member: MemberId) -> Result<ChannelId, ChatError> {
-        if let Some(c) = self.dm_channels.lock().unwrap_or_else(|p| p.into_inner()).get(&member) {
+        if let Some(c) = self
+            .dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&member)
+        {
             return Ok(*c);
         }
         let body = serde_json::json!({ "recipient_id": member.0.to_string() });
         let bytes = serde_json::to_vec(&body).map_err(internal)?;
         let raw = self
             .rest
-            .send("dm-channels", || Request::new(Route::UserMeDmChannels, LightMethod::Post).body(Some(bytes.clone())))
+            .send("dm-channels", || {
+                Request::new(Route::UserMeDmChannels, LightMethod::Post).body(Some(bytes.clone()))
+            })
             .await?;
         let channel: s::PrivateChannel = serde_json::from_slice(&raw).map_err(internal)?;
         let id = ChannelId(channel.id.get());
-        self.dm_channels.lock().unwrap_or_else(|p| p.into_inner()).insert(member, id);
+        self.dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(member, id);
         Ok(id)
     }
 }
 
 fn internal(e: impl std::fmt::Display) -> ChatError {
-    ChatError { permanent: true, message: format!("unexpected answer from Discord: {e}") }
+    ChatError {
+        permanent: true,
+        message: format!("unexpected answer from Discord: {e}"),
+    }
 }
 
-fn create_request(channel: ChannelId, body: &[u8], files: &[s::CreateAttachment]) -> Request<'static> {
-    let route = Route::ChannelMessages { channel_id: s::ChannelId::new(channel.0) };
+fn create_request(
+    channel: ChannelId,
+    body: &[u8],
+    files: &[s::CreateAttachment],
+) -> Request<'static> {
+    let route = Route::ChannelMessages {
+        channel_id: s::ChannelId::new(channel.0),
+    };
     let req = Request::new(route, LightMethod::Post);
     if files.is_empty() {
         return req.body(Some(body.to_vec()));
@@ -61,7 +83,12 @@ impl Chat for DiscordChat {
     async fn post(&self, channel: ChannelId, msg: &OutMessage) -> Result<MessageId, ChatError> {
         let (builder, files) = render::create_message(msg);
         let body = serde_json::to_vec(&builder).map_err(internal)?;
-        let raw = self.rest.send(&format!("messages:{channel}"), || create_request(channel, &body, &files)).await?;
+        let raw = self
+            .rest
+            .send(&format!("messages:{channel}"), || {
+                create_request(channel, &body, &files)
+            })
+            .await?;
         let message: s::Message = serde_json::from_slice(&raw).map_err(internal)?;
         crate::metrics::Metrics::bump(&self.rest_metrics().messages_sent);
         Ok(MessageId(message.id.get()))
@@ -72,11 +99,21 @@ impl Chat for DiscordChat {
         self.post(channel, msg).await
     }
 
-    async fn edit(&self, channel: ChannelId, message: MessageId, msg: &OutMessage) -> Result<(), ChatError> {
+    async fn edit(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+        msg: &OutMessage,
+    ) -> Result<(), ChatError> {
         let body = serde_json::to_vec(&render::edit_message(msg)).map_err(internal)?;
-        let route = Route::ChannelMessage { channel_id: s::ChannelId::new(channel.0), message_id: s::MessageId::new(message.0) };
+        let route = Route::ChannelMessage {
+            channel_id: s::ChannelId::new(channel.0),
+            message_id: s::MessageId::new(message.0),
+        };
         self.rest
-            .send(&format!("edits:{channel}"), || Request::new(route, LightMethod::Patch).body(Some(body.clone())))
+            .send(&format!("edits:{channel}"), || {
+                Request::new(route, LightMethod::Patch).body(Some(body.clone()))
+            })
             .await?;
         Ok(())
     }
@@ -85,17 +122,25 @@ impl Chat for DiscordChat {
         let mut out = Vec::new();
         let mut after = 0u64;
         loop {
-            let route = Route::GuildMembers { guild_id: s::GuildId::new(guild.0) };
+            let route = Route::GuildMembers {
+                guild_id: s::GuildId::new(guild.0),
+            };
             let params = vec![("limit", "1000".to_string()), ("after", after.to_string())];
             let raw = self
                 .rest
-                .send("guild-members", || Request::new(route, LightMethod::Get).params(Some(params.clone())))
+                .send("guild-members", || {
+                    Request::new(route, LightMethod::Get).params(Some(params.clone()))
+                })
                 .await?;
             let page: Vec<s::Member> = serde_json::from_slice(&raw).map_err(internal)?;
             let Some(last) = page.last() else { break };
             after = last.user.id.get();
             let full = page.len() == 1000;
-            out.extend(page.iter().filter(|m| m.roles.contains(&s::RoleId::new(role.0))).map(|m| MemberId(m.user.id.get())));
+            out.extend(
+                page.iter()
+                    .filter(|m| m.roles.contains(&s::RoleId::new(role.0)))
+                    .map(|m| MemberId(m.user.id.get())),
+            );
             if !full {
                 break;
             }

@@ -13,7 +13,11 @@ pub async fn on_error(error: FrameworkError<'_, Bot, AppError>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => report(ctx, error).await,
         FrameworkError::GuildOnly { ctx, .. } => {
-            say(ctx, "This command works in a server channel, not in direct messages.".into()).await;
+            say(
+                ctx,
+                "This command works in a server channel, not in direct messages.".into(),
+            )
+            .await;
         }
         other => {
             if let Err(e) = poise::builtins::on_error(other).await {
@@ -36,7 +40,10 @@ async fn report(ctx: Ctx<'_>, error: AppError) {
 }
 
 async fn say(ctx: Ctx<'_>, text: String) {
-    let reply = CreateReply::default().content(text).ephemeral(true).allowed_mentions(serenity::CreateAllowedMentions::new());
+    let reply = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
     if let Err(e) = ctx.send(reply).await {
         tracing::warn!(error = %e, "could not send an error reply");
     }

@@ -20,13 +20,17 @@ pub async fn on_event(event: &FullEvent, bot: &Bot) -> Result<(), AppError> {
             let now = app.now_ms();
             app.store.upsert_guild(gid, &guild.name, now).await?;
             for m in guild.members.values() {
-                app.store.upsert_member(gid, MemberId(m.user.id.get()), &m.display_name().to_string(), now).await?;
+                app.store
+                    .upsert_member(gid, MemberId(m.user.id.get()), m.display_name(), now)
+                    .await?;
             }
         }
         FullEvent::GuildMemberAddition { new_member } => {
             let gid = GuildId(new_member.guild_id.get());
             let name = new_member.display_name().to_string();
-            app.store.upsert_member(gid, MemberId(new_member.user.id.get()), &name, app.now_ms()).await?;
+            app.store
+                .upsert_member(gid, MemberId(new_member.user.id.get()), &name, app.now_ms())
+                .await?;
         }
         _ => {}
     }

@@ -40,7 +40,11 @@ pub struct DiscordHandle {
 impl DiscordHandle {
     /// Closes the gateway connection and waits for the client task to end.
     pub async fn shutdown(self) {
-        let shards = self.shards.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let shards = self
+            .shards
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         if let Some(shards) = shards {
             shards.shutdown_all().await;
         }
@@ -59,7 +63,10 @@ fn http_for(token: &Secret, settings: &Settings, client: reqwest::Client) -> Htt
 
 /// The Chat port on Discord, with its own HTTP client and rate-limit state.
 pub fn chat(token: &Secret, settings: &Settings, metrics: Arc<Metrics>) -> Arc<dyn Chat> {
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_default();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap_or_default();
     let http = Arc::new(http_for(token, settings, client.clone()));
     let rest = rest::Rest::new(http, client, settings.uses_simulator(), metrics);
     Arc::new(chat::DiscordChat::new(rest))
@@ -77,14 +84,22 @@ pub fn start(app: App, token: Secret, stop: CancellationToken) -> DiscordHandle 
     DiscordHandle { shards, task }
 }
 
-async fn run_client(app: App, token: Secret, stop: CancellationToken, shards: Arc<Mutex<Option<Arc<ShardManager>>>>) {
+async fn run_client(
+    app: App,
+    token: Secret,
+    stop: CancellationToken,
+    shards: Arc<Mutex<Option<Arc<ShardManager>>>>,
+) {
     let mut backoff = Duration::from_secs(1);
     while !stop.is_cancelled() {
         let http = http_for(&token, &app.settings, reqwest::Client::new());
-        let built = ClientBuilder::new_with_http(http, intents()).framework(commands::framework(app.clone())).await;
+        let built = ClientBuilder::new_with_http(http, intents())
+            .framework(commands::framework(app.clone()))
+            .await;
         match built {
             Ok(mut client) => {
-                *shards.lock().unwrap_or_else(|p| p.into_inner()) = Some(client.shard_manager.clone());
+                *shards.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(client.shard_manager.clone());
                 tokio::select! {
                     result = client.start() => match result {
                         Ok(()) => tracing::warn!("the Discord client stopped; starting it again"),
@@ -93,9 +108,13 @@ async fn run_client(app: App, token: Secret, stop: CancellationToken, shards: Ar
                     _ = stop.cancelled() => return,
                 }
             }
-            Err(e) => tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "cannot connect to Discord"),
+            Err(e) => {
+                tracing::error!(error = %e, retry_in_s = backoff.as_secs(), "cannot connect to Discord")
+            }
         }
-        app.metrics.gateway_connected.store(false, std::sync::atomic::Ordering::Relaxed);
+        app.metrics
+            .gateway_connected
+            .store(false, std::sync::atomic::Ordering::Relaxed);
         let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..500));
         tokio::select! {
             _ = tokio::time::sleep(backoff + jitter) => {}

@@ -43,7 +43,9 @@ pub fn rows(buttons: &[Button]) -> Vec<s::CreateActionRow> {
                 chunk
                     .iter()
                     .map(|b| match b {
-                        Button::Action { custom_id, label } => s::CreateButton::new(custom_id).label(label).style(s::ButtonStyle::Primary),
+                        Button::Action { custom_id, label } => s::CreateButton::new(custom_id)
+                            .label(label)
+                            .style(s::ButtonStyle::Primary),
                         Button::Link { url, label } => s::CreateButton::new_link(url).label(label),
                     })
                     .collect(),
@@ -53,7 +55,11 @@ pub fn rows(buttons: &[Button]) -> Vec<s::CreateActionRow> {
 }
 
 pub fn create_message(m: &OutMessage) -> (s::CreateMessage, Vec<s::CreateAttachment>) {
-    let files: Vec<s::CreateAttachment> = m.attachments.iter().map(|a| s::CreateAttachment::bytes(a.bytes.clone(), a.filename.clone())).collect();
+    let files: Vec<s::CreateAttachment> = m
+        .attachments
+        .iter()
+        .map(|a| s::CreateAttachment::bytes(a.bytes.clone(), a.filename.clone()))
+        .collect();
     let mut b = s::CreateMessage::new()
         .content(&m.content)
         .embeds(m.embeds.iter().map(embed).collect())

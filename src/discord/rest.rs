@@ -51,14 +51,34 @@ enum Attempt {
 }
 
 impl Rest {
-    pub fn new(http: Arc<Http>, client: reqwest::Client, own_limits: bool, metrics: Arc<Metrics>) -> Self {
-        let global = GlobalState { window_start: Instant::now(), count: 0, blocked_until: None };
-        Self { http, client, own_limits, buckets: Mutex::default(), global: Mutex::new(global), metrics }
+    pub fn new(
+        http: Arc<Http>,
+        client: reqwest::Client,
+        own_limits: bool,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let global = GlobalState {
+            window_start: Instant::now(),
+            count: 0,
+            blocked_until: None,
+        };
+        Self {
+            http,
+            client,
+            own_limits,
+            buckets: Mutex::default(),
+            global: Mutex::new(global),
+            metrics,
+        }
     }
 
     /// Sends the request `make` builds (again on each retry) and returns the body.
     /// `bucket` names the rate-limit bucket, e.g. `messages:CHANNEL`.
-    pub async fn send(&self, bucket: &str, make: impl Fn() -> Request<'static>) -> Result<bytes::Bytes, ChatError> {
+    pub async fn send(
+        &self,
+        bucket: &str,
+        make: impl Fn() -> Request<'static>,
+    ) -> Result<bytes::Bytes, ChatError> {
         let lock = self.bucket(bucket);
         let mut state = lock.lock().await;
         let (mut transient, mut limited) = (0u32, 0u32);
@@ -84,7 +104,12 @@ impl Rest {
                     }
                     tokio::time::sleep(backoff(transient)).await;
                 }
-                Attempt::Permanent(why) => return Err(ChatError { permanent: true, message: why }),
+                Attempt::Permanent(why) => {
+                    return Err(ChatError {
+                        permanent: true,
+                        message: why,
+                    })
+                }
             }
             Metrics::bump(&self.metrics.send_retries);
         }
@@ -98,7 +123,10 @@ impl Rest {
     fn block(&self, state: &mut BucketState, wait: Duration, global: bool) {
         let until = Instant::now() + wait;
         if global {
-            self.global.lock().unwrap_or_else(|p| p.into_inner()).blocked_until = Some(until);
+            self.global
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .blocked_until = Some(until);
         } else {
             state.blocked_until = Some(until);
         }
@@ -137,9 +165,12 @@ impl Rest {
         if !self.own_limits {
             return self.attempt_with_serenity_limiter(req).await;
         }
-        let built = req.build(&self.client, self.http.token(), self.http.proxy.as_deref()).and_then(|b| Ok(b.build()?));
+        let built = req
+            .build(&self.client, self.http.token(), self.http.proxy.as_deref())
+            .map(|b| b.build());
         let request = match built {
-            Ok(r) => r,
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) => return Attempt::Permanent(format!("could not build the request: {e}")),
             Err(e) => return Attempt::Permanent(format!("could not build the request: {e}")),
         };
         let resp = match self.client.execute(request).await {
@@ -158,7 +189,11 @@ impl Rest {
             Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(e))) => {
                 let code = e.status_code.as_u16();
                 let why = format!("Discord answered {code}: {}", e.error.message);
-                if code >= 500 { Attempt::Transient(why) } else { Attempt::Permanent(why) }
+                if code >= 500 {
+                    Attempt::Transient(why)
+                } else {
+                    Attempt::Permanent(why)
+                }
             }
             Err(e) => Attempt::Transient(format!("no answer from Discord: {e}")),
         }
@@ -169,24 +204,41 @@ impl Rest {
 async fn classify(resp: reqwest::Response) -> Attempt {
     let status = resp.status();
     let headers = resp.headers().clone();
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     if status.as_u16() == 429 {
         let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        let secs = body["retry_after"].as_f64().or_else(|| header("retry-after").and_then(|v| v.parse().ok())).unwrap_or(1.0);
-        let global = body["global"].as_bool().unwrap_or(false) || header("x-ratelimit-global").is_some();
-        return Attempt::RateLimited { wait: Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5), global };
+        let secs = body["retry_after"]
+            .as_f64()
+            .or_else(|| header("retry-after").and_then(|v| v.parse().ok()))
+            .unwrap_or(1.0);
+        let global =
+            body["global"].as_bool().unwrap_or(false) || header("x-ratelimit-global").is_some();
+        return Attempt::RateLimited {
+            wait: Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5),
+            global,
+        };
     }
     if status.is_server_error() {
         return Attempt::Transient(format!("Discord answered {status}"));
     }
     if !status.is_success() {
         let body: serde_json::Value = resp.json().await.unwrap_or_default();
-        return Attempt::Permanent(format!("Discord answered {status}: {}", body["message"].as_str().unwrap_or("no message")));
+        return Attempt::Permanent(format!(
+            "Discord answered {status}: {}",
+            body["message"].as_str().unwrap_or("no message")
+        ));
     }
     let remaining = header("x-ratelimit-remaining").and_then(|v| v.parse::<u32>().ok());
     let reset_after = header("x-ratelimit-reset-after").and_then(|v| v.parse::<f64>().ok());
     let blocked_until = match (remaining, reset_after) {
-        (Some(0), Some(secs)) => Some(Instant::now() + Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5)),
+        (Some(0), Some(secs)) => {
+            Some(Instant::now() + Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5))
+        }
         _ => None,
     };
     match resp.bytes().await {
@@ -202,7 +254,10 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 fn transient_error(why: &str) -> ChatError {
-    ChatError { permanent: false, message: format!("Discord did not take the request: {why}") }
+    ChatError {
+        permanent: false,
+        message: format!("Discord did not take the request: {why}"),
+    }
 }
 
 impl Rest {

@@ -60,7 +60,10 @@ fn ready_and_guild_create_parse() {
     assert_eq!(g.channels.len(), 6);
     assert!(g.roles.values().any(|r| r.name == "Change Lead"));
     assert_eq!(g.members.len(), inner.guild_members(guild).count());
-    assert!(matches!(parse_event("GUILD_CREATE", payloads::guild_create(&inner, guild)), s::Event::GuildCreate(_)));
+    assert!(matches!(
+        parse_event("GUILD_CREATE", payloads::guild_create(&inner, guild)),
+        s::Event::GuildCreate(_)
+    ));
 }
 
 #[test]
@@ -69,17 +72,36 @@ fn a_slash_command_interaction_parses_with_resolved_options() {
     let (_, member, channel) = ids(&st);
     register_team_command(&st);
     let mut rx = st.events.subscribe();
-    let opts: Map<String, Value> = serde_json::from_value(json!({ "name": "Sales", "role": "Sales", "channel": "sales", "who": "Ava" })).unwrap();
-    crate::sim::interactions_for_tests::command(&st, member, channel, "team add", &opts).expect("dispatched");
-    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else { panic!("no dispatch") };
-    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else { panic!("not an interaction") };
+    let opts: Map<String, Value> = serde_json::from_value(
+        json!({ "name": "Sales", "role": "Sales", "channel": "sales", "who": "Ava" }),
+    )
+    .unwrap();
+    crate::sim::interactions_for_tests::command(&st, member, channel, "team add", &opts)
+        .expect("dispatched");
+    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else {
+        panic!("no dispatch")
+    };
+    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else {
+        panic!("not an interaction")
+    };
     let cmd = ev.interaction.command().expect("a command interaction");
     assert_eq!(cmd.data.name, "team");
     let opts = cmd.data.options();
-    let s::ResolvedValue::SubCommand(sub) = &opts[0].value else { panic!("no subcommand: {opts:?}") };
-    assert!(matches!(sub[1].value, s::ResolvedValue::Role(r) if r.name == "Sales"), "{sub:?}");
-    assert!(matches!(sub[2].value, s::ResolvedValue::Channel(c) if c.name.as_deref() == Some("sales")), "{sub:?}");
-    assert!(matches!(sub[3].value, s::ResolvedValue::User(u, Some(_)) if u.name == "Ava"), "{sub:?}");
+    let s::ResolvedValue::SubCommand(sub) = &opts[0].value else {
+        panic!("no subcommand: {opts:?}")
+    };
+    assert!(
+        matches!(sub[1].value, s::ResolvedValue::Role(r) if r.name == "Sales"),
+        "{sub:?}"
+    );
+    assert!(
+        matches!(sub[2].value, s::ResolvedValue::Channel(c) if c.name.as_deref() == Some("sales")),
+        "{sub:?}"
+    );
+    assert!(
+        matches!(sub[3].value, s::ResolvedValue::User(u, Some(_)) if u.name == "Ava"),
+        "{sub:?}"
+    );
     assert!(cmd.member.as_ref().is_some_and(|m| m.permissions.is_some()));
 }
 
@@ -90,20 +112,50 @@ fn messages_component_and_modal_interactions_parse() {
     let bot = st.lock().bot_id;
     let body = json!({ "content": "hi", "components": [{ "type": 1, "components": [
         { "type": 2, "style": 1, "label": "Got it", "custom_id": "ack:1" }] }], "allowed_mentions": { "parse": [] } });
-    let messages::Outcome::Created(msg) = messages::create(&st, channel, bot, messages::Incoming { body, files: vec![] }, false) else { panic!() };
+    let messages::Outcome::Created(msg) = messages::create(
+        &st,
+        channel,
+        bot,
+        messages::Incoming {
+            body,
+            files: vec![],
+        },
+        false,
+    ) else {
+        panic!()
+    };
     let m: s::Message = parse(msg.clone());
     assert_eq!(m.content, "hi");
     let mut rx = st.events.subscribe();
     let msg_id: u64 = msg["id"].as_str().unwrap().parse().unwrap();
-    crate::sim::interactions_for_tests::component(&st, member, msg_id, "ack:1", None).expect("dispatched");
-    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else { panic!("no dispatch") };
-    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else { panic!() };
-    assert_eq!(ev.interaction.message_component().expect("component").data.custom_id, "ack:1");
+    crate::sim::interactions_for_tests::component(&st, member, msg_id, "ack:1", None)
+        .expect("dispatched");
+    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else {
+        panic!("no dispatch")
+    };
+    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else {
+        panic!()
+    };
+    assert_eq!(
+        ev.interaction
+            .message_component()
+            .expect("component")
+            .data
+            .custom_id,
+        "ack:1"
+    );
     let fields: Map<String, Value> = serde_json::from_value(json!({ "comment": "fine" })).unwrap();
     crate::sim::interactions_for_tests::modal(&st, member, channel, "m:1", &fields);
-    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else { panic!("no dispatch") };
-    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else { panic!() };
-    assert_eq!(ev.interaction.modal_submit().expect("modal").data.custom_id, "m:1");
+    let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else {
+        panic!("no dispatch")
+    };
+    let s::Event::InteractionCreate(ev) = parse_event("INTERACTION_CREATE", data) else {
+        panic!()
+    };
+    assert_eq!(
+        ev.interaction.modal_submit().expect("modal").data.custom_id,
+        "m:1"
+    );
 }
 
 #[test]
@@ -114,13 +166,26 @@ fn reactions_member_adds_dm_channels_and_lists_parse() {
     let dm = inner.dm_channel(member);
     let c: s::PrivateChannel = parse(payloads::channel(&inner.channels[&dm].clone(), &inner));
     assert_eq!(c.recipient.name, "Claire");
-    let r = parse_event("MESSAGE_REACTION_ADD", payloads::reaction_add(&inner, member, channel, 5, "👍"));
+    let r = parse_event(
+        "MESSAGE_REACTION_ADD",
+        payloads::reaction_add(&inner, member, channel, 5, "👍"),
+    );
     assert!(matches!(r, s::Event::ReactionAdd(_)));
-    let m = parse_event("GUILD_MEMBER_ADD", payloads::member_add(&inner, guild, member));
+    let m = parse_event(
+        "GUILD_MEMBER_ADD",
+        payloads::member_add(&inner, guild, member),
+    );
     assert!(matches!(m, s::Event::GuildMemberAdd(_)));
-    let members: Vec<s::Member> = parse(Value::Array(inner.guild_members(guild).map(|(u, _)| payloads::member(&inner, guild, u, true)).collect()));
+    let members: Vec<s::Member> = parse(Value::Array(
+        inner
+            .guild_members(guild)
+            .map(|(u, _)| payloads::member(&inner, guild, u, true))
+            .collect(),
+    ));
     assert!(members.len() > 10);
-    let roles: Vec<s::Role> = parse(Value::Array(inner.guild_roles(guild).map(payloads::role).collect()));
+    let roles: Vec<s::Role> = parse(Value::Array(
+        inner.guild_roles(guild).map(payloads::role).collect(),
+    ));
     assert!(roles.iter().any(|r| r.name == "Manager"));
     let user: s::CurrentUser = parse(payloads::user(&inner.users[&inner.bot_id].clone()));
     assert!(user.bot);

@@ -13,9 +13,15 @@ impl TeamName {
             return Err("A team needs a name, for example `Sales`.".into());
         }
         if name.chars().count() > 40 {
-            return Err(format!("`{}…` is too long for a team name; keep it to 40 characters.", take(name, 20)));
+            return Err(format!(
+                "`{}…` is too long for a team name; keep it to 40 characters.",
+                take(name, 20)
+            ));
         }
-        if let Some(bad) = name.chars().find(|c| !(c.is_alphanumeric() || " -_&".contains(*c))) {
+        if let Some(bad) = name
+            .chars()
+            .find(|c| !(c.is_alphanumeric() || " -_&".contains(*c)))
+        {
             return Err(format!(
                 "A team name may use letters, digits, spaces, `-`, `_` and `&`; `{bad}` is not allowed."
             ));
@@ -48,7 +54,10 @@ mod tests {
 
     #[test]
     fn a_plain_name_is_accepted_and_trimmed() {
-        assert_eq!(TeamName::parse("  Sales Ops ").unwrap().as_str(), "Sales Ops");
+        assert_eq!(
+            TeamName::parse("  Sales Ops ").unwrap().as_str(),
+            "Sales Ops"
+        );
     }
 
     #[test]
@@ -58,11 +67,15 @@ mod tests {
 
     #[test]
     fn a_name_with_a_mention_is_rejected() {
-        assert!(TeamName::parse("<@&123>").unwrap_err().contains("is not allowed"));
+        assert!(TeamName::parse("<@&123>")
+            .unwrap_err()
+            .contains("is not allowed"));
     }
 
     #[test]
     fn a_name_over_forty_characters_is_rejected() {
-        assert!(TeamName::parse(&"a".repeat(41)).unwrap_err().contains("too long"));
+        assert!(TeamName::parse(&"a".repeat(41))
+            .unwrap_err()
+            .contains("too long"));
     }
 }

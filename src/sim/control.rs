@@ -67,7 +67,9 @@ async fn world(State(s): S) -> Json<Value> {
                     "channels": channels, "roles": roles, "members": members })
         })
         .collect();
-    Json(json!({ "guilds": guilds, "bot_user_id": inner.bot_id.to_string(), "application_id": inner.app_id.to_string() }))
+    Json(
+        json!({ "guilds": guilds, "bot_user_id": inner.bot_id.to_string(), "application_id": inner.app_id.to_string() }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -80,12 +82,22 @@ struct NewMember {
 
 async fn add_member(State(s): S, Json(req): Json<NewMember>) -> Response {
     let mut inner = s.lock();
-    let guild = match lookup(inner.find_guild(req.guild.as_deref()), "guild", req.guild.as_deref().unwrap_or("")) {
+    let guild = match lookup(
+        inner.find_guild(req.guild.as_deref()),
+        "guild",
+        req.guild.as_deref().unwrap_or(""),
+    ) {
         Ok(g) => g,
         Err(r) => return r,
     };
     if inner.find_user(&req.name).is_some() {
-        return fail(StatusCode::CONFLICT, format!("a member named `{}` exists already; names are unique", req.name));
+        return fail(
+            StatusCode::CONFLICT,
+            format!(
+                "a member named `{}` exists already; names are unique",
+                req.name
+            ),
+        );
     }
     let mut roles = Vec::new();
     for r in &req.roles {
@@ -146,7 +158,9 @@ async fn component(State(s): S, Json(req): Json<ComponentReq>) -> Response {
         Ok(m) => m,
         Err(r) => return r,
     };
-    let Ok(message) = req.message_id.parse::<u64>() else { return fail(StatusCode::BAD_REQUEST, "message_id must be a message id") };
+    let Ok(message) = req.message_id.parse::<u64>() else {
+        return fail(StatusCode::BAD_REQUEST, "message_id must be a message id");
+    };
     match interactions::component(&s, m, message, &req.custom_id, req.values) {
         Ok(id) => Json(json!({ "interaction_id": id.to_string() })).into_response(),
         Err(e) => fail(StatusCode::NOT_FOUND, e),
@@ -182,7 +196,9 @@ async fn interaction(State(s): S, Path(id): Path<u64>, Query(q): Query<WaitQuery
         let notified = s.responded.notified();
         let snapshot = {
             let inner = s.lock();
-            let Some(i) = inner.interactions.get(&id) else { return fail(StatusCode::NOT_FOUND, format!("no interaction {id}")) };
+            let Some(i) = inner.interactions.get(&id) else {
+                return fail(StatusCode::NOT_FOUND, format!("no interaction {id}"));
+            };
             (i.responses.clone(), i.ack_ms)
         };
         if !snapshot.0.is_empty() || tokio::time::Instant::now() >= deadline {
@@ -205,8 +221,19 @@ async fn post_message(State(s): S, Json(req): Json<PostReq>) -> Response {
         Err(r) => return r,
     };
     let body = json!({ "content": req.content, "allowed_mentions": { "parse": [] } });
-    match messages::create(&s, c, m, Incoming { body, files: vec![] }, false) {
-        Outcome::Created(p) | Outcome::Duplicate(p) => Json(json!({ "id": p["id"] })).into_response(),
+    match messages::create(
+        &s,
+        c,
+        m,
+        Incoming {
+            body,
+            files: vec![],
+        },
+        false,
+    ) {
+        Outcome::Created(p) | Outcome::Duplicate(p) => {
+            Json(json!({ "id": p["id"] })).into_response()
+        }
         Outcome::Invalid(p) => fail(StatusCode::BAD_REQUEST, p.join("; ")),
     }
 }
@@ -224,7 +251,9 @@ async fn react(State(s): S, Json(req): Json<ReactionReq>) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let Ok(message) = req.message_id.parse::<u64>() else { return fail(StatusCode::BAD_REQUEST, "message_id must be a message id") };
+    let Ok(message) = req.message_id.parse::<u64>() else {
+        return fail(StatusCode::BAD_REQUEST, "message_id must be a message id");
+    };
     let payload = {
         let inner = s.lock();
         if !inner.messages.contains_key(&message) {
@@ -232,7 +261,11 @@ async fn react(State(s): S, Json(req): Json<ReactionReq>) -> Response {
         }
         payloads::reaction_add(&inner, m, c, message, &req.emoji)
     };
-    s.dispatch("MESSAGE_REACTION_ADD", payload, Some(INTENT_GUILD_MESSAGE_REACTIONS));
+    s.dispatch(
+        "MESSAGE_REACTION_ADD",
+        payload,
+        Some(INTENT_GUILD_MESSAGE_REACTIONS),
+    );
     StatusCode::NO_CONTENT.into_response()
 }
 
@@ -242,7 +275,12 @@ async fn channel_messages(State(s): S, Path(channel): Path<String>) -> Response 
         Ok(c) => c,
         Err(r) => return r,
     };
-    let list: Vec<Value> = inner.messages.values().filter(|m| m.channel == c && !m.ephemeral).map(messages::listed).collect();
+    let list: Vec<Value> = inner
+        .messages
+        .values()
+        .filter(|m| m.channel == c && !m.ephemeral)
+        .map(messages::listed)
+        .collect();
     Json(Value::Array(list)).into_response()
 }
 
@@ -253,7 +291,12 @@ async fn dms(State(s): S, Path(member): Path<String>) -> Response {
         Err(r) => return r,
     };
     let list: Vec<Value> = match inner.dm_channels.get(&m) {
-        Some(c) => inner.messages.values().filter(|msg| msg.channel == *c).map(messages::listed).collect(),
+        Some(c) => inner
+            .messages
+            .values()
+            .filter(|msg| msg.channel == *c)
+            .map(messages::listed)
+            .collect(),
         None => vec![],
     };
     Json(Value::Array(list)).into_response()
@@ -261,10 +304,20 @@ async fn dms(State(s): S, Path(member): Path<String>) -> Response {
 
 async fn attachment(State(s): S, Path((message, filename)): Path<(u64, String)>) -> Response {
     let inner = s.lock();
-    let file = inner.messages.get(&message).and_then(|m| m.attachments.iter().find(|a| a.filename == filename));
+    let file = inner
+        .messages
+        .get(&message)
+        .and_then(|m| m.attachments.iter().find(|a| a.filename == filename));
     match file {
-        Some(a) => ([("content-type", payloads::content_type(&a.filename))], a.bytes.clone()).into_response(),
-        None => fail(StatusCode::NOT_FOUND, format!("no attachment {filename} on message {message}")),
+        Some(a) => (
+            [("content-type", payloads::content_type(&a.filename))],
+            a.bytes.clone(),
+        )
+            .into_response(),
+        None => fail(
+            StatusCode::NOT_FOUND,
+            format!("no attachment {filename} on message {message}"),
+        ),
     }
 }
 

@@ -37,8 +37,15 @@ impl Session {
 }
 
 async fn session(state: Arc<SimState>, socket: WebSocket) {
-    let mut s = Session { socket, seq: 0, intents: 0 };
-    if !s.send(json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS } })).await {
+    let mut s = Session {
+        socket,
+        seq: 0,
+        intents: 0,
+    };
+    if !s
+        .send(json!({ "op": 10, "d": { "heartbeat_interval": HEARTBEAT_INTERVAL_MS } }))
+        .await
+    {
         return;
     }
     let mut events = state.events.subscribe();
@@ -53,14 +60,12 @@ async fn session(state: Arc<SimState>, socket: WebSocket) {
 /// Waits for IDENTIFY (answers READY and a GUILD_CREATE per guild) or RESUME.
 async fn handshake(state: &SimState, s: &mut Session) -> bool {
     loop {
-        let Some(Ok(msg)) = s.socket.recv().await else { return false };
+        let Some(Ok(msg)) = s.socket.recv().await else {
+            return false;
+        };
         let Some(frame) = parse(&msg) else { continue };
         match frame["op"].as_u64() {
-            Some(1) => {
-                if !s.send(json!({ "op": 11 })).await {
-                    return false;
-                }
-            }
+            Some(1) if !s.send(json!({ "op": 11 })).await => return false,
             Some(2) => {
                 s.intents = frame["d"]["intents"].as_u64().unwrap_or(0);
                 return identify(state, s).await;
@@ -80,7 +85,11 @@ async fn identify(state: &SimState, s: &mut Session) -> bool {
     let (ready, guilds) = {
         let inner = state.lock();
         let ready = payloads::ready(&inner, &session_id, &resume);
-        let guilds: Vec<Value> = inner.guilds.iter().map(|g| payloads::guild_create(&inner, g.id)).collect();
+        let guilds: Vec<Value> = inner
+            .guilds
+            .iter()
+            .map(|g| payloads::guild_create(&inner, g.id))
+            .collect();
         (ready, guilds)
     };
     if !s.dispatch("READY", ready).await {

@@ -19,7 +19,14 @@ use super::state::{Inner, Interaction, SimState};
 const DEADLINE_MS: f64 = 3000.0;
 
 /// Registers an interaction and returns its id and payload, to be dispatched.
-fn open(inner: &mut Inner, kind: u8, user: u64, channel: u64, data: Value, message: Option<u64>) -> (u64, Value) {
+fn open(
+    inner: &mut Inner,
+    kind: u8,
+    user: u64,
+    channel: u64,
+    data: Value,
+    message: Option<u64>,
+) -> (u64, Value) {
     let id = inner.next_id();
     let token = format!("sim-token-{id}");
     let mut payload = payloads::interaction_base(inner, id, &token, kind, user, channel);
@@ -28,7 +35,18 @@ fn open(inner: &mut Inner, kind: u8, user: u64, channel: u64, data: Value, messa
         payload["message"] = payloads::message(inner, m);
     }
     inner.tokens.insert(token.clone(), id);
-    inner.interactions.insert(id, Interaction { id, token, channel, created: Instant::now(), ack_ms: None, responses: vec![], original: message });
+    inner.interactions.insert(
+        id,
+        Interaction {
+            id,
+            token,
+            channel,
+            created: Instant::now(),
+            ack_ms: None,
+            responses: vec![],
+            original: message,
+        },
+    );
     inner.stats.interactions += 1;
     (id, payload)
 }
@@ -38,15 +56,27 @@ fn dispatch(state: &SimState, payload: Value) {
 }
 
 /// `POST /_sim/interactions/command`: builds options from the registered definition.
-pub fn command(state: &SimState, member: u64, channel: u64, path: &str, options: &Map<String, Value>) -> Result<u64, String> {
+pub fn command(
+    state: &SimState,
+    member: u64,
+    channel: u64,
+    path: &str,
+    options: &Map<String, Value>,
+) -> Result<u64, String> {
     let mut inner = state.lock();
     let words: Vec<&str> = path.split_whitespace().collect();
-    let Some((root, rest)) = words.split_first() else { return Err("command is empty".into()) };
+    let Some((root, rest)) = words.split_first() else {
+        return Err("command is empty".into());
+    };
     let guild = inner.channels.get(&channel).and_then(|c| c.guild);
     let def = inner
         .commands
         .iter()
-        .find(|c| c["name"] == *root && (c["guild_id"].is_null() || c["guild_id"].as_str() == guild.map(|g| g.to_string()).as_deref()))
+        .find(|c| {
+            c["name"] == *root
+                && (c["guild_id"].is_null()
+                    || c["guild_id"].as_str() == guild.map(|g| g.to_string()).as_deref())
+        })
         .cloned()
         .ok_or_else(|| format!("no command `/{root}` is registered"))?;
     let mut resolved = json!({});
@@ -62,17 +92,36 @@ pub fn command(state: &SimState, member: u64, channel: u64, path: &str, options:
 }
 
 /// Walks subcommand groups and subcommands, then converts the leaf's options.
-fn build_options(inner: &Inner, def: &Value, path: &[&str], given: &Map<String, Value>, resolved: &mut Value) -> Result<Value, String> {
-    let defs = def.get("options").and_then(Value::as_array).cloned().unwrap_or_default();
+fn build_options(
+    inner: &Inner,
+    def: &Value,
+    path: &[&str],
+    given: &Map<String, Value>,
+    resolved: &mut Value,
+) -> Result<Value, String> {
+    let defs = def
+        .get("options")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     if let Some((head, tail)) = path.split_first() {
-        let sub = defs.iter().find(|o| o["name"] == *head && matches!(o["type"].as_u64(), Some(1 | 2)));
-        let sub = sub.ok_or_else(|| format!("`{head}` is not a subcommand of `{}`", def["name"]))?;
+        let sub = defs
+            .iter()
+            .find(|o| o["name"] == *head && matches!(o["type"].as_u64(), Some(1 | 2)));
+        let sub =
+            sub.ok_or_else(|| format!("`{head}` is not a subcommand of `{}`", def["name"]))?;
         let inner_opts = build_options(inner, sub, tail, given, resolved)?;
         return Ok(json!([{ "name": head, "type": sub["type"], "options": inner_opts }]));
     }
-    if let Some(unknown) = given.keys().find(|k| !defs.iter().any(|d| d["name"] == k.as_str())) {
+    if let Some(unknown) = given
+        .keys()
+        .find(|k| !defs.iter().any(|d| d["name"] == k.as_str()))
+    {
         let names: Vec<&str> = defs.iter().filter_map(|d| d["name"].as_str()).collect();
-        return Err(format!("unknown option `{unknown}`; this command takes: {}", names.join(", ")));
+        return Err(format!(
+            "unknown option `{unknown}`; this command takes: {}",
+            names.join(", ")
+        ));
     }
     let mut out = Vec::new();
     for d in &defs {
@@ -86,13 +135,27 @@ fn build_options(inner: &Inner, def: &Value, path: &[&str], given: &Map<String, 
     Ok(Value::Array(out))
 }
 
-fn option_value(inner: &Inner, def: &Value, v: &Value, resolved: &mut Value) -> Result<Value, String> {
-    let text = v.as_str().map(String::from).unwrap_or_else(|| v.to_string());
+fn option_value(
+    inner: &Inner,
+    def: &Value,
+    v: &Value,
+    resolved: &mut Value,
+) -> Result<Value, String> {
+    let text = v
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| v.to_string());
     let name = def["name"].as_str().unwrap_or_default();
     match def["type"].as_u64().unwrap_or(3) {
         3 => Ok(json!(text)),
-        4 => text.parse::<i64>().map(|n| json!(n)).map_err(|_| format!("option `{name}` takes a whole number")),
-        10 => text.parse::<f64>().map(|n| json!(n)).map_err(|_| format!("option `{name}` takes a number")),
+        4 => text
+            .parse::<i64>()
+            .map(|n| json!(n))
+            .map_err(|_| format!("option `{name}` takes a whole number")),
+        10 => text
+            .parse::<f64>()
+            .map(|n| json!(n))
+            .map_err(|_| format!("option `{name}` takes a number")),
         5 => Ok(json!(v.as_bool().unwrap_or(text == "true"))),
         6 => resolve_user(inner, &text, resolved).ok_or_else(|| format!("no member `{text}`")),
         7 => resolve_channel(inner, &text, resolved).ok_or_else(|| format!("no channel `{text}`")),
@@ -130,9 +193,19 @@ fn resolve_role(inner: &Inner, key: &str, resolved: &mut Value) -> Option<Value>
 }
 
 /// `POST /_sim/interactions/component`: a click on a button or a select.
-pub fn component(state: &SimState, member: u64, message: u64, custom_id: &str, values: Option<Vec<String>>) -> Result<u64, String> {
+pub fn component(
+    state: &SimState,
+    member: u64,
+    message: u64,
+    custom_id: &str,
+    values: Option<Vec<String>>,
+) -> Result<u64, String> {
     let mut inner = state.lock();
-    let channel = inner.messages.get(&message).map(|m| m.channel).ok_or_else(|| format!("no message {message}"))?;
+    let channel = inner
+        .messages
+        .get(&message)
+        .map(|m| m.channel)
+        .ok_or_else(|| format!("no message {message}"))?;
     let data = match values {
         Some(v) => json!({ "custom_id": custom_id, "component_type": 3, "values": v }),
         None => json!({ "custom_id": custom_id, "component_type": 2 }),
@@ -144,13 +217,26 @@ pub fn component(state: &SimState, member: u64, message: u64, custom_id: &str, v
 }
 
 /// `POST /_sim/interactions/modal`: a modal submitted with its text fields.
-pub fn modal(state: &SimState, member: u64, channel: u64, custom_id: &str, fields: &Map<String, Value>) -> u64 {
+pub fn modal(
+    state: &SimState,
+    member: u64,
+    channel: u64,
+    custom_id: &str,
+    fields: &Map<String, Value>,
+) -> u64 {
     let rows: Vec<Value> = fields
         .iter()
         .map(|(k, v)| json!({ "type": 1, "components": [{ "type": 4, "custom_id": k, "value": v.as_str().unwrap_or_default() }] }))
         .collect();
     let mut inner = state.lock();
-    let (id, payload) = open(&mut inner, 5, member, channel, json!({ "custom_id": custom_id, "components": rows }), None);
+    let (id, payload) = open(
+        &mut inner,
+        5,
+        member,
+        channel,
+        json!({ "custom_id": custom_id, "components": rows }),
+        None,
+    );
     drop(inner);
     dispatch(state, payload);
     id
@@ -162,12 +248,21 @@ pub struct CallbackQuery {
 }
 
 /// `POST /interactions/{id}/{token}/callback`.
-pub async fn callback(State(s): State<Arc<SimState>>, Path((id, token)): Path<(u64, String)>, Query(q): Query<CallbackQuery>, req: Request) -> Response {
+pub async fn callback(
+    State(s): State<Arc<SimState>>,
+    Path((id, token)): Path<(u64, String)>,
+    Query(q): Query<CallbackQuery>,
+    req: Request,
+) -> Response {
     let incoming = match read_incoming(req).await {
         Ok(i) => i,
         Err(resp) => return resp,
     };
-    let kind = incoming.body.get("type").and_then(Value::as_u64).unwrap_or(0);
+    let kind = incoming
+        .body
+        .get("type")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
     let (channel, source) = match first_response_checks(&s, id, &token) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -175,17 +270,34 @@ pub async fn callback(State(s): State<Arc<SimState>>, Path((id, token)): Path<(u
     let ephemeral = incoming.body["data"]["flags"].as_u64().unwrap_or(0) & 64 != 0;
     let created = match kind {
         4 | 5 => {
-            let mut data = incoming.body.get("data").cloned().unwrap_or_else(|| json!({}));
+            let mut data = incoming
+                .body
+                .get("data")
+                .cloned()
+                .unwrap_or_else(|| json!({}));
             if kind == 5 {
                 data = json!({ "content": "", "allowed_mentions": { "parse": [] } });
             }
             let bot = s.lock().bot_id;
-            match messages::create(&s, channel, bot, Incoming { body: data, files: incoming.files }, ephemeral) {
-                Outcome::Created(p) | Outcome::Duplicate(p) => p["id"].as_str().and_then(|i| i.parse().ok()),
+            match messages::create(
+                &s,
+                channel,
+                bot,
+                Incoming {
+                    body: data,
+                    files: incoming.files,
+                },
+                ephemeral,
+            ) {
+                Outcome::Created(p) | Outcome::Duplicate(p) => {
+                    p["id"].as_str().and_then(|i| i.parse().ok())
+                }
                 Outcome::Invalid(p) => return invalid_form(&p),
             }
         }
-        7 => match source.map(|m| messages::edit(&s, m, incoming.body.get("data").unwrap_or(&json!({})))) {
+        7 => match source
+            .map(|m| messages::edit(&s, m, incoming.body.get("data").unwrap_or(&json!({}))))
+        {
             Some(Err(p)) => return invalid_form(&p),
             _ => source,
         },
@@ -210,22 +322,43 @@ pub async fn callback(State(s): State<Arc<SimState>>, Path((id, token)): Path<(u
 }
 
 /// The deadline and single-response rules; returns the channel and the source message.
-fn first_response_checks(s: &SimState, id: u64, token: &str) -> Result<(u64, Option<u64>), Response> {
+fn first_response_checks(
+    s: &SimState,
+    id: u64,
+    token: &str,
+) -> Result<(u64, Option<u64>), Response> {
     let mut inner = s.lock();
     let Some(i) = inner.interactions.get(&id).filter(|i| i.token == token) else {
-        return Err(discord_error(StatusCode::NOT_FOUND, 10062, "Unknown interaction"));
+        return Err(discord_error(
+            StatusCode::NOT_FOUND,
+            10062,
+            "Unknown interaction",
+        ));
     };
     let elapsed = i.created.elapsed().as_secs_f64() * 1000.0;
     let (already, channel, source) = (i.ack_ms.is_some(), i.channel, i.original);
     if already {
         inner.stats.double_acks += 1;
-        inner.stats.violation("double_ack", format!("interaction {id} answered twice"));
-        return Err(discord_error(StatusCode::BAD_REQUEST, 40060, "Interaction has already been acknowledged."));
+        inner
+            .stats
+            .violation("double_ack", format!("interaction {id} answered twice"));
+        return Err(discord_error(
+            StatusCode::BAD_REQUEST,
+            40060,
+            "Interaction has already been acknowledged.",
+        ));
     }
     if elapsed > DEADLINE_MS {
         inner.stats.late += 1;
-        inner.stats.violation("late_ack", format!("interaction {id} first answered after {elapsed:.0} ms"));
-        return Err(discord_error(StatusCode::NOT_FOUND, 10062, "Unknown interaction"));
+        inner.stats.violation(
+            "late_ack",
+            format!("interaction {id} first answered after {elapsed:.0} ms"),
+        );
+        return Err(discord_error(
+            StatusCode::NOT_FOUND,
+            10062,
+            "Unknown interaction",
+        ));
     }
     inner.stats.ack_ms.push(elapsed);
     if let Some(i) = inner.interactions.get_mut(&id) {
@@ -237,12 +370,21 @@ fn first_response_checks(s: &SimState, id: u64, token: &str) -> Result<(u64, Opt
 fn by_token(s: &SimState, token: &str) -> Option<(u64, u64, Option<u64>)> {
     let inner = s.lock();
     let id = *inner.tokens.get(token)?;
-    inner.interactions.get(&id).map(|i| (id, i.channel, i.original))
+    inner
+        .interactions
+        .get(&id)
+        .map(|i| (id, i.channel, i.original))
 }
 
 /// `POST /webhooks/{app}/{token}`: a follow-up message.
-pub async fn followup(State(s): State<Arc<SimState>>, Path((_app, token)): Path<(String, String)>, req: Request) -> Response {
-    let Some((id, channel, _)) = by_token(&s, &token) else { return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook") };
+pub async fn followup(
+    State(s): State<Arc<SimState>>,
+    Path((_app, token)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let Some((id, channel, _)) = by_token(&s, &token) else {
+        return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+    };
     let incoming = match read_incoming(req).await {
         Ok(i) => i,
         Err(resp) => return resp,
@@ -259,10 +401,22 @@ pub async fn followup(State(s): State<Arc<SimState>>, Path((_app, token)): Path<
 }
 
 /// `PATCH /webhooks/{app}/{token}/messages/{id|@original}`.
-pub async fn edit_webhook_message(State(s): State<Arc<SimState>>, Path((_app, token, message)): Path<(String, String, String)>, req: Request) -> Response {
-    let Some((id, _, original)) = by_token(&s, &token) else { return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook") };
-    let target = if message == "@original" { original } else { message.parse().ok() };
-    let Some(target) = target else { return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message") };
+pub async fn edit_webhook_message(
+    State(s): State<Arc<SimState>>,
+    Path((_app, token, message)): Path<(String, String, String)>,
+    req: Request,
+) -> Response {
+    let Some((id, _, original)) = by_token(&s, &token) else {
+        return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+    };
+    let target = if message == "@original" {
+        original
+    } else {
+        message.parse().ok()
+    };
+    let Some(target) = target else {
+        return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+    };
     let incoming = match read_incoming(req).await {
         Ok(i) => i,
         Err(resp) => return resp,
@@ -272,15 +426,26 @@ pub async fn edit_webhook_message(State(s): State<Arc<SimState>>, Path((_app, to
             record(&s, id, "edit", &incoming.body, p["id"].as_str());
             Json(p).into_response()
         }
-        Err(p) if p == ["Unknown Message"] => discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+        Err(p) if p == ["Unknown Message"] => {
+            discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message")
+        }
         Err(p) => invalid_form(&p),
     }
 }
 
 /// `GET /webhooks/{app}/{token}/messages/{id|@original}`.
-pub async fn get_original(State(s): State<Arc<SimState>>, Path((_app, token, message)): Path<(String, String, String)>) -> Response {
-    let Some((_, _, original)) = by_token(&s, &token) else { return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook") };
-    let target = if message == "@original" { original } else { message.parse().ok() };
+pub async fn get_original(
+    State(s): State<Arc<SimState>>,
+    Path((_app, token, message)): Path<(String, String, String)>,
+) -> Response {
+    let Some((_, _, original)) = by_token(&s, &token) else {
+        return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+    };
+    let target = if message == "@original" {
+        original
+    } else {
+        message.parse().ok()
+    };
     let inner = s.lock();
     match target.and_then(|t| inner.messages.get(&t)) {
         Some(m) => Json(payloads::message(&inner, m)).into_response(),
@@ -290,7 +455,10 @@ pub async fn get_original(State(s): State<Arc<SimState>>, Path((_app, token, mes
 
 fn record(s: &SimState, id: u64, kind: &str, body: &Value, message: Option<&str>) {
     let mut inner = s.lock();
-    let m = message.and_then(|m| m.parse::<u64>().ok()).and_then(|m| inner.messages.get(&m)).cloned();
+    let m = message
+        .and_then(|m| m.parse::<u64>().ok())
+        .and_then(|m| inner.messages.get(&m))
+        .cloned();
     let mut rec = messages::response_record(kind, 0, body, m.as_ref());
     rec["type"] = Value::Null;
     if let Some(i) = inner.interactions.get_mut(&id) {

@@ -32,23 +32,42 @@ pub fn now_ms() -> i64 {
 pub fn check(inner: &mut Inner, route: &str, body: &Value) -> Result<(), Vec<String>> {
     let problems = validate::message_problems(body);
     if !problems.is_empty() {
-        inner.stats.violation("limit", format!("{route}: {}", problems.join("; ")));
+        inner
+            .stats
+            .violation("limit", format!("{route}: {}", problems.join("; ")));
         return Err(problems);
     }
     if body.get("allowed_mentions").is_none() && validate::names_a_mention(body) {
-        inner.stats.violation("unguarded_mentions", format!("{route}: a message naming a mention has no allowed_mentions"));
+        inner.stats.violation(
+            "unguarded_mentions",
+            format!("{route}: a message naming a mention has no allowed_mentions"),
+        );
     }
     Ok(())
 }
 
 /// Posts a message as `author` in `channel`.
-pub fn create(state: &SimState, channel: u64, author: u64, msg: Incoming, ephemeral: bool) -> Outcome {
+pub fn create(
+    state: &SimState,
+    channel: u64,
+    author: u64,
+    msg: Incoming,
+    ephemeral: bool,
+) -> Outcome {
     let mut inner = state.lock();
     if let Err(p) = check(&mut inner, "create message", &msg.body) {
         return Outcome::Invalid(p);
     }
-    let nonce = msg.body.get("nonce").and_then(|n| n.as_str().map(String::from).or_else(|| n.as_u64().map(|v| v.to_string())));
-    let enforce = msg.body.get("enforce_nonce").and_then(Value::as_bool).unwrap_or(false);
+    let nonce = msg.body.get("nonce").and_then(|n| {
+        n.as_str()
+            .map(String::from)
+            .or_else(|| n.as_u64().map(|v| v.to_string()))
+    });
+    let enforce = msg
+        .body
+        .get("enforce_nonce")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if let (Some(n), true) = (&nonce, enforce) {
         if let Some(first) = seen_nonce(&mut inner, channel, n) {
             inner.stats.nonce_duplicates_prevented += 1;
@@ -56,14 +75,26 @@ pub fn create(state: &SimState, channel: u64, author: u64, msg: Incoming, epheme
         }
     }
     let id = inner.next_id();
-    let attachments = msg.files.into_iter().map(|(filename, bytes)| StoredAttachment { id: id + 1, filename, bytes }).collect();
+    let attachments = msg
+        .files
+        .into_iter()
+        .map(|(filename, bytes)| StoredAttachment {
+            id: id + 1,
+            filename,
+            bytes,
+        })
+        .collect();
     let m = Message {
         id,
         channel,
         author,
         content: str_of(&msg.body, "content"),
         embeds: msg.body.get("embeds").cloned().unwrap_or_else(|| json!([])),
-        components: msg.body.get("components").cloned().unwrap_or_else(|| json!([])),
+        components: msg
+            .body
+            .get("components")
+            .cloned()
+            .unwrap_or_else(|| json!([])),
         attachments,
         nonce: nonce.clone(),
         created_ms: now_ms(),
@@ -80,7 +111,11 @@ pub fn create(state: &SimState, channel: u64, author: u64, msg: Incoming, epheme
     }
     drop(inner);
     if !ephemeral {
-        state.dispatch("MESSAGE_CREATE", payload.clone(), Some(INTENT_GUILD_MESSAGES));
+        state.dispatch(
+            "MESSAGE_CREATE",
+            payload.clone(),
+            Some(INTENT_GUILD_MESSAGES),
+        );
     }
     Outcome::Created(payload)
 }
@@ -97,7 +132,9 @@ fn seen_nonce(inner: &mut Inner, channel: u64, nonce: &str) -> Option<Value> {
 pub fn edit(state: &SimState, id: u64, body: &Value) -> Result<Value, Vec<String>> {
     let mut inner = state.lock();
     check(&mut inner, "edit message", body)?;
-    let Some(m) = inner.messages.get_mut(&id) else { return Err(vec!["Unknown Message".into()]) };
+    let Some(m) = inner.messages.get_mut(&id) else {
+        return Err(vec!["Unknown Message".into()]);
+    };
     if let Some(c) = body.get("content") {
         m.content = c.as_str().unwrap_or_default().to_string();
     }
@@ -113,12 +150,19 @@ pub fn edit(state: &SimState, id: u64, body: &Value) -> Result<Value, Vec<String
 }
 
 fn str_of(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// A message as the control API lists it.
 pub fn listed(m: &Message) -> Value {
-    let attachments: Vec<Value> = m.attachments.iter().map(|a| json!({ "filename": a.filename, "size": a.bytes.len() })).collect();
+    let attachments: Vec<Value> = m
+        .attachments
+        .iter()
+        .map(|a| json!({ "filename": a.filename, "size": a.bytes.len() }))
+        .collect();
     json!({
         "id": m.id.to_string(), "author_id": m.author.to_string(), "content": m.content,
         "embeds": m.embeds, "components": m.components, "attachments": attachments,
@@ -127,11 +171,22 @@ pub fn listed(m: &Message) -> Value {
 }
 
 /// One interaction response as `GET /_sim/interactions/{id}` shows it.
-pub fn response_record(kind: &str, kind_code: u64, body: &Value, message: Option<&Message>) -> Value {
+pub fn response_record(
+    kind: &str,
+    kind_code: u64,
+    body: &Value,
+    message: Option<&Message>,
+) -> Value {
     let data = body.get("data").unwrap_or(body);
     let flags = data.get("flags").and_then(Value::as_u64).unwrap_or(0);
-    let attachments: Vec<Value> =
-        message.map(|m| m.attachments.iter().map(|a| json!({ "filename": a.filename, "size": a.bytes.len() })).collect()).unwrap_or_default();
+    let attachments: Vec<Value> = message
+        .map(|m| {
+            m.attachments
+                .iter()
+                .map(|a| json!({ "filename": a.filename, "size": a.bytes.len() }))
+                .collect()
+        })
+        .unwrap_or_default();
     json!({
         "kind": kind, "type": kind_code,
         "content": data.get("content").cloned().unwrap_or(Value::Null),

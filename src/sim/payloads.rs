@@ -8,7 +8,9 @@ use super::state::{Channel, Inner, Message, Role, User};
 const JOINED_AT: &str = "2025-01-06T09:00:00.000000+00:00";
 
 pub fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, false)
 }
 
 pub fn user(u: &User) -> Value {
@@ -49,7 +51,11 @@ pub fn member(inner: &Inner, guild: u64, user_id: u64, with_user: bool) -> Value
 
 pub fn channel(c: &Channel, inner: &Inner) -> Value {
     if c.kind == 1 {
-        let recipient = inner.dm_channels.iter().find(|(_, ch)| **ch == c.id).and_then(|(u, _)| inner.users.get(u));
+        let recipient = inner
+            .dm_channels
+            .iter()
+            .find(|(_, ch)| **ch == c.id)
+            .and_then(|(u, _)| inner.users.get(u));
         return json!({
             "id": c.id.to_string(), "type": 1, "last_message_id": null,
             "recipients": recipient.map(user).into_iter().collect::<Vec<_>>()
@@ -66,8 +72,14 @@ pub fn guild_create(inner: &Inner, guild: u64) -> Value {
     let g = inner.guild(guild).cloned();
     let (name, owner) = g.map(|g| (g.name, g.owner_id)).unwrap_or_default();
     let roles: Vec<Value> = inner.guild_roles(guild).map(role).collect();
-    let channels: Vec<Value> = inner.guild_channels(guild).map(|c| channel(c, inner)).collect();
-    let members: Vec<Value> = inner.guild_members(guild).map(|(u, _)| member(inner, guild, u, true)).collect();
+    let channels: Vec<Value> = inner
+        .guild_channels(guild)
+        .map(|c| channel(c, inner))
+        .collect();
+    let members: Vec<Value> = inner
+        .guild_members(guild)
+        .map(|(u, _)| member(inner, guild, u, true))
+        .collect();
     json!({
         "id": guild.to_string(), "name": name, "icon": null, "icon_hash": null, "splash": null,
         "discovery_splash": null, "owner_id": owner.to_string(), "afk_channel_id": null, "afk_timeout": 300,
@@ -84,8 +96,16 @@ pub fn guild_create(inner: &Inner, guild: u64) -> Value {
 }
 
 pub fn ready(inner: &Inner, session_id: &str, resume_url: &str) -> Value {
-    let guilds: Vec<Value> = inner.guilds.iter().map(|g| json!({ "id": g.id.to_string(), "unavailable": true })).collect();
-    let bot = inner.users.get(&inner.bot_id).map(user).unwrap_or(Value::Null);
+    let guilds: Vec<Value> = inner
+        .guilds
+        .iter()
+        .map(|g| json!({ "id": g.id.to_string(), "unavailable": true }))
+        .collect();
+    let bot = inner
+        .users
+        .get(&inner.bot_id)
+        .map(user)
+        .unwrap_or(Value::Null);
     json!({
         "v": 10, "user": bot, "guilds": guilds, "session_id": session_id,
         "resume_gateway_url": resume_url, "shard": [0, 1], "private_channels": [],
@@ -137,7 +157,14 @@ pub fn content_type(filename: &str) -> &'static str {
 }
 
 /// The fields every interaction shares; `data` and `type` are the caller's.
-pub fn interaction_base(inner: &Inner, id: u64, token: &str, kind: u8, user_id: u64, channel_id: u64) -> Value {
+pub fn interaction_base(
+    inner: &Inner,
+    id: u64,
+    token: &str,
+    kind: u8,
+    user_id: u64,
+    channel_id: u64,
+) -> Value {
     let guild = inner.channels.get(&channel_id).and_then(|c| c.guild);
     let mut v = json!({
         "id": id.to_string(), "application_id": inner.app_id.to_string(), "type": kind,
@@ -161,7 +188,13 @@ pub fn interaction_base(inner: &Inner, id: u64, token: &str, kind: u8, user_id: 
     v
 }
 
-pub fn reaction_add(inner: &Inner, user_id: u64, channel: u64, message_id: u64, emoji: &str) -> Value {
+pub fn reaction_add(
+    inner: &Inner,
+    user_id: u64,
+    channel: u64,
+    message_id: u64,
+    emoji: &str,
+) -> Value {
     let guild = inner.channels.get(&channel).and_then(|c| c.guild);
     let mut v = json!({
         "user_id": user_id.to_string(), "channel_id": channel.to_string(), "message_id": message_id.to_string(),

@@ -24,7 +24,13 @@ pub struct Faults {
 
 impl Default for Faults {
     fn default() -> Self {
-        Self { http_429_ratio: 0.0, http_5xx_ratio: 0.0, latency_ms: 0, drop_after_commit_ratio: 0.0, enforce_rate_limits: true }
+        Self {
+            http_429_ratio: 0.0,
+            http_5xx_ratio: 0.0,
+            latency_ms: 0,
+            drop_after_commit_ratio: 0.0,
+            enforce_rate_limits: true,
+        }
     }
 }
 
@@ -46,8 +52,14 @@ struct Window {
 /// What to do with a request.
 #[derive(Debug)]
 pub enum Verdict {
-    Allow { headers: Vec<(String, String)> },
-    Limited { retry_after: f64, global: bool, headers: Vec<(String, String)> },
+    Allow {
+        headers: Vec<(String, String)>,
+    },
+    Limited {
+        retry_after: f64,
+        global: bool,
+        headers: Vec<(String, String)>,
+    },
     ServerError(u16),
 }
 
@@ -62,9 +74,20 @@ pub struct RateLimits {
 
 impl RateLimits {
     /// Decides on a request now; the second value names an early retry, if it was one.
-    pub fn check(&mut self, bucket: Option<&BucketSpec>, rng: &mut impl Rng) -> (Verdict, Option<String>) {
+    pub fn check(
+        &mut self,
+        bucket: Option<&BucketSpec>,
+        rng: &mut impl Rng,
+    ) -> (Verdict, Option<String>) {
         let now = Instant::now();
         let early = self.early_retry(bucket, now);
+        if let Some(until) = self.global_not_before.filter(|t| now < *t) {
+            // Discord refuses everything while a global limit lasts; requests already in
+            // flight when it began are not the client's fault, so only a bucket that was
+            // itself told to wait counts as an early retry.
+            let wait = (until - now).as_secs_f64();
+            return (self.limited(bucket, now, wait.max(0.001), true), early);
+        }
         if self.faults.enforce_rate_limits {
             if let Some(v) = self.enforce(bucket, now) {
                 return (v, early);
@@ -77,33 +100,56 @@ impl RateLimits {
         }
         if rng.gen_bool(self.faults.http_5xx_ratio.clamp(0.0, 1.0)) {
             let codes = [500, 502, 503];
-            return (Verdict::ServerError(codes[rng.gen_range(0..codes.len())]), early);
+            return (
+                Verdict::ServerError(codes[rng.gen_range(0..codes.len())]),
+                early,
+            );
         }
-        (Verdict::Allow { headers: self.count(bucket, now) }, early)
+        (
+            Verdict::Allow {
+                headers: self.count(bucket, now),
+            },
+            early,
+        )
     }
 
     fn early_retry(&self, bucket: Option<&BucketSpec>, now: Instant) -> Option<String> {
-        if self.global_not_before.is_some_and(|t| now < t) {
-            return Some("request during a global rate limit, before its retry_after".into());
-        }
         let b = bucket?;
         let t = self.not_before.get(&b.key)?;
-        (now < *t).then(|| format!("{}: retried {:.0} ms before its retry_after", b.key, (*t - now).as_secs_f64() * 1000.0))
+        (now < *t).then(|| {
+            format!(
+                "{}: retried {:.0} ms before its retry_after",
+                b.key,
+                (*t - now).as_secs_f64() * 1000.0
+            )
+        })
     }
 
     fn enforce(&mut self, bucket: Option<&BucketSpec>, now: Instant) -> Option<Verdict> {
-        let g = self.global.get_or_insert(Window { start: now, count: 0 });
+        let g = self.global.get_or_insert(Window {
+            start: now,
+            count: 0,
+        });
         if now - g.start >= Duration::from_secs(1) {
-            *g = Window { start: now, count: 0 };
+            *g = Window {
+                start: now,
+                count: 0,
+            };
         }
         if g.count >= GLOBAL_LIMIT {
             let wait = (Duration::from_secs(1) - (now - g.start)).as_secs_f64();
             return Some(self.limited(bucket, now, wait.max(0.001), true));
         }
         let b = bucket?;
-        let w = self.buckets.entry(b.key.clone()).or_insert(Window { start: now, count: 0 });
+        let w = self.buckets.entry(b.key.clone()).or_insert(Window {
+            start: now,
+            count: 0,
+        });
         if now - w.start >= b.window {
-            *w = Window { start: now, count: 0 };
+            *w = Window {
+                start: now,
+                count: 0,
+            };
         }
         if w.count >= b.limit {
             let wait = (b.window - (now - w.start)).as_secs_f64();
@@ -112,20 +158,38 @@ impl RateLimits {
         None
     }
 
-    fn limited(&mut self, bucket: Option<&BucketSpec>, now: Instant, retry_after: f64, global: bool) -> Verdict {
+    fn limited(
+        &mut self,
+        bucket: Option<&BucketSpec>,
+        now: Instant,
+        retry_after: f64,
+        global: bool,
+    ) -> Verdict {
         let until = now + Duration::from_secs_f64(retry_after);
         let mut headers = vec![
-            ("retry-after".to_string(), format!("{}", retry_after.ceil() as u64)),
-            ("x-ratelimit-scope".to_string(), if global { "global" } else { "user" }.to_string()),
+            (
+                "retry-after".to_string(),
+                format!("{}", retry_after.ceil() as u64),
+            ),
+            (
+                "x-ratelimit-scope".to_string(),
+                if global { "global" } else { "user" }.to_string(),
+            ),
         ];
+        if let Some(b) = bucket {
+            self.not_before.insert(b.key.clone(), until);
+        }
         if global {
             self.global_not_before = Some(until);
             headers.push(("x-ratelimit-global".into(), "true".into()));
         } else if let Some(b) = bucket {
-            self.not_before.insert(b.key.clone(), until);
             headers.extend(bucket_headers(b, 0, retry_after));
         }
-        Verdict::Limited { retry_after, global, headers }
+        Verdict::Limited {
+            retry_after,
+            global,
+            headers,
+        }
     }
 
     fn count(&mut self, bucket: Option<&BucketSpec>, now: Instant) -> Vec<(String, String)> {
@@ -133,9 +197,15 @@ impl RateLimits {
             g.count += 1;
         }
         let Some(b) = bucket else { return Vec::new() };
-        let w = self.buckets.entry(b.key.clone()).or_insert(Window { start: now, count: 0 });
+        let w = self.buckets.entry(b.key.clone()).or_insert(Window {
+            start: now,
+            count: 0,
+        });
         if now - w.start >= b.window {
-            *w = Window { start: now, count: 0 };
+            *w = Window {
+                start: now,
+                count: 0,
+            };
         }
         w.count += 1;
         let remaining = b.limit.saturating_sub(w.count);
@@ -145,12 +215,19 @@ impl RateLimits {
 }
 
 fn bucket_headers(b: &BucketSpec, remaining: u32, reset_after: f64) -> Vec<(String, String)> {
-    let epoch = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64() + reset_after;
+    let epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs_f64()
+        + reset_after;
     vec![
         ("x-ratelimit-limit".into(), b.limit.to_string()),
         ("x-ratelimit-remaining".into(), remaining.to_string()),
         ("x-ratelimit-reset".into(), format!("{epoch:.3}")),
-        ("x-ratelimit-reset-after".into(), format!("{reset_after:.3}")),
+        (
+            "x-ratelimit-reset-after".into(),
+            format!("{reset_after:.3}"),
+        ),
         ("x-ratelimit-bucket".into(), b.hash.to_string()),
     ]
 }
@@ -161,7 +238,12 @@ mod tests {
     use rand::SeedableRng;
 
     fn channel_bucket() -> BucketSpec {
-        BucketSpec { key: "messages:1".into(), hash: "h", limit: 5, window: Duration::from_secs(5) }
+        BucketSpec {
+            key: "messages:1".into(),
+            hash: "h",
+            limit: 5,
+            window: Duration::from_secs(5),
+        }
     }
 
     #[test]
@@ -170,7 +252,10 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let b = channel_bucket();
         for _ in 0..5 {
-            assert!(matches!(rl.check(Some(&b), &mut rng).0, Verdict::Allow { .. }));
+            assert!(matches!(
+                rl.check(Some(&b), &mut rng).0,
+                Verdict::Allow { .. }
+            ));
         }
         let (v, early) = rl.check(Some(&b), &mut rng);
         assert!(matches!(v, Verdict::Limited { global: false, .. }), "{v:?}");
@@ -186,7 +271,10 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let b = channel_bucket();
         for _ in 0..100 {
-            assert!(matches!(rl.check(Some(&b), &mut rng).0, Verdict::Allow { .. }));
+            assert!(matches!(
+                rl.check(Some(&b), &mut rng).0,
+                Verdict::Allow { .. }
+            ));
         }
     }
 }

@@ -26,16 +26,33 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/gateway/bot", get(gateway_bot))
         .route("/users/@me", get(me))
         .route("/oauth2/applications/@me", get(application))
-        .route("/applications/:app/commands", put(put_global_commands).get(get_commands))
-        .route("/applications/:app/guilds/:guild/commands", put(put_guild_commands).get(get_commands))
-        .route("/channels/:channel/messages", post(create_message).get(list_messages))
-        .route("/channels/:channel/messages/:message", get(get_message).patch(edit_message).delete(delete_message))
+        .route(
+            "/applications/:app/commands",
+            put(put_global_commands).get(get_commands),
+        )
+        .route(
+            "/applications/:app/guilds/:guild/commands",
+            put(put_guild_commands).get(get_commands),
+        )
+        .route(
+            "/channels/:channel/messages",
+            post(create_message).get(list_messages),
+        )
+        .route(
+            "/channels/:channel/messages/:message",
+            get(get_message).patch(edit_message).delete(delete_message),
+        )
         .route("/users/@me/channels", post(create_dm))
-        .route("/interactions/:id/:token/callback", post(interactions::callback))
+        .route(
+            "/interactions/:id/:token/callback",
+            post(interactions::callback),
+        )
         .route("/webhooks/:app/:token", post(interactions::followup))
         .route(
             "/webhooks/:app/:token/messages/:message",
-            get(interactions::get_original).patch(interactions::edit_webhook_message).delete(delete_webhook_message),
+            get(interactions::get_original)
+                .patch(interactions::edit_webhook_message)
+                .delete(delete_webhook_message),
         )
         .route("/guilds/:guild", get(guild))
         .route("/guilds/:guild/members", get(guild_members))
@@ -59,18 +76,29 @@ async fn gateway(State(s): S) -> Json<Value> {
 }
 
 async fn gateway_bot(State(s): S) -> Json<Value> {
-    let limit = json!({ "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1 });
+    let limit =
+        json!({ "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1 });
     Json(json!({ "url": ws_url(&s), "shards": 1, "session_start_limit": limit }))
 }
 
 async fn me(State(s): S) -> Json<Value> {
     let inner = s.lock();
-    Json(inner.users.get(&inner.bot_id).map(payloads::user).unwrap_or(Value::Null))
+    Json(
+        inner
+            .users
+            .get(&inner.bot_id)
+            .map(payloads::user)
+            .unwrap_or(Value::Null),
+    )
 }
 
 async fn application(State(s): S) -> Json<Value> {
     let inner = s.lock();
-    let bot = inner.users.get(&inner.bot_id).map(payloads::user).unwrap_or(Value::Null);
+    let bot = inner
+        .users
+        .get(&inner.bot_id)
+        .map(payloads::user)
+        .unwrap_or(Value::Null);
     Json(json!({
         "id": inner.app_id.to_string(), "name": "Herald", "icon": null, "description": "",
         "bot_public": false, "bot_require_code_grant": false, "verify_key": "00", "team": null,
@@ -78,21 +106,35 @@ async fn application(State(s): S) -> Json<Value> {
     }))
 }
 
-async fn put_global_commands(State(s): S, Path(_app): Path<String>, Json(body): Json<Value>) -> Response {
+async fn put_global_commands(
+    State(s): S,
+    Path(_app): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
     register(&s, None, body)
 }
 
-async fn put_guild_commands(State(s): S, Path((_app, guild)): Path<(String, String)>, Json(body): Json<Value>) -> Response {
-    let Ok(g) = guild.parse::<u64>() else { return discord_error(StatusCode::NOT_FOUND, 10004, "Unknown Guild") };
+async fn put_guild_commands(
+    State(s): S,
+    Path((_app, guild)): Path<(String, String)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let Ok(g) = guild.parse::<u64>() else {
+        return discord_error(StatusCode::NOT_FOUND, 10004, "Unknown Guild");
+    };
     register(&s, Some(g), body)
 }
 
 /// Bulk-overwrites the commands of one scope (global or a guild), as Discord does.
 fn register(state: &SimState, guild: Option<u64>, body: Value) -> Response {
-    let Some(list) = body.as_array() else { return discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body") };
+    let Some(list) = body.as_array() else {
+        return discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body");
+    };
     let mut inner = state.lock();
     let guild_str = guild.map(|g| g.to_string());
-    inner.commands.retain(|c| c.get("guild_id").and_then(Value::as_str) != guild_str.as_deref());
+    inner
+        .commands
+        .retain(|c| c.get("guild_id").and_then(Value::as_str) != guild_str.as_deref());
     let mut out = Vec::new();
     for cmd in list {
         let mut c = cmd.clone();
@@ -127,7 +169,13 @@ fn message_bucket(channel: u64) -> BucketSpec {
 
 async fn create_message(State(s): S, Path(channel): Path<u64>, req: Request) -> Response {
     let kill = req.extensions().get::<ConnKill>().cloned();
-    let headers = match gate(&s, "POST /channels/{id}/messages", Some(message_bucket(channel))).await {
+    let headers = match gate(
+        &s,
+        "POST /channels/{id}/messages",
+        Some(message_bucket(channel)),
+    )
+    .await
+    {
         Ok(h) => h,
         Err(resp) => return resp,
     };
@@ -166,7 +214,11 @@ struct ListQuery {
     limit: Option<usize>,
 }
 
-async fn list_messages(State(s): S, Path(channel): Path<u64>, Query(q): Query<ListQuery>) -> Response {
+async fn list_messages(
+    State(s): S,
+    Path(channel): Path<u64>,
+    Query(q): Query<ListQuery>,
+) -> Response {
     let inner = s.lock();
     let limit = q.limit.unwrap_or(50).min(100);
     let list: Vec<Value> = inner
@@ -188,8 +240,18 @@ async fn get_message(State(s): S, Path((_c, id)): Path<(u64, u64)>) -> Response 
     }
 }
 
-async fn edit_message(State(s): S, Path((channel, id)): Path<(u64, u64)>, req: Request) -> Response {
-    let headers = match gate(&s, "PATCH /channels/{id}/messages/{id}", Some(edit_bucket(channel))).await {
+async fn edit_message(
+    State(s): S,
+    Path((channel, id)): Path<(u64, u64)>,
+    req: Request,
+) -> Response {
+    let headers = match gate(
+        &s,
+        "PATCH /channels/{id}/messages/{id}",
+        Some(edit_bucket(channel)),
+    )
+    .await
+    {
         Ok(h) => h,
         Err(resp) => return resp,
     };
@@ -199,13 +261,20 @@ async fn edit_message(State(s): S, Path((channel, id)): Path<(u64, u64)>, req: R
     };
     match messages::edit(&s, id, &incoming.body) {
         Ok(p) => with_headers(Json(p).into_response(), &headers),
-        Err(problems) if problems == ["Unknown Message"] => discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+        Err(problems) if problems == ["Unknown Message"] => {
+            discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message")
+        }
         Err(problems) => invalid_form(&problems),
     }
 }
 
 fn edit_bucket(channel: u64) -> BucketSpec {
-    BucketSpec { key: format!("PATCH /channels/{channel}/messages"), hash: "edit", limit: 5, window: Duration::from_secs(5) }
+    BucketSpec {
+        key: format!("PATCH /channels/{channel}/messages"),
+        hash: "edit",
+        limit: 5,
+        window: Duration::from_secs(5),
+    }
 }
 
 async fn delete_message(State(s): S, Path((_c, id)): Path<(u64, u64)>) -> StatusCode {
@@ -213,7 +282,10 @@ async fn delete_message(State(s): S, Path((_c, id)): Path<(u64, u64)>) -> Status
     StatusCode::NO_CONTENT
 }
 
-async fn delete_webhook_message(State(s): S, Path((_a, _t, id)): Path<(String, String, String)>) -> StatusCode {
+async fn delete_webhook_message(
+    State(s): S,
+    Path((_a, _t, id)): Path<(String, String, String)>,
+) -> StatusCode {
     if let Ok(id) = id.parse::<u64>() {
         s.lock().messages.remove(&id);
     }
@@ -224,7 +296,11 @@ async fn create_dm(State(s): S, Json(body): Json<Value>) -> Response {
     if let Err(resp) = gate(&s, "POST /users/@me/channels", None).await {
         return resp;
     }
-    let recipient = body.get("recipient_id").and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_u64()));
+    let recipient = body.get("recipient_id").and_then(|v| {
+        v.as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| v.as_u64())
+    });
     let mut inner = s.lock();
     let Some(user) = recipient.filter(|u| inner.users.contains_key(u)) else {
         return discord_error(StatusCode::BAD_REQUEST, 50033, "Invalid Recipient(s)");
@@ -251,7 +327,11 @@ struct MembersQuery {
     after: Option<u64>,
 }
 
-async fn guild_members(State(s): S, Path(guild): Path<u64>, Query(q): Query<MembersQuery>) -> Response {
+async fn guild_members(
+    State(s): S,
+    Path(guild): Path<u64>,
+    Query(q): Query<MembersQuery>,
+) -> Response {
     if let Err(resp) = gate(&s, "GET /guilds/{id}/members", None).await {
         return resp;
     }
@@ -277,10 +357,17 @@ async fn guild_member(State(s): S, Path((guild, user)): Path<(u64, u64)>) -> Res
 
 async fn guild_roles(State(s): S, Path(guild): Path<u64>) -> Json<Value> {
     let inner = s.lock();
-    Json(Value::Array(inner.guild_roles(guild).map(payloads::role).collect()))
+    Json(Value::Array(
+        inner.guild_roles(guild).map(payloads::role).collect(),
+    ))
 }
 
 async fn guild_channels(State(s): S, Path(guild): Path<u64>) -> Json<Value> {
     let inner = s.lock();
-    Json(Value::Array(inner.guild_channels(guild).map(|c| payloads::channel(c, &inner)).collect()))
+    Json(Value::Array(
+        inner
+            .guild_channels(guild)
+            .map(|c| payloads::channel(c, &inner))
+            .collect(),
+    ))
 }

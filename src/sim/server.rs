@@ -25,17 +25,21 @@ pub struct ConnKill(pub Arc<Notify>);
 
 pub async fn serve(listener: TcpListener, router: axum::Router) {
     loop {
-        let Ok((socket, _)) = listener.accept().await else { continue };
+        let Ok((socket, _)) = listener.accept().await else {
+            continue;
+        };
         let _ = socket.set_nodelay(true);
         let router = router.clone();
         tokio::spawn(async move {
             let kill = Arc::new(Notify::new());
             let ext = ConnKill(kill.clone());
-            let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ext.clone());
-                let mut r = router.clone();
-                async move { r.call(req.map(Body::new)).await }
-            });
+            let service = hyper::service::service_fn(
+                move |mut req: hyper::Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ext.clone());
+                    let mut r = router.clone();
+                    async move { r.call(req.map(Body::new)).await }
+                },
+            );
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(socket), service);
             tokio::select! {
@@ -53,7 +57,10 @@ pub fn discord_error(status: StatusCode, code: u32, message: &str) -> Response {
 
 pub fn with_headers(mut resp: Response, headers: &[(String, String)]) -> Response {
     for (k, v) in headers {
-        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            axum::http::HeaderName::try_from(k.as_str()),
+            HeaderValue::from_str(v),
+        ) {
             resp.headers_mut().insert(name, value);
         }
     }
@@ -62,7 +69,11 @@ pub fn with_headers(mut resp: Response, headers: &[(String, String)]) -> Respons
 
 /// Counts the request, applies latency, rate limits and faults. `Err` is the answer to
 /// give instead of serving the request.
-pub async fn gate(state: &SimState, route: &str, bucket: Option<BucketSpec>) -> Result<Vec<(String, String)>, Response> {
+pub async fn gate(
+    state: &SimState,
+    route: &str,
+    bucket: Option<BucketSpec>,
+) -> Result<Vec<(String, String)>, Response> {
     let latency = {
         let mut inner = state.lock();
         inner.stats.requests += 1;
@@ -80,14 +91,25 @@ pub async fn gate(state: &SimState, route: &str, bucket: Option<BucketSpec>) -> 
     }
     match verdict {
         Verdict::Allow { headers } => Ok(headers),
-        Verdict::Limited { retry_after, global, headers } => {
+        Verdict::Limited {
+            retry_after,
+            global,
+            headers,
+        } => {
             inner.stats.rate_limited += 1;
             let body = serde_json::json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": global });
-            Err(with_headers((StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response(), &headers))
+            Err(with_headers(
+                (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response(),
+                &headers,
+            ))
         }
         Verdict::ServerError(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Err(discord_error(status, 0, &format!("{code}: simulated server error")))
+            Err(discord_error(
+                status,
+                0,
+                &format!("{code}: simulated server error"),
+            ))
         }
     }
 }
@@ -96,19 +118,33 @@ pub async fn gate(state: &SimState, route: &str, bucket: Option<BucketSpec>) -> 
 pub async fn read_incoming(req: Request) -> Result<Incoming, Response> {
     let is_multipart = content_type(req.headers()).starts_with("multipart/");
     if !is_multipart {
-        let bytes = axum::body::to_bytes(req.into_body(), 32 << 20).await.map_err(bad_body)?;
-        let body = if bytes.is_empty() { Value::Object(Default::default()) } else { serde_json::from_slice(&bytes).map_err(bad_body)? };
-        return Ok(Incoming { body, files: vec![] });
+        let bytes = axum::body::to_bytes(req.into_body(), 32 << 20)
+            .await
+            .map_err(bad_body)?;
+        let body = if bytes.is_empty() {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_slice(&bytes).map_err(bad_body)?
+        };
+        return Ok(Incoming {
+            body,
+            files: vec![],
+        });
     }
     let mut form = Multipart::from_request(req, &()).await.map_err(bad_body)?;
-    let mut incoming = Incoming { body: Value::Object(Default::default()), files: vec![] };
+    let mut incoming = Incoming {
+        body: Value::Object(Default::default()),
+        files: vec![],
+    };
     while let Some(field) = form.next_field().await.map_err(bad_body)? {
         let name = field.name().unwrap_or_default().to_string();
         let filename = field.file_name().map(String::from);
         let data = field.bytes().await.map_err(bad_body)?;
         match filename {
             Some(f) => incoming.files.push((f, data.to_vec())),
-            None if name == "payload_json" => incoming.body = serde_json::from_slice(&data).map_err(bad_body)?,
+            None if name == "payload_json" => {
+                incoming.body = serde_json::from_slice(&data).map_err(bad_body)?
+            }
             None => {}
         }
     }
@@ -116,11 +152,18 @@ pub async fn read_incoming(req: Request) -> Result<Incoming, Response> {
 }
 
 fn content_type(h: &HeaderMap) -> String {
-    h.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    h.get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn bad_body(e: impl std::fmt::Display) -> Response {
-    discord_error(StatusCode::BAD_REQUEST, 50109, &format!("The request body contains invalid JSON: {e}"))
+    discord_error(
+        StatusCode::BAD_REQUEST,
+        50109,
+        &format!("The request body contains invalid JSON: {e}"),
+    )
 }
 
 /// The 400 Discord answers for a body that breaks limits.

@@ -18,7 +18,11 @@ use super::world::WorldSpec;
 #[derive(Debug, Clone)]
 pub enum GatewayEvent {
     /// A dispatch; `intent` is the bit a session must have asked for (None: always sent).
-    Dispatch { name: &'static str, data: Value, intent: Option<u64> },
+    Dispatch {
+        name: &'static str,
+        data: Value,
+        intent: Option<u64>,
+    },
     Disconnect,
 }
 
@@ -151,7 +155,11 @@ impl Inner {
     pub fn find_guild(&self, key: Option<&str>) -> Option<u64> {
         match key {
             None => self.guilds.first().map(|g| g.id),
-            Some(k) => self.guilds.iter().find(|g| g.id.to_string() == k || g.name.eq_ignore_ascii_case(k)).map(|g| g.id),
+            Some(k) => self
+                .guilds
+                .iter()
+                .find(|g| g.id.to_string() == k || g.name.eq_ignore_ascii_case(k))
+                .map(|g| g.id),
         }
     }
 
@@ -164,16 +172,23 @@ impl Inner {
     }
 
     pub fn guild_channels(&self, guild: u64) -> impl Iterator<Item = &Channel> {
-        self.channels.values().filter(move |c| c.guild == Some(guild))
+        self.channels
+            .values()
+            .filter(move |c| c.guild == Some(guild))
     }
 
     pub fn guild_members(&self, guild: u64) -> impl Iterator<Item = (u64, &Member)> {
-        self.members.range((guild, 0)..=(guild, u64::MAX)).map(|((_, u), m)| (*u, m))
+        self.members
+            .range((guild, 0)..=(guild, u64::MAX))
+            .map(|((_, u), m)| (*u, m))
     }
 
     /// The guild a member belongs to (the first, in a multi-guild world).
     pub fn guild_of_member(&self, user: u64) -> Option<u64> {
-        self.members.keys().find(|(_, u)| *u == user).map(|(g, _)| *g)
+        self.members
+            .keys()
+            .find(|(_, u)| *u == user)
+            .map(|(g, _)| *g)
     }
 
     /// Permission bits a member has: the union of its roles and @everyone; all for the owner.
@@ -181,7 +196,11 @@ impl Inner {
         if self.guild(guild).is_some_and(|g| g.owner_id == user) {
             return u64::MAX >> 13;
         }
-        let roles = self.members.get(&(guild, user)).map(|m| m.roles.clone()).unwrap_or_default();
+        let roles = self
+            .members
+            .get(&(guild, user))
+            .map(|m| m.roles.clone())
+            .unwrap_or_default();
         self.guild_roles(guild)
             .filter(|r| r.id == guild || roles.contains(&r.id))
             .fold(0, |acc, r| acc | r.permissions)
@@ -189,7 +208,14 @@ impl Inner {
 
     pub fn add_member(&mut self, guild: u64, name: &str, roles: Vec<u64>) -> u64 {
         let id = self.next_id();
-        self.users.insert(id, User { id, name: name.to_string(), bot: false });
+        self.users.insert(
+            id,
+            User {
+                id,
+                name: name.to_string(),
+                bot: false,
+            },
+        );
         self.members.insert((guild, id), Member { roles });
         id
     }
@@ -200,8 +226,23 @@ impl Inner {
             return *id;
         }
         let id = self.next_id();
-        let name = format!("dm-{}", self.users.get(&user).map(|u| u.name.as_str()).unwrap_or("unknown"));
-        self.channels.insert(id, Channel { id, guild: None, name, kind: 1, position: 0 });
+        let name = format!(
+            "dm-{}",
+            self.users
+                .get(&user)
+                .map(|u| u.name.as_str())
+                .unwrap_or("unknown")
+        );
+        self.channels.insert(
+            id,
+            Channel {
+                id,
+                guild: None,
+                name,
+                kind: 1,
+                position: 0,
+            },
+        );
         self.dm_channels.insert(user, id);
         id
     }
@@ -213,7 +254,9 @@ fn find<T>(map: &BTreeMap<u64, T>, key: &str, name: impl Fn(&T) -> &String) -> O
             return Some(id);
         }
     }
-    map.iter().find(|(_, v)| name(v).eq_ignore_ascii_case(key)).map(|(id, _)| *id)
+    map.iter()
+        .find(|(_, v)| name(v).eq_ignore_ascii_case(key))
+        .map(|(id, _)| *id)
 }
 
 impl SimState {
@@ -242,11 +285,23 @@ impl SimState {
         };
         inner.app_id = inner.next_id();
         inner.bot_id = inner.app_id;
-        inner.users.insert(inner.bot_id, User { id: inner.bot_id, name: "Herald".into(), bot: true });
+        inner.users.insert(
+            inner.bot_id,
+            User {
+                id: inner.bot_id,
+                name: "Herald".into(),
+                bot: true,
+            },
+        );
         for spec in &world.guilds {
             build_guild(&mut inner, spec)?;
         }
-        Ok(Self { inner: Mutex::new(inner), events, responded: Notify::new(), base_url: OnceLock::new() })
+        Ok(Self {
+            inner: Mutex::new(inner),
+            events,
+            responded: Notify::new(),
+            base_url: OnceLock::new(),
+        })
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -254,7 +309,9 @@ impl SimState {
     }
 
     pub fn dispatch(&self, name: &'static str, data: Value, intent: Option<u64>) {
-        let _ = self.events.send(GatewayEvent::Dispatch { name, data, intent });
+        let _ = self
+            .events
+            .send(GatewayEvent::Dispatch { name, data, intent });
     }
 
     pub fn base_url(&self) -> String {
@@ -264,15 +321,45 @@ impl SimState {
 
 fn build_guild(inner: &mut Inner, spec: &super::world::GuildSpec) -> Result<(), String> {
     let gid = inner.next_id();
-    inner.roles.insert(gid, Role { id: gid, guild: gid, name: "@everyone".into(), permissions: 0, position: 0 });
+    inner.roles.insert(
+        gid,
+        Role {
+            id: gid,
+            guild: gid,
+            name: "@everyone".into(),
+            permissions: 0,
+            position: 0,
+        },
+    );
     for (i, r) in spec.roles.iter().enumerate() {
         let id = inner.next_id();
-        let permissions = r.permissions.parse().map_err(|_| format!("role {}: permissions must be a number", r.name))?;
-        inner.roles.insert(id, Role { id, guild: gid, name: r.name.clone(), permissions, position: i as u64 + 1 });
+        let permissions = r
+            .permissions
+            .parse()
+            .map_err(|_| format!("role {}: permissions must be a number", r.name))?;
+        inner.roles.insert(
+            id,
+            Role {
+                id,
+                guild: gid,
+                name: r.name.clone(),
+                permissions,
+                position: i as u64 + 1,
+            },
+        );
     }
     for (i, name) in spec.channels.iter().enumerate() {
         let id = inner.next_id();
-        inner.channels.insert(id, Channel { id, guild: Some(gid), name: name.clone(), kind: 0, position: i as u64 });
+        inner.channels.insert(
+            id,
+            Channel {
+                id,
+                guild: Some(gid),
+                name: name.clone(),
+                kind: 0,
+                position: i as u64,
+            },
+        );
     }
     let bot = inner.bot_id;
     inner.members.insert((gid, bot), Member { roles: vec![] });
@@ -282,7 +369,11 @@ fn build_guild(inner: &mut Inner, spec: &super::world::GuildSpec) -> Result<(), 
             .roles
             .iter()
             .map(|r| {
-                inner.guild_roles(gid).find(|x| x.name.eq_ignore_ascii_case(r)).map(|x| x.id).ok_or_else(|| format!("member {}: unknown role {r}", m.name))
+                inner
+                    .guild_roles(gid)
+                    .find(|x| x.name.eq_ignore_ascii_case(r))
+                    .map(|x| x.id)
+                    .ok_or_else(|| format!("member {}: unknown role {r}", m.name))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let id = inner.add_member(gid, &m.name, roles);
@@ -290,6 +381,10 @@ fn build_guild(inner: &mut Inner, spec: &super::world::GuildSpec) -> Result<(), 
             owner_id = id;
         }
     }
-    inner.guilds.push(Guild { id: gid, name: spec.name.clone(), owner_id });
+    inner.guilds.push(Guild {
+        id: gid,
+        name: spec.name.clone(),
+        owner_id,
+    });
     Ok(())
 }

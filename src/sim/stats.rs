@@ -30,7 +30,11 @@ impl Stats {
     pub fn to_json(&self) -> Value {
         let mut acks = self.ack_ms.clone();
         acks.sort_by(|a, b| a.total_cmp(b));
-        let violations: Vec<Value> = self.violations.iter().map(|(k, d)| json!({ "kind": k, "detail": d })).collect();
+        let violations: Vec<Value> = self
+            .violations
+            .iter()
+            .map(|(k, d)| json!({ "kind": k, "detail": d }))
+            .collect();
         json!({
             "requests": self.requests, "by_route": self.by_route, "rate_limited": self.rate_limited,
             "messages_created": self.messages_created,

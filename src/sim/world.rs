@@ -54,16 +54,44 @@ impl WorldSpec {
             members.extend(people.iter().map(|p| member(p, &[role])));
             members
         };
-        let mut members = vec![member("Claire", &["Change Lead"]), member("Olivia", &["Admin"])];
-        members.extend(team("Sales", "Maya", ["Ava", "Ben", "Chloe", "Dan", "Ella"]));
-        members.extend(team("Support", "Marco", ["Finn", "Gia", "Hugo", "Iris", "Jack"]));
-        members.extend(team("Finance", "Mira", ["Kai", "Lena", "Milo", "Nora", "Owen"]));
+        let mut members = vec![
+            member("Claire", &["Change Lead"]),
+            member("Olivia", &["Admin"]),
+        ];
+        members.extend(team(
+            "Sales",
+            "Maya",
+            ["Ava", "Ben", "Chloe", "Dan", "Ella"],
+        ));
+        members.extend(team(
+            "Support",
+            "Marco",
+            ["Finn", "Gia", "Hugo", "Iris", "Jack"],
+        ));
+        members.extend(team(
+            "Finance",
+            "Mira",
+            ["Kai", "Lena", "Milo", "Nora", "Owen"],
+        ));
         let roles = ["Change Lead", "Manager", "Sales", "Support", "Finance"]
             .iter()
-            .map(|n| RoleSpec { name: n.to_string(), permissions: no_permissions() })
-            .chain(std::iter::once(RoleSpec { name: "Admin".into(), permissions: "8".into() }))
+            .map(|n| RoleSpec {
+                name: n.to_string(),
+                permissions: no_permissions(),
+            })
+            .chain(std::iter::once(RoleSpec {
+                name: "Admin".into(),
+                permissions: "8".into(),
+            }))
             .collect();
-        let channels = ["announcements", "sales", "support", "finance", "change-team", "feedback"];
+        let channels = [
+            "announcements",
+            "sales",
+            "support",
+            "finance",
+            "change-team",
+            "feedback",
+        ];
         Self {
             guilds: vec![GuildSpec {
                 name: "Acme".into(),
@@ -77,5 +105,8 @@ impl WorldSpec {
 }
 
 fn member(name: &str, roles: &[&str]) -> MemberSpec {
-    MemberSpec { name: name.into(), roles: roles.iter().map(|r| r.to_string()).collect() }
+    MemberSpec {
+        name: name.into(),
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+    }
 }

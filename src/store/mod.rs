@@ -65,7 +65,13 @@ pub trait Store: Send + Sync + 'static {
     async fn close(&self);
 
     async fn upsert_guild(&self, guild: GuildId, name: &str, now_ms: i64) -> StoreResult<()>;
-    async fn upsert_member(&self, guild: GuildId, member: MemberId, name: &str, now_ms: i64) -> StoreResult<()>;
+    async fn upsert_member(
+        &self,
+        guild: GuildId,
+        member: MemberId,
+        name: &str,
+        now_ms: i64,
+    ) -> StoreResult<()>;
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;
 
     async fn add_team(
@@ -82,7 +88,12 @@ pub trait Store: Send + Sync + 'static {
     async fn remove_team(&self, guild: GuildId, name: &str) -> StoreResult<bool>;
 
     async fn role_config(&self, guild: GuildId) -> StoreResult<RoleConfig>;
-    async fn set_role_config(&self, guild: GuildId, roles: &RoleConfig, now_ms: i64) -> StoreResult<()>;
+    async fn set_role_config(
+        &self,
+        guild: GuildId,
+        roles: &RoleConfig,
+        now_ms: i64,
+    ) -> StoreResult<()>;
 }
 
 /// Why a database could not be opened; each says what to do.
@@ -114,7 +125,10 @@ fn backend_of(url: &str) -> Result<Backend, ConnectError> {
         Ok(Backend::Postgres)
     } else {
         let scheme = url.split(':').next().unwrap_or_default();
-        Err(ConnectError::BadUrl { url: redact_url(url), reason: format!("unknown scheme `{scheme}`") })
+        Err(ConnectError::BadUrl {
+            url: redact_url(url),
+            reason: format!("unknown scheme `{scheme}`"),
+        })
     }
 }
 
@@ -130,7 +144,10 @@ pub fn redact_url(url: &str) -> String {
 }
 
 fn unreachable(url: &str, e: &sqlx::Error) -> ConnectError {
-    ConnectError::Unreachable { url: redact_url(url), reason: first_line(&e.to_string()) }
+    ConnectError::Unreachable {
+        url: redact_url(url),
+        reason: first_line(&e.to_string()),
+    }
 }
 
 fn first_line(s: &str) -> String {
@@ -149,6 +166,9 @@ mod tests {
 
     #[test]
     fn a_password_never_reaches_a_message() {
-        assert_eq!(redact_url("postgres://bob:hunter2@db/x"), "postgres://bob:***@db/x");
+        assert_eq!(
+            redact_url("postgres://bob:hunter2@db/x"),
+            "postgres://bob:***@db/x"
+        );
     }
 }

@@ -13,7 +13,9 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
 
 pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, ConnectError> {
     // One plain connection first: a pool would hide "connection refused" behind a timeout.
-    let probe = sqlx::AnyConnection::connect(url).await.map_err(|e| unreachable(url, &e))?;
+    let probe = sqlx::AnyConnection::connect(url)
+        .await
+        .map_err(|e| unreachable(url, &e))?;
     let _ = probe.close().await;
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
@@ -21,5 +23,9 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
         .connect(url)
         .await
         .map_err(|e| unreachable(url, &e))?;
-    Ok(SqlStore { pool, backend: Backend::Postgres, migrator: &MIGRATOR })
+    Ok(SqlStore {
+        pool,
+        backend: Backend::Postgres,
+        migrator: &MIGRATOR,
+    })
 }

@@ -5,8 +5,8 @@
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
 use sqlx::migrate::Migrator;
+use sqlx::AnyPool;
 use sqlx::Row;
 
 use super::{Backend, ConnectError, RoleConfig, Store, StoreError, StoreResult};
@@ -21,7 +21,10 @@ pub struct SqlStore {
 
 impl SqlStore {
     pub(super) async fn migrate(&self) -> Result<(), ConnectError> {
-        self.migrator.run(&self.pool).await.map_err(|e| ConnectError::Migrate(e.to_string()))
+        self.migrator
+            .run(&self.pool)
+            .await
+            .map_err(|e| ConnectError::Migrate(e.to_string()))
     }
 }
 
@@ -30,7 +33,9 @@ impl SqlStore {
 pub(super) fn classify(e: sqlx::Error, what: &'static str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict { what },
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => StoreError::Unavailable(e),
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => {
+            StoreError::Unavailable(e)
+        }
         _ => StoreError::Other(e),
     }
 }
@@ -58,7 +63,10 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(other)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
         Ok(())
     }
 
@@ -80,7 +88,13 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn upsert_member(&self, guild: GuildId, member: MemberId, name: &str, now_ms: i64) -> StoreResult<()> {
+    async fn upsert_member(
+        &self,
+        guild: GuildId,
+        member: MemberId,
+        name: &str,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO members (guild_id, member_id, display_name, first_seen_ms, last_seen_ms)
              VALUES ($1, $2, $3, $4, $4)
@@ -133,8 +147,15 @@ impl Store for SqlStore {
 
     async fn list_teams(&self, guild: GuildId) -> StoreResult<Vec<Team>> {
         let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE guild_id = $1 ORDER BY name_key");
-        let rows = sqlx::query(&sql).bind(guild.db()).fetch_all(&self.pool).await.map_err(other)?;
-        rows.iter().map(team_from).collect::<Result<_, _>>().map_err(other)
+        let rows = sqlx::query(&sql)
+            .bind(guild.db())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(team_from)
+            .collect::<Result<_, _>>()
+            .map_err(other)
     }
 
     async fn team_by_name(&self, guild: GuildId, name: &str) -> StoreResult<Option<Team>> {
@@ -159,18 +180,30 @@ impl Store for SqlStore {
     }
 
     async fn role_config(&self, guild: GuildId) -> StoreResult<RoleConfig> {
-        let row = sqlx::query("SELECT change_lead_role_id, manager_role_id FROM role_config WHERE guild_id = $1")
-            .bind(guild.db())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(other)?;
-        let Some(row) = row else { return Ok(RoleConfig::default()) };
+        let row = sqlx::query(
+            "SELECT change_lead_role_id, manager_role_id FROM role_config WHERE guild_id = $1",
+        )
+        .bind(guild.db())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        let Some(row) = row else {
+            return Ok(RoleConfig::default());
+        };
         let lead: Option<i64> = row.try_get("change_lead_role_id").map_err(other)?;
         let manager: Option<i64> = row.try_get("manager_role_id").map_err(other)?;
-        Ok(RoleConfig { change_lead: lead.map(RoleId::from_db), manager: manager.map(RoleId::from_db) })
+        Ok(RoleConfig {
+            change_lead: lead.map(RoleId::from_db),
+            manager: manager.map(RoleId::from_db),
+        })
     }
 
-    async fn set_role_config(&self, guild: GuildId, roles: &RoleConfig, now_ms: i64) -> StoreResult<()> {
+    async fn set_role_config(
+        &self,
+        guild: GuildId,
+        roles: &RoleConfig,
+        now_ms: i64,
+    ) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO role_config (guild_id, change_lead_role_id, manager_role_id, updated_ms)
              VALUES ($1, $2, $3, $4)

@@ -37,7 +37,11 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
         .connect(&with_create(url))
         .await
         .map_err(|e| unreachable(url, &e))?;
-    Ok(SqlStore { pool, backend: Backend::Sqlite, migrator: &MIGRATOR })
+    Ok(SqlStore {
+        pool,
+        backend: Backend::Sqlite,
+        migrator: &MIGRATOR,
+    })
 }
 
 #[cfg(test)]
@@ -46,7 +50,13 @@ mod tests {
 
     #[test]
     fn a_missing_file_is_created() {
-        assert_eq!(with_create("sqlite://herald.db"), "sqlite://herald.db?mode=rwc");
-        assert_eq!(with_create("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+        assert_eq!(
+            with_create("sqlite://herald.db"),
+            "sqlite://herald.db?mode=rwc"
+        );
+        assert_eq!(
+            with_create("sqlite://x.db?mode=ro"),
+            "sqlite://x.db?mode=ro"
+        );
     }
 }

@@ -1,1 +1,10 @@
+//! Herald's one integration test binary: the store conformance suite (SQLite, or
+//! PostgreSQL when `TEST_DATABASE_URL` is set), the CLI, and the Discord edge end to end
+//! through the simulator with the real serenity client.
 
+mod chat_port;
+mod cli;
+mod discord_edge;
+mod health;
+mod helpers;
+mod store_conformance;

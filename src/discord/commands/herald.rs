@@ -11,7 +11,12 @@ use crate::domain::ids::RoleId;
 use crate::error::AppError;
 
 /// Herald itself: its status and who counts as change lead or manager.
-#[poise::command(slash_command, guild_only, subcommands("status", "roles"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("status", "roles"),
+    subcommand_required
+)]
 pub async fn herald(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
 }

@@ -23,7 +23,9 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
     let options = poise::FrameworkOptions {
         commands: all(),
         on_error: |e| Box::pin(errors::on_error(e)),
-        pre_command: |ctx| Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) }),
+        pre_command: |ctx| {
+            Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) })
+        },
         event_handler: |fw, event| Box::pin(events::on_event(event, fw.user_data)),
         allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
         ..Default::default()
@@ -40,20 +42,33 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
 }
 
 /// Registers the commands; a failure is logged, never returned (poise would hang).
-async fn register(ctx: &serenity::Context, commands: &[poise::Command<Bot, AppError>], guild: Option<u64>) {
+async fn register(
+    ctx: &serenity::Context,
+    commands: &[poise::Command<Bot, AppError>],
+    guild: Option<u64>,
+) {
     let result = match guild {
-        Some(g) => poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await,
+        Some(g) => {
+            poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await
+        }
         None => poise::builtins::register_globally(ctx, commands).await,
     };
     match result {
-        Ok(()) => tracing::info!(count = commands.len(), guild = ?guild, "slash commands registered"),
+        Ok(()) => {
+            tracing::info!(count = commands.len(), guild = ?guild, "slash commands registered")
+        }
         Err(e) => tracing::error!(error = %e, "registering slash commands failed"),
     }
 }
 
 /// An ephemeral answer that pings nobody.
 pub async fn reply(ctx: Ctx<'_>, text: String) -> Result<(), AppError> {
-    let r = CreateReply::default().content(text).ephemeral(true).allowed_mentions(serenity::CreateAllowedMentions::new());
-    ctx.send(r).await.map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    let r = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    ctx.send(r)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
     Ok(())
 }

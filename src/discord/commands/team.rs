@@ -9,7 +9,12 @@ use crate::domain::ids::{ChannelId, RoleId};
 use crate::error::AppError;
 
 /// Teams: who gets which communications, and where.
-#[poise::command(slash_command, guild_only, subcommands("add", "list", "remove"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("add", "list", "remove"),
+    subcommand_required
+)]
 pub async fn team(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
 }
@@ -23,7 +28,14 @@ async fn add(
     #[description = "The team's home channel"] channel: serenity::ChannelId,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
-    let text = app::teams::add(&ctx.data().app, &who, &name, RoleId(role.get()), ChannelId(channel.get())).await?;
+    let text = app::teams::add(
+        &ctx.data().app,
+        &who,
+        &name,
+        RoleId(role.get()),
+        ChannelId(channel.get()),
+    )
+    .await?;
     reply(ctx, text).await
 }
 

@@ -1,0 +1,216 @@
+//! The binary as an operator meets it: exit codes, one-line errors, and a token that
+//! never shows.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::{within, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_herald");
+
+fn herald(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("HERALD_CONFIG")
+        .env_remove("RUST_LOG")
+        .envs(env.iter().copied())
+        .output()
+        .expect("binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// Bad input: exit 2, exactly one line, no panic and no backtrace.
+fn assert_one_clear_line(code: i32, stderr: &str, needle: &str) {
+    assert_eq!(code, 2, "exit code for: {stderr}");
+    assert_eq!(
+        stderr.trim().lines().count(),
+        1,
+        "one line expected:\n{stderr}"
+    );
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(needle), "expected `{needle}` in: {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands_and_version_prints() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, out, _) = herald(&["--help"], &[], dir.path());
+    assert_eq!(code, 0);
+    for sub in ["run", "migrate", "sim", "--config"] {
+        assert!(out.contains(sub), "--help lacks {sub}:\n{out}");
+    }
+    let (code, out, _) = herald(&["--version"], &[], dir.path());
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("herald {}", env!("CARGO_PKG_VERSION")).as_str())
+    );
+}
+
+#[test]
+fn migrate_creates_the_sqlite_file_and_is_idempotent() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, out, err) = herald(&["migrate"], &[], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("sqlite://herald.db is up to date"), "{out}");
+    assert!(
+        dir.path().join("herald.db").exists(),
+        "herald.db was created"
+    );
+    let (code, _, err) = herald(&["migrate"], &[], dir.path());
+    assert_eq!(code, 0, "second migrate: {err}");
+}
+
+#[tokio::test]
+async fn migrate_applies_the_postgres_schema_when_the_url_says_so() {
+    let db = TestDb::new().await;
+    if !db.is_postgres() {
+        return; // the PostgreSQL leg of .ci/run covers this
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let (code, out, err) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__URL", &db.url)],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(postgres)"), "{out}");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_clear_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (c, _, e) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__COLOUR", "x")],
+        dir.path(),
+    );
+    assert_one_clear_line(c, &e, "unknown setting `database.colour`");
+    std::fs::write(dir.path().join("herald.toml"), "[http]\nlisten = 8080\n").expect("write");
+    let (c, _, e) = herald(&["migrate"], &[], dir.path());
+    assert_one_clear_line(
+        c,
+        &e,
+        "herald.toml:2:10: http.listen: expected text in quotes, found integer",
+    );
+    std::fs::remove_file(dir.path().join("herald.toml")).expect("rm");
+    let (c, _, e) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__URL", "mysql://db/x")],
+        dir.path(),
+    );
+    assert_one_clear_line(c, &e, "unknown scheme `mysql`");
+    let (c, _, e) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__URL", "postgres://nobody@127.0.0.1:1/x")],
+        dir.path(),
+    );
+    assert_one_clear_line(
+        c,
+        &e,
+        "cannot reach the database at postgres://nobody@127.0.0.1:1/x",
+    );
+    let (c, _, e) = herald(&["run"], &[], dir.path());
+    assert_one_clear_line(c, &e, "no Discord token");
+    assert!(
+        e.contains("herald sim"),
+        "the message names the simulator: {e}"
+    );
+}
+
+#[tokio::test]
+async fn the_token_never_appears_in_any_output() {
+    within(60, async {
+        const CANARY: &str = "canary-7f3a9";
+        let sim = herald::sim::start(
+            "127.0.0.1:0".parse().expect("addr"),
+            &herald::sim::WorldSpec::default_world(),
+        )
+        .await
+        .expect("sim");
+        let dir = tempfile::tempdir().expect("dir");
+        let (_, help, help_err) = herald(&["--help"], &[("DISCORD_TOKEN", CANARY)], dir.path());
+        assert!(!help.contains(CANARY) && !help_err.contains(CANARY));
+        let mut child = Command::new(BIN)
+            .arg("run")
+            .current_dir(dir.path())
+            .env("DISCORD_TOKEN", CANARY)
+            .env("RUST_LOG", "trace")
+            .env("HERALD__DISCORD__API_BASE", sim.url())
+            .env("HERALD__HTTP__LISTEN", "127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let stderr = child.stderr.take().expect("stderr");
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            let cmds: serde_json::Value = client
+                .get(format!("{}/_sim/commands", sim.url()))
+                .send()
+                .await
+                .expect("sim")
+                .json()
+                .await
+                .expect("json");
+            if cmds.as_array().is_some_and(|a| !a.is_empty()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let _ = child.wait();
+        let lines = reader.join().expect("reader thread");
+        assert!(
+            lines.len() > 20,
+            "trace logging produced output ({} lines)",
+            lines.len()
+        );
+        let leaks: Vec<&String> = lines.iter().filter(|l| l.contains(CANARY)).collect();
+        assert!(
+            leaks.is_empty(),
+            "the token leaked into the log: {:?}",
+            leaks.first()
+        );
+    })
+    .await;
+}
+
+#[test]
+fn sim_prints_its_address_as_the_first_line() {
+    let mut child = Command::new(BIN)
+        .args(["sim", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    let rest = line
+        .trim()
+        .strip_prefix("herald-sim listening on http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!(rest.parse::<u16>().is_ok_and(|p| p > 0), "{line}");
+}

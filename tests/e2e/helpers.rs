@@ -1,0 +1,297 @@
+//! `spawn_app()`: a simulator on port 0, a fresh database and Herald against both, plus
+//! helpers that drive the simulator's control API the way a person would.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use herald::clock::ManualClock;
+use herald::config::Settings;
+use herald::sim::{self, SimHandle, WorldSpec};
+use herald::startup::{self, Running};
+use serde_json::{json, Value};
+
+/// Every test runs under this; a hung test fails instead of stalling CI.
+pub async fn within<F: Future<Output = ()>>(secs: u64, f: F) {
+    if std::env::var("TEST_LOG").is_ok() {
+        herald::telemetry::init(herald::config::LogFormat::Pretty);
+    }
+    tokio::time::timeout(Duration::from_secs(secs), f)
+        .await
+        .expect("the test did not finish in time");
+}
+
+/// A fresh database: a SQLite file in a temp dir, or a new database on the PostgreSQL
+/// server named by `TEST_DATABASE_URL`.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if !server.is_empty() => Self::postgres(server).await,
+            _ => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/herald.db", dir.path().display());
+                Self {
+                    url,
+                    _dir: Some(dir),
+                    pg: None,
+                }
+            }
+        }
+    }
+
+    async fn postgres(server: String) -> Self {
+        use sqlx::Connection;
+        let name = format!("herald_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(&server)
+            .await
+            .expect("TEST_DATABASE_URL answers");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let _ = conn.close().await;
+        let base = server
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_string())
+            .unwrap_or(server.clone());
+        Self {
+            url: format!("{base}/{name}"),
+            _dir: None,
+            pg: Some((server, name)),
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.pg.take() else {
+            return;
+        };
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut c) = sqlx::PgConnection::connect(&server).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut c)
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn settings_for(sim_url: &str, db_url: &str) -> Settings {
+    let env: std::collections::HashMap<String, String> = [
+        ("DISCORD_TOKEN", "dummy-test-token"),
+        ("HERALD__DISCORD__API_BASE", sim_url),
+        ("HERALD__DATABASE__URL", db_url),
+        ("HERALD__HTTP__LISTEN", "127.0.0.1:0"),
+        ("HERALD__DATABASE__MAX_CONNECTIONS", "5"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    Settings::load(None, &env).expect("test settings are valid")
+}
+
+pub struct TestApp {
+    pub sim: SimHandle,
+    pub herald: Option<Running>,
+    pub db: TestDb,
+    pub clock: Arc<ManualClock>,
+    pub http: reqwest::Client,
+}
+
+/// What an interaction got back, as the member would see it.
+#[derive(Debug)]
+pub struct Reply {
+    pub content: String,
+    pub ephemeral: bool,
+    pub ack_ms: f64,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(WorldSpec::default_world()).await
+}
+
+pub async fn spawn_app_with(world: WorldSpec) -> TestApp {
+    let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world)
+        .await
+        .expect("simulator starts");
+    let db = TestDb::new().await;
+    let start = chrono::Utc
+        .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+        .single()
+        .expect("valid date");
+    let clock = Arc::new(ManualClock::new(start));
+    let mut app = TestApp {
+        sim,
+        herald: None,
+        db,
+        clock,
+        http: reqwest::Client::new(),
+    };
+    app.start_herald().await;
+    app
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.sim.url())
+    }
+
+    pub fn herald(&self) -> &Running {
+        self.herald.as_ref().expect("Herald is running")
+    }
+
+    /// Launches Herald and waits until its commands are registered and the gateway is up.
+    pub async fn start_herald(&mut self) {
+        let settings = settings_for(&self.sim.url(), &self.db.url);
+        let running = startup::launch(settings, self.clock.clone())
+            .await
+            .unwrap_or_else(|e| panic!("Herald starts: {e:?}"));
+        let metrics = running.app.metrics.clone();
+        self.herald = Some(running);
+        for _ in 0..500 {
+            let registered = !self
+                .get("/_sim/commands")
+                .await
+                .as_array()
+                .is_none_or(|a| a.is_empty());
+            if registered && metrics.gateway_up() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("Herald did not register its commands and connect within 5 s");
+    }
+
+    pub async fn stop_herald(&mut self) {
+        if let Some(h) = self.herald.take() {
+            h.stop().await;
+        }
+        self.http
+            .post(self.url("/_sim/gateway/disconnect"))
+            .send()
+            .await
+            .expect("sim answers");
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        self.http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("sim answers")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("sim answers");
+        resp.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Runs a slash command as `member` in `channel` and returns the first answer.
+    pub async fn command(
+        &self,
+        member: &str,
+        channel: &str,
+        command: &str,
+        options: Value,
+    ) -> Reply {
+        let started = self.post("/_sim/interactions/command", json!({ "member": member, "channel": channel, "command": command, "options": options })).await;
+        let id = started["interaction_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("command not dispatched: {started}"))
+            .to_string();
+        self.reply(&id).await
+    }
+
+    pub async fn reply(&self, interaction: &str) -> Reply {
+        let v = self
+            .get(&format!("/_sim/interactions/{interaction}?wait_ms=5000"))
+            .await;
+        let first = v["responses"]
+            .get(0)
+            .cloned()
+            .unwrap_or_else(|| panic!("no answer to interaction {interaction}: {v}"));
+        Reply {
+            content: first["content"].as_str().unwrap_or_default().to_string(),
+            ephemeral: first["ephemeral"].as_bool().unwrap_or(false),
+            ack_ms: v["ack_ms"].as_f64().unwrap_or(f64::NAN),
+        }
+    }
+
+    pub async fn messages(&self, channel: &str) -> Vec<Value> {
+        self.get(&format!("/_sim/channels/{channel}/messages"))
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub async fn stats(&self) -> Value {
+        self.get("/_sim/stats").await
+    }
+
+    /// The world's id of a channel, role or member, by name.
+    pub async fn id_of(&self, kind: &str, name: &str) -> u64 {
+        let world = self.get("/_sim/world").await;
+        let list = world["guilds"][0][kind]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let found = list
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("no {kind} {name}"));
+        found["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("numeric id")
+    }
+
+    pub async fn guild_id(&self) -> u64 {
+        self.get("/_sim/world").await["guilds"][0]["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("guild id")
+    }
+
+    /// Asserts the simulator saw no breach of Discord's rules, then stops Herald.
+    pub async fn finish(mut self) {
+        let stats = self.stats().await;
+        assert_eq!(
+            stats["violations"],
+            json!([]),
+            "the simulator recorded violations"
+        );
+        assert_eq!(stats["interactions"]["late"], 0);
+        assert_eq!(stats["interactions"]["double_acks"], 0);
+        self.stop_herald().await;
+    }
+}

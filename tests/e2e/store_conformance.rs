@@ -1,0 +1,164 @@
+//! One conformance suite for every backend: what the `Store` promises.
+
+use herald::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use herald::domain::team::TeamName;
+use herald::store::{self, RoleConfig, StoreError};
+
+use crate::helpers::{within, TestDb};
+
+const G: GuildId = GuildId(1_000);
+
+fn name(n: &str) -> TeamName {
+    TeamName::parse(n).expect("valid name")
+}
+
+#[tokio::test]
+async fn migrations_run_twice_without_change() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let first = store::connect(&db.url, 2)
+            .await
+            .expect("first connect migrates");
+        first
+            .add_team(G, &name("Sales"), RoleId(1), ChannelId(2), 0)
+            .await
+            .expect("insert");
+        first.close().await;
+        let again = store::connect(&db.url, 2)
+            .await
+            .expect("second connect is a no-op");
+        assert_eq!(
+            again.list_teams(G).await.expect("list").len(),
+            1,
+            "data survives a second migrate"
+        );
+        assert_eq!(
+            again.backend().name(),
+            if db.is_postgres() {
+                "postgres"
+            } else {
+                "sqlite"
+            }
+        );
+        again.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn teams_are_added_listed_in_name_order_and_removed() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        s.add_team(G, &name("Support"), RoleId(11), ChannelId(21), 5)
+            .await
+            .expect("add");
+        let sales = s
+            .add_team(G, &name("Sales"), RoleId(10), ChannelId(20), 5)
+            .await
+            .expect("add");
+        assert_eq!(
+            (sales.name.as_str(), sales.role, sales.channel),
+            ("Sales", RoleId(10), ChannelId(20))
+        );
+        let names: Vec<String> = s
+            .list_teams(G)
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, ["Sales", "Support"]);
+        assert_eq!(
+            s.team_by_name(G, "sales")
+                .await
+                .expect("find")
+                .map(|t| t.id),
+            Some(sales.id)
+        );
+        assert!(
+            s.list_teams(GuildId(2_000)).await.expect("list").is_empty(),
+            "teams are per guild"
+        );
+        assert!(s.remove_team(G, "SALES").await.expect("remove"));
+        assert!(
+            !s.remove_team(G, "Sales").await.expect("remove again"),
+            "a second remove finds nothing"
+        );
+        assert_eq!(s.list_teams(G).await.expect("list").len(), 1);
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_duplicate_team_name_in_any_case_is_a_conflict_and_changes_nothing() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        s.add_team(G, &name("Sales"), RoleId(10), ChannelId(20), 0)
+            .await
+            .expect("add");
+        let err = s
+            .add_team(G, &name("SALES"), RoleId(99), ChannelId(99), 0)
+            .await
+            .expect_err("duplicate refused");
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        let teams = s.list_teams(G).await.expect("list");
+        assert_eq!(teams.len(), 1);
+        assert_eq!(teams[0].role, RoleId(10), "the first team is untouched");
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn role_configuration_round_trips_and_defaults_to_unset() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        assert_eq!(s.role_config(G).await.expect("read"), RoleConfig::default());
+        let set = RoleConfig {
+            change_lead: Some(RoleId(u64::MAX >> 2)),
+            manager: None,
+        };
+        s.set_role_config(G, &set, 1).await.expect("write");
+        assert_eq!(
+            s.role_config(G).await.expect("read"),
+            set,
+            "large snowflakes survive"
+        );
+        let both = RoleConfig {
+            change_lead: Some(RoleId(5)),
+            manager: Some(RoleId(6)),
+        };
+        s.set_role_config(G, &both, 2).await.expect("overwrite");
+        assert_eq!(s.role_config(G).await.expect("read"), both);
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn guilds_and_members_are_upserted_not_duplicated() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        s.upsert_guild(G, "Acme", 1).await.expect("guild");
+        s.upsert_guild(G, "Acme Ltd", 2)
+            .await
+            .expect("guild renamed");
+        for i in 0..3 {
+            s.upsert_member(G, MemberId(7), &format!("name {i}"), i)
+                .await
+                .expect("member");
+        }
+        s.upsert_member(G, MemberId(8), "other", 3)
+            .await
+            .expect("member");
+        assert_eq!(s.count_members(G).await.expect("count"), 2);
+        s.ping().await.expect("ping");
+        s.close().await;
+    })
+    .await;
+}
