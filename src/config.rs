@@ -157,7 +157,7 @@ impl Settings {
                 })?;
             let err = |m: String| ConfigError::new(k, origin.clone(), m);
             match k {
-                "database.url" => s.database_url = non_empty(&value).map_err(err)?,
+                "database.url" => s.database_url = parse_db_url(&value).map_err(err)?,
                 "database.max_connections" => {
                     s.database_max_connections = parse_num(&value).map_err(err)?
                 }
@@ -251,6 +251,23 @@ fn non_empty(v: &str) -> Result<String, String> {
         return Err("must not be empty".into());
     }
     Ok(v.to_string())
+}
+
+fn parse_db_url(v: &str) -> Result<String, String> {
+    let v = non_empty(v)?;
+    let ok_scheme = ["sqlite:", "postgres://", "postgresql://"]
+        .iter()
+        .any(|p| v.starts_with(p));
+    if !ok_scheme {
+        return Err(format!(
+            "`{v}` is not a database URL; use sqlite://herald.db or postgres://user@host/db"
+        ));
+    }
+    if v.starts_with("postgres") {
+        url::Url::parse(&v)
+            .map_err(|e| format!("`{}` is not a valid URL: {e}", crate::store::redact_url(&v)))?;
+    }
+    Ok(v)
 }
 
 fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {

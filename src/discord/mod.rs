@@ -116,8 +116,14 @@ async fn run_client(
             .gateway_connected
             .store(false, std::sync::atomic::Ordering::Relaxed);
         let jitter = Duration::from_millis(rand::thread_rng().gen_range(0..500));
+        let wake =
+            app.clock.now() + chrono::Duration::from_std(backoff + jitter).unwrap_or_default();
+        tracing::warn!(
+            retry_in_ms = (backoff + jitter).as_millis() as u64,
+            "reconnecting to Discord after a pause"
+        );
         tokio::select! {
-            _ = tokio::time::sleep(backoff + jitter) => {}
+            _ = app.clock.sleep_until(wake) => {}
             _ = stop.cancelled() => return,
         }
         backoff = (backoff * 2).min(Duration::from_secs(60));

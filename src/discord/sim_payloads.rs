@@ -49,6 +49,31 @@ fn register_team_command(st: &SimState) {
 }
 
 #[test]
+fn application_info_gateway_and_registered_commands_parse() {
+    let st = state();
+    let inner = st.lock();
+    let app: s::CurrentApplicationInfo = parse(payloads::application(&inner));
+    assert_eq!(app.id.get(), inner.app_id);
+    let gw: s::BotGateway = parse(payloads::gateway_bot("ws://127.0.0.1:1/gateway"));
+    assert_eq!(gw.shards, 1);
+    let sent = json!({ "name": "team", "description": "Teams", "type": 1, "options": [
+        { "name": "add", "description": "Add", "type": 1, "options": [
+            { "name": "role", "description": "r", "type": 8, "required": true }] }] });
+    let cmd: s::Command = parse(payloads::registered_command(
+        &sent,
+        7,
+        inner.app_id,
+        Some(3),
+    ));
+    assert_eq!(
+        (cmd.name.as_str(), cmd.options[0].options[0].name.as_str()),
+        ("team", "role")
+    );
+    let resumed = parse_event("RESUMED", json!({}));
+    assert!(matches!(resumed, s::Event::Resumed(_)));
+}
+
+#[test]
 fn ready_and_guild_create_parse() {
     let st = state();
     let (guild, _, _) = ids(&st);

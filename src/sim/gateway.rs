@@ -68,6 +68,19 @@ async fn handshake(state: &SimState, s: &mut Session) -> bool {
             Some(1) if !s.send(json!({ "op": 11 })).await => return false,
             Some(2) => {
                 s.intents = frame["d"]["intents"].as_u64().unwrap_or(0);
+                let reject = {
+                    let mut inner = state.lock();
+                    inner.stats.identifies += 1;
+                    inner.limits.faults.reject_identify
+                };
+                if reject {
+                    let frame = CloseFrame {
+                        code: 4004,
+                        reason: "Authentication failed.".into(),
+                    };
+                    let _ = s.socket.send(Message::Close(Some(frame))).await;
+                    return false;
+                }
                 return identify(state, s).await;
             }
             Some(6) => {

@@ -467,3 +467,29 @@ fn record(s: &SimState, id: u64, kind: &str, body: &Value, message: Option<&str>
     drop(inner);
     s.responded.notify_waiters();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::WorldSpec;
+    use std::time::Duration;
+
+    #[test]
+    fn a_first_answer_after_three_seconds_is_refused_and_counted_late() {
+        let st = SimState::new(&WorldSpec::default_world()).expect("world");
+        let (id, token) = {
+            let mut inner = st.lock();
+            let channel = inner.find_channel("sales").expect("channel");
+            let member = inner.find_user("Ava").expect("member");
+            let (id, _) = open(&mut inner, 2, member, channel, json!({}), None);
+            let i = inner.interactions.get_mut(&id).expect("stored");
+            i.created -= Duration::from_millis(3100);
+            (id, i.token.clone())
+        };
+        let err = first_response_checks(&st, id, &token).expect_err("too late");
+        assert_eq!(err.status(), StatusCode::NOT_FOUND);
+        let inner = st.lock();
+        assert_eq!(inner.stats.late, 1);
+        assert_eq!(inner.stats.violations[0].0, "late_ack");
+    }
+}

@@ -57,7 +57,7 @@ impl Drop for SimHandle {
 
 fn router(state: Arc<SimState>) -> Router {
     Router::new()
-        .nest("/api/v10", rest::router())
+        .nest("/api/v10", rest::router(state.clone()))
         .nest("/_sim", control::router())
         .route("/gateway", get(gateway::upgrade))
         .route("/", get(gateway::upgrade))

@@ -214,6 +214,41 @@ pub fn member_add(inner: &Inner, guild: u64, user_id: u64) -> Value {
     m
 }
 
+pub fn application(inner: &Inner) -> Value {
+    let bot = inner
+        .users
+        .get(&inner.bot_id)
+        .map(user)
+        .unwrap_or(Value::Null);
+    json!({
+        "id": inner.app_id.to_string(), "name": "Herald", "icon": null, "description": "",
+        "bot_public": false, "bot_require_code_grant": false, "verify_key": "00", "team": null,
+        "owner": bot, "flags": 0, "summary": ""
+    })
+}
+
+pub fn gateway_bot(ws_url: &str) -> Value {
+    let limit =
+        json!({ "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1 });
+    json!({ "url": ws_url, "shards": 1, "session_start_limit": limit })
+}
+
+/// A command as registered: what the bot sent plus the fields Discord adds.
+pub fn registered_command(sent: &Value, id: u64, app_id: u64, guild: Option<u64>) -> Value {
+    let mut c = sent.clone();
+    c["id"] = json!(id.to_string());
+    c["application_id"] = json!(app_id.to_string());
+    c["guild_id"] = json!(guild.map(|g| g.to_string()));
+    c["version"] = json!("1");
+    if c.get("type").is_none() {
+        c["type"] = json!(1);
+    }
+    if c.get("default_member_permissions").is_none() {
+        c["default_member_permissions"] = Value::Null;
+    }
+    c
+}
+
 /// Discord's error body, e.g. `{"message": "Unknown interaction", "code": 10062}`.
 pub fn error_body(code: u32, message: &str) -> Value {
     json!({ "message": message, "code": code })

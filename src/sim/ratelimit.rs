@@ -20,6 +20,8 @@ pub struct Faults {
     pub latency_ms: u64,
     pub drop_after_commit_ratio: f64,
     pub enforce_rate_limits: bool,
+    /// Close every IDENTIFY with 4004, as Discord does for a bad token.
+    pub reject_identify: bool,
 }
 
 impl Default for Faults {
@@ -30,6 +32,7 @@ impl Default for Faults {
             latency_ms: 0,
             drop_after_commit_ratio: 0.0,
             enforce_rate_limits: true,
+            reject_identify: false,
         }
     }
 }

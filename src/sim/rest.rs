@@ -20,7 +20,16 @@ use super::state::SimState;
 
 type S = State<Arc<SimState>>;
 
-pub fn router() -> Router<Arc<SimState>> {
+pub fn router(state: Arc<SimState>) -> Router<Arc<SimState>> {
+    routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state,
+            super::server::count_request,
+        ))
+        .fallback(unknown_route)
+}
+
+fn routes() -> Router<Arc<SimState>> {
     Router::new()
         .route("/gateway", get(gateway))
         .route("/gateway/bot", get(gateway_bot))
@@ -59,7 +68,6 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/guilds/:guild/members/:user", get(guild_member))
         .route("/guilds/:guild/roles", get(guild_roles))
         .route("/guilds/:guild/channels", get(guild_channels))
-        .fallback(unknown_route)
 }
 
 async fn unknown_route(req: Request) -> Response {
@@ -76,9 +84,7 @@ async fn gateway(State(s): S) -> Json<Value> {
 }
 
 async fn gateway_bot(State(s): S) -> Json<Value> {
-    let limit =
-        json!({ "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1 });
-    Json(json!({ "url": ws_url(&s), "shards": 1, "session_start_limit": limit }))
+    Json(payloads::gateway_bot(&ws_url(&s)))
 }
 
 async fn me(State(s): S) -> Json<Value> {
@@ -93,17 +99,7 @@ async fn me(State(s): S) -> Json<Value> {
 }
 
 async fn application(State(s): S) -> Json<Value> {
-    let inner = s.lock();
-    let bot = inner
-        .users
-        .get(&inner.bot_id)
-        .map(payloads::user)
-        .unwrap_or(Value::Null);
-    Json(json!({
-        "id": inner.app_id.to_string(), "name": "Herald", "icon": null, "description": "",
-        "bot_public": false, "bot_require_code_grant": false, "verify_key": "00", "team": null,
-        "owner": bot, "flags": 0, "summary": ""
-    }))
+    Json(payloads::application(&s.lock()))
 }
 
 async fn put_global_commands(
@@ -137,17 +133,8 @@ fn register(state: &SimState, guild: Option<u64>, body: Value) -> Response {
         .retain(|c| c.get("guild_id").and_then(Value::as_str) != guild_str.as_deref());
     let mut out = Vec::new();
     for cmd in list {
-        let mut c = cmd.clone();
-        c["id"] = json!(inner.next_id().to_string());
-        c["application_id"] = json!(inner.app_id.to_string());
-        c["guild_id"] = json!(guild_str);
-        c["version"] = json!("1");
-        if c.get("type").is_none() {
-            c["type"] = json!(1);
-        }
-        if c.get("default_member_permissions").is_none() {
-            c["default_member_permissions"] = Value::Null;
-        }
+        let id = inner.next_id();
+        let c = payloads::registered_command(cmd, id, inner.app_id, guild);
         out.push(c.clone());
         inner.commands.push(c);
     }

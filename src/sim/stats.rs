@@ -18,6 +18,7 @@ pub struct Stats {
     pub late: u64,
     pub double_acks: u64,
     pub violations: Vec<(String, String)>,
+    pub identifies: u64,
 }
 
 impl Stats {
@@ -45,7 +46,7 @@ impl Stats {
                             "p99": percentile(&acks, 99.0), "max": acks.last().copied().unwrap_or(0.0) },
                 "late": self.late, "double_acks": self.double_acks
             },
-            "violations": violations
+            "violations": violations, "identifies": self.identifies
         })
     }
 }

@@ -284,3 +284,66 @@ async fn when_the_database_is_gone_people_are_told_to_try_again_shortly() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_refused_identify_is_retried_after_a_growing_pause_not_at_once() {
+    within(60, async {
+        let sim = herald::sim::start(
+            "127.0.0.1:0".parse().expect("addr"),
+            &herald::sim::WorldSpec::default_world(),
+        )
+        .await
+        .expect("sim");
+        let http = reqwest::Client::new();
+        let stats = |http: reqwest::Client, url: String| async move {
+            http.get(format!("{url}/_sim/stats"))
+                .send()
+                .await
+                .expect("sim")
+                .json::<serde_json::Value>()
+                .await
+                .expect("json")
+        };
+        http.post(format!("{}/_sim/faults", sim.url()))
+            .json(&json!({ "reject_identify": true }))
+            .send()
+            .await
+            .expect("faults");
+        let db = crate::helpers::TestDb::new().await;
+        let clock = std::sync::Arc::new(herald::clock::ManualClock::new(chrono::Utc::now()));
+        let settings = crate::helpers::settings_for(&sim.url(), &db.url);
+        let running = herald::startup::launch(settings, clock.clone())
+            .await
+            .expect("launch");
+        let identifies = |v: serde_json::Value| v["identifies"].as_u64().unwrap_or(0);
+        while identifies(stats(http.clone(), sim.url()).await) < 1 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            identifies(stats(http.clone(), sim.url()).await),
+            1,
+            "no second IDENTIFY before the pause passes"
+        );
+        clock.advance(chrono::Duration::seconds(2));
+        while identifies(stats(http.clone(), sim.url()).await) < 2 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        http.post(format!("{}/_sim/faults", sim.url()))
+            .json(&json!({ "reject_identify": false }))
+            .send()
+            .await
+            .expect("faults");
+        clock.advance(chrono::Duration::seconds(3));
+        while !running.app.metrics.gateway_up() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            identifies(stats(http.clone(), sim.url()).await),
+            3,
+            "one IDENTIFY per pause"
+        );
+        running.stop().await;
+    })
+    .await;
+}

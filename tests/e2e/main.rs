@@ -7,4 +7,5 @@ mod cli;
 mod discord_edge;
 mod health;
 mod helpers;
+mod simulator;
 mod store_conformance;
