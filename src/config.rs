@@ -264,8 +264,8 @@ fn parse_db_url(v: &str) -> Result<String, String> {
         ));
     }
     if v.starts_with("postgres") {
-        url::Url::parse(&v)
-            .map_err(|e| format!("`{}` is not a valid URL: {e}", crate::store::redact_url(&v)))?;
+        // Not echoed: an unparsable URL cannot be redacted and may hold a password.
+        url::Url::parse(&v).map_err(|e| format!("the PostgreSQL URL is not a valid URL ({e})"))?;
     }
     Ok(v)
 }

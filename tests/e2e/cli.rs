@@ -109,9 +109,21 @@ fn bad_input_exits_2_with_one_clear_line() {
         &[("HERALD__DATABASE__URL", "mysql://db/x")],
         dir.path(),
     );
-    assert_one_clear_line(c, &e, "HERALD__DATABASE__URL: database.url: `mysql://db/x` is not a database URL");
-    let (c, _, e) = herald(&["migrate"], &[("HERALD__DATABASE__URL", "postgres://bob:pw@[::1/x")], dir.path());
+    assert_one_clear_line(
+        c,
+        &e,
+        "HERALD__DATABASE__URL: database.url: `mysql://db/x` is not a database URL",
+    );
+    let (c, _, e) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__URL", "postgres://bob:pw@[::1/x")],
+        dir.path(),
+    );
     assert_one_clear_line(c, &e, "is not a valid URL");
+    assert!(
+        !e.contains("pw"),
+        "a password in a broken URL is not echoed: {e}"
+    );
     let (c, _, e) = herald(
         &["migrate"],
         &[("HERALD__DATABASE__URL", "postgres://nobody@127.0.0.1:1/x")],
