@@ -31,6 +31,11 @@ enum Command {
     Run,
     /// Apply database migrations and exit (safe to repeat).
     Migrate,
+    /// Check or preview the communication plan in messages/.
+    Plan {
+        #[command(subcommand)]
+        action: PlanAction,
+    },
     /// Serve a local Discord simulator for tests, demos and scripts.
     Sim {
         /// Address to listen on; port 0 picks a free one.
@@ -39,6 +44,29 @@ enum Command {
         /// A JSON world file (guilds, channels, roles, members) instead of the default world.
         #[arg(long, value_name = "FILE")]
         world: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanAction {
+    /// Validate plan.toml and every template; print each problem as file:line:col.
+    Check {
+        /// The plan folder (default: messages.dir, normally `messages`).
+        dir: Option<PathBuf>,
+    },
+    /// The timeline of sends in the plan's local time, with each message's first line.
+    Preview {
+        dir: Option<PathBuf>,
+        /// First day (YYYY-MM-DD, plan timezone); default today.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        #[arg(long, default_value_t = 14)]
+        days: i64,
+        /// Only this team's sends.
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: crate::app::plan_cli::Format,
     },
 }
 
@@ -59,6 +87,28 @@ pub fn main() -> ExitCode {
             Err(e) => fail(2, &format!("{e:#}")),
         };
     }
+    if let Command::Plan { action } = &cli.command {
+        let settings = Settings::from_process(cli.config.as_deref()).ok();
+        return match action {
+            PlanAction::Check { dir } => {
+                crate::app::plan_cli::check(dir.as_deref(), settings.as_ref())
+            }
+            PlanAction::Preview {
+                dir,
+                from,
+                days,
+                team,
+                format,
+            } => crate::app::plan_cli::preview(
+                dir.as_deref(),
+                settings.as_ref(),
+                *from,
+                *days,
+                team.as_deref(),
+                *format,
+            ),
+        };
+    }
     let settings = match Settings::from_process(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => return fail(2, &e.to_string()),
@@ -68,7 +118,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run => crate::startup::run(settings).await,
             Command::Migrate => crate::startup::migrate(&settings).await,
-            Command::Sim { .. } => Ok(()),
+            Command::Sim { .. } | Command::Plan { .. } => Ok(()),
         }
     });
     match outcome {

@@ -55,6 +55,21 @@ impl ConfigError {
     }
 }
 
+/// Where a webhook mirror posts, and in which shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MirrorKind {
+    Slack,
+    Teams,
+    Json,
+}
+
+/// A configured webhook mirror; the URL is a secret (it embeds a token).
+#[derive(Debug, Clone)]
+pub struct Mirror {
+    pub kind: MirrorKind,
+    pub url: Secret,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -76,6 +91,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub change_lead_role: String,
     pub manager_role: String,
+    /// Webhook mirrors by name, from `[mirrors.NAME]` with `kind` and `url`.
+    pub mirrors: std::collections::BTreeMap<String, Mirror>,
     origins: HashMap<&'static str, Origin>,
 }
 
@@ -143,6 +160,7 @@ impl Settings {
             log_format: LogFormat::Pretty,
             change_lead_role: "Change Lead".into(),
             manager_role: "Manager".into(),
+            mirrors: Default::default(),
             origins: HashMap::new(),
         }
     }
@@ -150,7 +168,13 @@ impl Settings {
     fn from_raw(raw: RawLayer) -> Result<Self, ConfigError> {
         let mut s = Self::defaults();
         let mut token_file = None;
+        let mut mirrors: HashMap<String, (Option<MirrorKind>, Option<Secret>, Origin)> =
+            HashMap::new();
         for (key, value, origin) in raw {
+            if let Some(rest) = key.strip_prefix("mirrors.") {
+                mirror_setting(&mut mirrors, rest, &value, origin)?;
+                continue;
+            }
             let k =
                 KEYS.iter().find(|k| **k == key).copied().ok_or_else(|| {
                     ConfigError::new(&key, origin.clone(), unknown_key_message(&key))
@@ -176,6 +200,18 @@ impl Settings {
             }
             s.origins.insert(k, origin);
         }
+        for (name, (kind, url, origin)) in mirrors {
+            let missing = |what: &str| {
+                ConfigError::new(
+                    &format!("mirrors.{name}"),
+                    origin.clone(),
+                    format!("a mirror needs both kind and url; `{what}` is missing"),
+                )
+            };
+            let kind = kind.ok_or_else(|| missing("kind"))?;
+            let url = url.ok_or_else(|| missing("url"))?;
+            s.mirrors.insert(name, Mirror { kind, url });
+        }
         if s.discord_token.is_none() {
             if let Some((path, origin)) = token_file {
                 s.discord_token = Some(read_token_file(&path, origin)?);
@@ -183,6 +219,62 @@ impl Settings {
         }
         Ok(s)
     }
+}
+
+type MirrorParts = (Option<MirrorKind>, Option<Secret>, Origin);
+
+/// `mirrors.NAME.kind` or `mirrors.NAME.url`.
+fn mirror_setting(
+    mirrors: &mut HashMap<String, MirrorParts>,
+    rest: &str,
+    value: &str,
+    origin: Origin,
+) -> Result<(), ConfigError> {
+    let key = format!("mirrors.{rest}");
+    let Some((name, field)) = rest.split_once('.') else {
+        return Err(ConfigError::new(
+            &key,
+            origin,
+            "write mirrors as [mirrors.NAME] with `kind` (slack, teams or json) and `url`",
+        ));
+    };
+    let entry = mirrors
+        .entry(name.to_string())
+        .or_insert((None, None, origin.clone()));
+    match field {
+        "kind" => {
+            entry.0 = Some(match value.trim() {
+                "slack" => MirrorKind::Slack,
+                "teams" => MirrorKind::Teams,
+                "json" => MirrorKind::Json,
+                other => {
+                    return Err(ConfigError::new(
+                        &key,
+                        origin,
+                        format!("expected `slack`, `teams` or `json`, got `{other}`"),
+                    ))
+                }
+            })
+        }
+        "url" => {
+            parse_base(value).map_err(|m| {
+                ConfigError::new(
+                    &key,
+                    origin.clone(),
+                    m.replace("http://127.0.0.1:PORT", "https://hooks.example.com/…"),
+                )
+            })?;
+            entry.1 = Some(Secret::new(value.trim()));
+        }
+        other => {
+            return Err(ConfigError::new(
+                &key,
+                origin,
+                format!("unknown mirror setting `{other}`; a mirror takes `kind` and `url`"),
+            ))
+        }
+    }
+    Ok(())
 }
 
 fn choose_file(explicit: Option<&Path>, env: &HashMap<String, String>) -> Option<PathBuf> {
@@ -215,7 +307,7 @@ fn env_layer(env: &HashMap<String, String>) -> Result<RawLayer, ConfigError> {
         let key = var["HERALD__".len()..]
             .to_ascii_lowercase()
             .replace("__", ".");
-        if !KEYS.contains(&key.as_str()) {
+        if !KEYS.contains(&key.as_str()) && !key.starts_with("mirrors.") {
             return Err(ConfigError::new(
                 &key,
                 Origin::Env(var.clone()),

@@ -23,6 +23,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod plan;
 pub mod sim;
 pub mod startup;
 pub mod store;

@@ -2,6 +2,7 @@
 //! and returns plain answers; none of them knows Discord.
 
 pub mod access;
+pub mod plan_cli;
 pub mod roles;
 pub mod status;
 pub mod teams;

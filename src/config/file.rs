@@ -53,6 +53,22 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<RawLayer, ConfigError> {
     for (section, entries) in sections {
         for (key, value) in entries {
             let full = format!("{}.{}", section.get_ref(), key.get_ref());
+            if let (true, toml::Value::Table(table)) =
+                (section.get_ref() == "mirrors", value.get_ref())
+            {
+                for (field, v) in table {
+                    let origin = at(value.span().start);
+                    let text = v.as_str().map(String::from).ok_or_else(|| {
+                        ConfigError::new(
+                            &format!("{full}.{field}"),
+                            origin.clone(),
+                            "expected text in quotes",
+                        )
+                    })?;
+                    out.push((format!("{full}.{field}"), text, origin));
+                }
+                continue;
+            }
             let origin = at(value.span().start);
             let text = scalar(&full, value.get_ref())
                 .map_err(|m| ConfigError::new(&full, origin.clone(), m))?;

@@ -116,3 +116,28 @@ fn the_token_never_shows_in_debug_output() {
     let s = Settings::load(None, &env(&[("DISCORD_TOKEN", "canary-7f3a9")])).unwrap();
     assert!(!format!("{s:?}").contains("canary-7f3a9"));
 }
+
+#[test]
+fn mirrors_come_from_tables_or_the_environment_and_their_urls_stay_secret() {
+    let f = file_with(
+        "[mirrors.slack]\nkind = \"slack\"\nurl = \"https://hooks.example.com/T0/B0/secret-xyz\"\n",
+    );
+    let s = Settings::load(
+        Some(f.path()),
+        &env(&[
+            ("HERALD__MIRRORS__OPS__KIND", "json"),
+            ("HERALD__MIRRORS__OPS__URL", "http://127.0.0.1:9/x"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.mirrors["slack"].kind, MirrorKind::Slack);
+    assert_eq!(s.mirrors["ops"].url.expose(), "http://127.0.0.1:9/x");
+    assert!(!format!("{s:?}").contains("secret-xyz"));
+    let err = Settings::load(None, &env(&[("HERALD__MIRRORS__OPS__KIND", "email")])).unwrap_err();
+    assert!(
+        err.message.contains("expected `slack`, `teams` or `json`"),
+        "{err}"
+    );
+    let err = Settings::load(None, &env(&[("HERALD__MIRRORS__OPS__KIND", "json")])).unwrap_err();
+    assert!(err.message.contains("`url` is missing"), "{err}");
+}

@@ -228,3 +228,62 @@ fn sim_prints_its_address_as_the_first_line() {
         .unwrap_or_else(|| panic!("{line}"));
     assert!(rest.parse::<u16>().is_ok_and(|p| p > 0), "{line}");
 }
+
+#[test]
+fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages");
+    let (code, out, err) = herald(
+        &["plan", "check", shipped.to_str().expect("utf8")],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.starts_with(
+            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 12 items"
+        ),
+        "{out}"
+    );
+    let broken = dir.path().join("broken");
+    std::fs::create_dir_all(broken.join("templates")).expect("mkdir");
+    std::fs::write(
+        broken.join("plan.toml"),
+        "[campaign]\nname = \"X\"\ntimezone = \"Mars/Olympus\"\n",
+    )
+    .expect("write");
+    let (code, out, _) = herald(
+        &["plan", "check", broken.to_str().expect("utf8")],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 1);
+    let expected = format!(
+        "{}:3:12: `Mars/Olympus` is not an IANA timezone",
+        broken.join("plan.toml").display()
+    );
+    assert!(out.starts_with(&expected), "{out}");
+    let (code, out, _) = herald(
+        &[
+            "plan",
+            "preview",
+            shipped.to_str().expect("utf8"),
+            "--from",
+            "2026-12-14",
+            "--days",
+            "1",
+            "--format",
+            "json",
+        ],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
+    let sends: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(
+        sends.as_array().map(Vec::len),
+        Some(3),
+        "the kickoff to three teams (weekly updates start a week later): {out}"
+    );
+    assert_eq!(sends[0]["local"], "Mon 2026-12-14 09:00");
+}

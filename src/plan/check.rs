@@ -1,0 +1,140 @@
+//! Cross-checks once the plan parsed: templates exist, teams and mirrors are known, and
+//! every message renders for every team within Discord's limits.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use super::render::{limit_problems, message};
+use super::{Audience, Item, Known, Plan, Problem};
+use crate::chat::Button;
+
+pub(super) fn check(
+    plan: &Plan,
+    file: &Path,
+    _text: &str,
+    known: &Known,
+    problems: &mut Vec<Problem>,
+) {
+    let mut teams = plan.team_names();
+    teams.extend(known.teams.iter().cloned());
+    for item in &plan.items {
+        let at = |pos: (usize, usize), message: String| Problem {
+            file: file.to_path_buf(),
+            line: pos.0,
+            col: pos.1,
+            message,
+        };
+        if plan.templates.broken.contains(&item.template) {
+            continue; // its own problem is reported at the template
+        }
+        if item.schedule.needs_go_live() && plan.campaign.go_live.is_none() {
+            continue; // reported at the schedule
+        }
+        if plan.templates.get(&item.template).is_none() {
+            let names: Vec<&String> = plan.templates.map.keys().collect();
+            problems.push(at(
+                item.at.template,
+                format!(
+                    "item `{}`: no template `{}` in templates/ (there are: {})",
+                    item.id,
+                    item.template,
+                    join(&names)
+                ),
+            ));
+            continue;
+        }
+        if let Audience::Teams(named) = &item.audience {
+            for t in named
+                .iter()
+                .filter(|t| !teams.iter().any(|k| k.eq_ignore_ascii_case(t)))
+            {
+                problems.push(at(
+                    item.at.audience,
+                    format!(
+                        "item `{}`: unknown team `{t}`; known teams are: {}",
+                        item.id,
+                        join(&teams)
+                    ),
+                ));
+            }
+        }
+        for m in item.mirror.iter().filter(|m| !known.mirrors.contains(m)) {
+            problems.push(at(item.at.mirror, format!("item `{}`: unknown mirror `{m}`; configure it as [mirrors.{m}] with kind and url", item.id)));
+        }
+        if item.resend.is_some() && !item.ack {
+            problems.push(at(item.at.template, format!("item `{}`: resend needs `ack = true` (it re-sends to teams that did not acknowledge)", item.id)));
+        }
+        render_for_every_team(plan, item, &teams, problems);
+    }
+}
+
+/// Renders the item for each of its teams (as delivery would, with a ping and the ack
+/// button) and reports the first failure.
+fn render_for_every_team(plan: &Plan, item: &Item, teams: &[String], problems: &mut Vec<Problem>) {
+    let Some(template) = plan.templates.get(&item.template) else {
+        return;
+    };
+    let audience: Vec<String> = match &item.audience {
+        Audience::All if teams.is_empty() => vec!["Team".to_string()],
+        Audience::All => teams.to_vec(),
+        Audience::Teams(t) => t.clone(),
+    };
+    let when = first_fire(plan, item);
+    for team in &audience {
+        let problem = |message: String| Problem {
+            file: template.file.clone(),
+            line: template.body_line,
+            col: 1,
+            message,
+        };
+        match message(plan, item, team, when) {
+            Err(e) => {
+                let needs_go_live = ["days_to_go_live", "weeks_to_go_live"]
+                    .iter()
+                    .any(|v| template.body.contains(v));
+                let message = if plan.campaign.go_live.is_none() && needs_go_live {
+                    format!(
+                        "template `{}` uses days_to_go_live, but [campaign] has no go_live date",
+                        item.template
+                    )
+                } else {
+                    format!("item `{}` (team {team}): {e}", item.id)
+                };
+                problems.push(problem(message));
+                return;
+            }
+            Ok(mut msg) => {
+                if item.ping == super::Ping::Team {
+                    msg.content = format!("<@&{}> {}", u64::MAX, msg.content);
+                }
+                if item.ack {
+                    msg.buttons.push(Button::Action {
+                        custom_id: "ack:0".into(),
+                        label: "Got it".into(),
+                    });
+                }
+                if let Some(p) = limit_problems(&msg).into_iter().next() {
+                    problems.push(problem(format!("item `{}` (team {team}): {p}", item.id)));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+fn first_fire(plan: &Plan, item: &Item) -> DateTime<Utc> {
+    let start = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).unwrap_or_default();
+    item.next_after(start, &plan.campaign).unwrap_or(start)
+}
+
+fn join<T: AsRef<str>>(names: &[T]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| n.as_ref())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,260 @@
+//! The communication plan as code: `messages/plan.toml` and `messages/templates/*.md`.
+//!
+//! [`load`] reads and checks everything in one pass and returns either a [`Plan`] or every
+//! [`Problem`] found, each located as `file:line:col` like a compiler's.
+
+mod check;
+pub mod preview;
+mod raw;
+pub mod render;
+pub mod template;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::schedule::Schedule;
+pub use template::Templates;
+
+/// One thing wrong with a plan, at a place in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file.display(),
+            self.line,
+            self.col,
+            self.message
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Campaign {
+    pub name: String,
+    pub tz: Tz,
+    pub go_live: Option<NaiveDate>,
+    /// Where Herald reports failed or skipped sends (a channel name).
+    pub reports_channel: String,
+    /// How late a send may be and still go out.
+    pub grace: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phase {
+    pub number: u32,
+    pub name: String,
+}
+
+/// A team declared in the plan by role and channel name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamDecl {
+    pub name: String,
+    pub role: String,
+    pub channel: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    All,
+    Teams(Vec<String>),
+}
+
+/// What happens to a send that is later than the grace period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Misfire {
+    Skip,
+    FireOnce,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ping {
+    None,
+    Team,
+}
+
+/// Re-send once to teams still under `below` (a fraction) after `after_hours`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resend {
+    pub after_hours: u32,
+    pub below: f64,
+}
+
+/// Where an item's keys are in `plan.toml` (line, column), for later checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ItemPositions {
+    pub template: (usize, usize),
+    pub audience: (usize, usize),
+    pub mirror: (usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub at: ItemPositions,
+    pub id: String,
+    pub template: String,
+    pub audience: Audience,
+    pub schedule: Schedule,
+    pub schedule_text: String,
+    pub phase: Option<u32>,
+    pub misfire: Misfire,
+    pub ack: bool,
+    pub ping: Ping,
+    pub mirror: Vec<String>,
+    pub resend: Option<Resend>,
+    /// Optional bounds for a recurring item: it fires only within `[from, until]`.
+    pub from: Option<Schedule>,
+    pub until: Option<Schedule>,
+}
+
+impl Item {
+    /// The item's first firing strictly after `after`, within its bounds.
+    pub fn next_after(&self, after: DateTime<Utc>, campaign: &Campaign) -> Option<DateTime<Utc>> {
+        let bound = |s: &Option<Schedule>| {
+            s.as_ref()
+                .and_then(|s| s.next_after(DateTime::<Utc>::MIN_UTC, campaign.tz, campaign.go_live))
+        };
+        let start = bound(&self.from).map_or(after, |f| after.max(f - Duration::seconds(1)));
+        let next = self
+            .schedule
+            .next_after(start, campaign.tz, campaign.go_live)?;
+        match bound(&self.until) {
+            Some(until) if next > until => None,
+            _ => Some(next),
+        }
+    }
+
+    /// Every firing in `(from, to]`, at most `limit`.
+    pub fn between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        campaign: &Campaign,
+        limit: usize,
+    ) -> Vec<DateTime<Utc>> {
+        let mut out = Vec::new();
+        let mut cursor = from;
+        while out.len() < limit {
+            match self.next_after(cursor, campaign) {
+                Some(t) if t <= to => {
+                    out.push(t);
+                    cursor = t;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub dir: PathBuf,
+    pub campaign: Campaign,
+    pub phases: Vec<Phase>,
+    pub teams: Vec<TeamDecl>,
+    pub items: Vec<Item>,
+    pub templates: Templates,
+}
+
+impl Plan {
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    pub fn phase(&self, number: u32) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.number == number)
+    }
+
+    /// The team names an item goes to, given every team Herald knows.
+    pub fn audience_of<'a>(&self, item: &'a Item, all_teams: &'a [String]) -> Vec<&'a str> {
+        match &item.audience {
+            Audience::All => all_teams.iter().map(String::as_str).collect(),
+            Audience::Teams(t) => t.iter().map(String::as_str).collect(),
+        }
+    }
+
+    /// The declared teams' names, in plan order.
+    pub fn team_names(&self) -> Vec<String> {
+        self.teams.iter().map(|t| t.name.clone()).collect()
+    }
+}
+
+/// Kotter's eight stages: the default campaign phases.
+pub fn kotter_phases() -> Vec<Phase> {
+    [
+        "Create urgency",
+        "Build a guiding coalition",
+        "Form a strategic vision",
+        "Communicate the vision",
+        "Remove obstacles",
+        "Generate short-term wins",
+        "Consolidate gains",
+        "Anchor in the culture",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, n)| Phase {
+        number: i as u32 + 1,
+        name: n.to_string(),
+    })
+    .collect()
+}
+
+/// What the surroundings know that a plan may refer to.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Mirror names configured in `mirrors.*`.
+    pub mirrors: Vec<String>,
+    /// Teams that exist besides those the plan declares (added with `/team add`).
+    pub teams: Vec<String>,
+}
+
+/// Reads and checks the plan in `dir`; every problem at once, or the plan.
+pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
+    let plan_file = dir.join("plan.toml");
+    let text = std::fs::read_to_string(&plan_file).map_err(|e| {
+        vec![Problem {
+            file: plan_file.clone(),
+            line: 1,
+            col: 1,
+            message: format!("cannot read the plan: {e}"),
+        }]
+    })?;
+    let (templates, mut problems) = template::load(&dir.join("templates"));
+    let plan = raw::parse(&plan_file, &text, dir, templates, &mut problems);
+    if let Some(plan) = &plan {
+        check::check(plan, &plan_file, &text, known, &mut problems);
+    }
+    match plan {
+        Some(p) if problems.is_empty() => Ok(p),
+        _ => {
+            problems.sort_by(|a, b| (&a.file, a.line, a.col).cmp(&(&b.file, b.line, b.col)));
+            Err(problems)
+        }
+    }
+}
+
+/// `line:col` (1-based) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,354 @@
+//! `plan.toml` as written, with spans, turned into a [`Plan`] while collecting problems.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDate};
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{
+    kotter_phases, line_col, Audience, Campaign, Item, Misfire, Phase, Ping, Plan, Problem, Resend,
+    TeamDecl, Templates,
+};
+use crate::domain::schedule::{parse_timezone, Schedule};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    campaign: RawCampaign,
+    #[serde(default)]
+    phases: Vec<RawPhase>,
+    #[serde(default)]
+    teams: Vec<RawTeam>,
+    #[serde(default)]
+    items: Vec<RawItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCampaign {
+    name: Spanned<String>,
+    timezone: Spanned<String>,
+    go_live: Option<Spanned<String>>,
+    reports_channel: Option<Spanned<String>>,
+    grace_minutes: Option<Spanned<i64>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhase {
+    number: u32,
+    name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTeam {
+    name: Spanned<String>,
+    role: String,
+    channel: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAudience {
+    Word(String),
+    Teams(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResend {
+    after_hours: u32,
+    below: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawItem {
+    id: Spanned<String>,
+    template: Spanned<String>,
+    audience: Spanned<RawAudience>,
+    schedule: Spanned<String>,
+    phase: Option<Spanned<u32>>,
+    misfire: Option<Misfire>,
+    #[serde(default)]
+    ack: bool,
+    ping: Option<Ping>,
+    mirror: Option<Spanned<Vec<String>>>,
+    resend: Option<Spanned<RawResend>>,
+    from: Option<Spanned<String>>,
+    until: Option<Spanned<String>>,
+}
+
+struct Ctx<'a> {
+    file: &'a Path,
+    text: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl Ctx<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let (line, col) = line_col(self.text, span.start);
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line,
+            col,
+            message: message.into(),
+        });
+    }
+}
+
+pub(super) fn parse(
+    file: &Path,
+    text: &str,
+    dir: &Path,
+    templates: Templates,
+    problems: &mut Vec<Problem>,
+) -> Option<Plan> {
+    let raw: RawPlan = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let (line, col) = line_col(text, e.span().map(|s| s.start).unwrap_or(0));
+            problems.push(Problem {
+                file: file.to_path_buf(),
+                line,
+                col,
+                message: e.message().trim().to_string(),
+            });
+            return None;
+        }
+    };
+    let mut cx = Ctx {
+        file,
+        text,
+        problems,
+    };
+    let campaign = campaign(&raw.campaign, &mut cx)?;
+    let phases = if raw.phases.is_empty() {
+        kotter_phases()
+    } else {
+        raw.phases
+            .iter()
+            .map(|p| Phase {
+                number: p.number,
+                name: p.name.clone(),
+            })
+            .collect()
+    };
+    let teams = teams(&raw.teams, &mut cx);
+    let items = raw
+        .items
+        .iter()
+        .filter_map(|i| item(i, &campaign, &phases, &mut cx))
+        .collect();
+    duplicate_ids(&raw.items, &mut cx);
+    Some(Plan {
+        dir: dir.to_path_buf(),
+        campaign,
+        phases,
+        teams,
+        items,
+        templates,
+    })
+}
+
+fn campaign(c: &RawCampaign, cx: &mut Ctx) -> Option<Campaign> {
+    let tz = match parse_timezone(c.timezone.get_ref()) {
+        Ok(tz) => Some(tz),
+        Err(m) => {
+            cx.at(c.timezone.span(), m);
+            None
+        }
+    };
+    let go_live = match &c.go_live {
+        None => None,
+        Some(g) => match NaiveDate::parse_from_str(g.get_ref(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                cx.at(
+                    g.span(),
+                    format!(
+                        "go_live `{}` is not a date; write it as `2026-04-13`",
+                        g.get_ref()
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let grace = c.grace_minutes.as_ref().map_or(15, |g| *g.get_ref());
+    if grace < 0 {
+        if let Some(g) = &c.grace_minutes {
+            cx.at(g.span(), "grace_minutes cannot be negative");
+        }
+    }
+    let reports_channel = c
+        .reports_channel
+        .as_ref()
+        .map_or("change-team".to_string(), |r| r.get_ref().clone());
+    Some(Campaign {
+        name: c.name.get_ref().clone(),
+        tz: tz?,
+        go_live,
+        reports_channel,
+        grace: Duration::minutes(grace.max(0)),
+    })
+}
+
+fn teams(raw: &[RawTeam], cx: &mut Ctx) -> Vec<TeamDecl> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for t in raw {
+        if !seen.insert(t.name.get_ref().to_lowercase()) {
+            cx.at(
+                t.name.span(),
+                format!("team `{}` is declared twice", t.name.get_ref()),
+            );
+        }
+        if let Err(m) = crate::domain::team::TeamName::parse(t.name.get_ref()) {
+            cx.at(t.name.span(), m);
+        }
+        out.push(TeamDecl {
+            name: t.name.get_ref().clone(),
+            role: t.role.clone(),
+            channel: t.channel.clone(),
+        });
+    }
+    out
+}
+
+fn item(i: &RawItem, campaign: &Campaign, phases: &[Phase], cx: &mut Ctx) -> Option<Item> {
+    let schedule = match Schedule::parse(i.schedule.get_ref()) {
+        Ok(s) => s,
+        Err(m) => {
+            cx.at(i.schedule.span(), format!("item `{}`: {m}", i.id.get_ref()));
+            return None;
+        }
+    };
+    if schedule.needs_go_live() && campaign.go_live.is_none() {
+        cx.at(i.schedule.span(), format!("item `{}` is scheduled relative to go-live, but [campaign] has no go_live date; add `go_live = \"YYYY-MM-DD\"`", i.id.get_ref()));
+    }
+    let audience = match i.audience.get_ref() {
+        RawAudience::Word(w) if w == "all" => Audience::All,
+        RawAudience::Word(w) => Audience::Teams(vec![w.clone()]),
+        RawAudience::Teams(t) if t.is_empty() => {
+            cx.at(
+                i.audience.span(),
+                format!(
+                    "item `{}` has an empty audience; use \"all\" or a list of teams",
+                    i.id.get_ref()
+                ),
+            );
+            Audience::Teams(vec![])
+        }
+        RawAudience::Teams(t) => Audience::Teams(t.clone()),
+    };
+    if let Some(p) = &i.phase {
+        if !phases.iter().any(|ph| ph.number == *p.get_ref()) {
+            cx.at(
+                p.span(),
+                format!(
+                    "item `{}`: there is no phase {}",
+                    i.id.get_ref(),
+                    p.get_ref()
+                ),
+            );
+        }
+    }
+    let resend = i.resend.as_ref().map(|r| {
+        let v = r.get_ref();
+        if !(0.0..=1.0).contains(&v.below) {
+            cx.at(
+                r.span(),
+                format!(
+                    "item `{}`: resend.below is a fraction between 0 and 1, e.g. 0.7",
+                    i.id.get_ref()
+                ),
+            );
+        }
+        Resend {
+            after_hours: v.after_hours,
+            below: v.below,
+        }
+    });
+    let mut bound = |b: &Option<Spanned<String>>, key: &str| {
+        let b = b.as_ref()?;
+        match Schedule::parse(b.get_ref()) {
+            Ok(s @ (Schedule::At(_) | Schedule::GoLive { .. })) => {
+                if s.needs_go_live() && campaign.go_live.is_none() {
+                    cx.at(b.span(), format!("item `{}`: `{key}` is relative to go-live, but [campaign] has no go_live date", i.id.get_ref()));
+                }
+                Some(s)
+            }
+            Ok(_) => {
+                cx.at(
+                    b.span(),
+                    format!(
+                        "item `{}`: `{key}` must be a date-time or a go-live offset, not a cron",
+                        i.id.get_ref()
+                    ),
+                );
+                None
+            }
+            Err(m) => {
+                cx.at(b.span(), format!("item `{}`: `{key}`: {m}", i.id.get_ref()));
+                None
+            }
+        }
+    };
+    let from = bound(&i.from, "from");
+    let until = bound(&i.until, "until");
+    let pos = |r: Range<usize>| line_col(cx.text, r.start);
+    let at = super::ItemPositions {
+        template: pos(i.template.span()),
+        audience: pos(i.audience.span()),
+        mirror: i.mirror.as_ref().map_or((0, 0), |m| pos(m.span())),
+    };
+    Some(Item {
+        at,
+        id: i.id.get_ref().clone(),
+        template: i.template.get_ref().clone(),
+        audience,
+        schedule,
+        schedule_text: i.schedule.get_ref().clone(),
+        phase: i.phase.as_ref().map(|p| *p.get_ref()),
+        misfire: i.misfire.unwrap_or(Misfire::Skip),
+        ack: i.ack,
+        ping: i.ping.unwrap_or(Ping::None),
+        mirror: i
+            .mirror
+            .as_ref()
+            .map(|m| m.get_ref().clone())
+            .unwrap_or_default(),
+        resend,
+        from,
+        until,
+    })
+}
+
+fn duplicate_ids(items: &[RawItem], cx: &mut Ctx) {
+    let mut seen = HashSet::new();
+    for i in items {
+        let id = i.id.get_ref();
+        if id.is_empty()
+            || id.len() > 40
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            cx.at(
+                i.id.span(),
+                format!("item id `{id}` must be 1-40 letters, digits, `-` or `_`"),
+            );
+        }
+        if !seen.insert(id.clone()) {
+            cx.at(
+                i.id.span(),
+                format!("duplicate item id `{id}`; every item needs its own id"),
+            );
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Turning a plan item into a message for a team, with the live context of the moment.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::template::parse_colour;
+use super::{Item, Plan};
+use crate::chat::{Button, Embed, OutMessage};
+
+/// The context templates see; `days_to_go_live` is left out when there is no go-live.
+pub fn context(plan: &Plan, item: &Item, team: &str, at: DateTime<Utc>) -> minijinja::Value {
+    let today = at.with_timezone(&plan.campaign.tz).date_naive();
+    let phase = item
+        .phase
+        .and_then(|n| plan.phase(n))
+        .or(plan.phases.first());
+    let mut ctx = json!({
+        "campaign": {
+            "name": plan.campaign.name,
+            "go_live": plan.campaign.go_live.map(|d| d.format("%A %-d %B %Y").to_string()),
+            "timezone": plan.campaign.tz.name(),
+        },
+        "phase": { "number": phase.map_or(0, |p| p.number), "name": phase.map_or("", |p| p.name.as_str()) },
+        "team": { "name": team },
+        "item": { "id": item.id },
+        "today": today.format("%A %-d %B").to_string(),
+    });
+    if let Some(go_live) = plan.campaign.go_live {
+        let days = (go_live - today).num_days();
+        ctx["days_to_go_live"] = json!(days);
+        ctx["weeks_to_go_live"] = json!(days / 7);
+    }
+    minijinja::Value::from_serialize(&ctx)
+}
+
+/// The message for `team`, before delivery adds a nonce, pings and the ack button.
+pub fn message(
+    plan: &Plan,
+    item: &Item,
+    team: &str,
+    at: DateTime<Utc>,
+) -> Result<OutMessage, String> {
+    let t = plan
+        .templates
+        .get(&item.template)
+        .ok_or_else(|| format!("no template `{}`", item.template))?;
+    let body = plan
+        .templates
+        .render_body(&item.template, &context(plan, item, team, at))?
+        .trim()
+        .to_string();
+    let mut msg = OutMessage::default();
+    match &t.front.title {
+        Some(title) => msg.embeds.push(Embed {
+            title: Some(title.clone()),
+            description: Some(body),
+            colour: t.front.colour.as_deref().and_then(|c| parse_colour(c).ok()),
+            image_url: t.front.image.clone(),
+            ..Embed::default()
+        }),
+        None => msg.content = body,
+    }
+    msg.buttons = t
+        .front
+        .buttons
+        .iter()
+        .map(|b| Button::Link {
+            url: b.url.clone(),
+            label: b.label.clone(),
+        })
+        .collect();
+    Ok(msg)
+}
+
+/// The first line a person would read, for timelines and transcripts.
+pub fn first_line(msg: &OutMessage) -> String {
+    let text = msg
+        .embeds
+        .first()
+        .and_then(|e| e.title.clone())
+        .unwrap_or_else(|| msg.content.clone());
+    let line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .replace("**", "");
+    let line = line.trim().trim_start_matches('#').trim();
+    let mut s: String = line.chars().take(80).collect();
+    if line.chars().count() > 80 {
+        s.push('…');
+    }
+    s
+}
+
+/// Every Discord limit the message breaks.
+pub fn limit_problems(msg: &OutMessage) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = msg.content.chars().count();
+    if n > 2000 {
+        out.push(format!("the rendered message is {n} characters; Discord allows 2000 (shorten it, or give the template a title so the body goes in an embed, up to 4096)"));
+    }
+    let mut total = 0;
+    for e in &msg.embeds {
+        let title = e.title.as_deref().map_or(0, |t| t.chars().count());
+        let desc = e.description.as_deref().map_or(0, |d| d.chars().count());
+        total += title
+            + desc
+            + e.fields
+                .iter()
+                .map(|(a, b)| a.chars().count() + b.chars().count())
+                .sum::<usize>();
+        if title > 256 {
+            out.push(format!(
+                "the embed title is {title} characters; Discord allows 256"
+            ));
+        }
+        if desc > 4096 {
+            out.push(format!(
+                "the embed body is {desc} characters; Discord allows 4096"
+            ));
+        }
+    }
+    if total > 6000 {
+        out.push(format!(
+            "the embeds hold {total} characters; Discord allows 6000 across a message's embeds"
+        ));
+    }
+    if msg.buttons.len() > 25 {
+        out.push(format!(
+            "{} buttons; Discord allows 25 (5 rows of 5)",
+            msg.buttons.len()
+        ));
+    }
+    for b in &msg.buttons {
+        let label = match b {
+            Button::Action { label, .. } | Button::Link { label, .. } => label,
+        };
+        if label.chars().count() > 80 {
+            out.push(format!("button label `{label}` is over 80 characters"));
+        }
+    }
+    out
+}

@@ -1,0 +1,248 @@
+//! Message templates: Markdown with minijinja placeholders and optional TOML front matter
+//! (between `---` lines) for an embed title, colour, image and link buttons.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::{Environment, UndefinedBehavior};
+use serde::Deserialize;
+
+use super::Problem;
+
+/// Front matter of a template.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    /// `#RRGGBB`.
+    pub colour: Option<String>,
+    pub image: Option<String>,
+    #[serde(default)]
+    pub buttons: Vec<LinkButton>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkButton {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub name: String,
+    pub file: PathBuf,
+    pub front: FrontMatter,
+    pub body: String,
+    /// The file line the body starts on (after the front matter).
+    pub body_line: usize,
+}
+
+/// Every template, compiled once.
+#[derive(Clone)]
+pub struct Templates {
+    env: Arc<Environment<'static>>,
+    pub map: BTreeMap<String, Template>,
+    /// Templates with a problem already reported (syntax, unknown placeholder).
+    pub broken: std::collections::BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Variables every template may use, as dotted paths.
+pub const KNOWN_VARIABLES: &[&str] = &[
+    "campaign.name",
+    "campaign.go_live",
+    "campaign.timezone",
+    "days_to_go_live",
+    "weeks_to_go_live",
+    "phase.number",
+    "phase.name",
+    "team.name",
+    "item.id",
+    "today",
+];
+
+/// minijinja's own globals, which are not placeholders.
+const BUILTINS: &[&str] = &[
+    "range",
+    "dict",
+    "namespace",
+    "debug",
+    "loop",
+    "self",
+    "super",
+    "caller",
+    "varargs",
+    "kwargs",
+];
+
+pub fn new_environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env
+}
+
+/// Loads every `*.md` in `dir`; problems are returned beside what loaded.
+pub fn load(dir: &Path) -> (Templates, Vec<Problem>) {
+    let mut env = new_environment();
+    let mut map = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut broken = std::collections::BTreeSet::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        match read_one(&file) {
+            Ok(t) => {
+                if let Err(e) = env.add_template_owned(t.name.clone(), t.body.clone()) {
+                    let line = t.body_line + e.line().unwrap_or(1) - 1;
+                    let detail = e.detail().unwrap_or("syntax error").to_string();
+                    problems.push(Problem {
+                        file: file.clone(),
+                        line,
+                        col: 1,
+                        message: format!("template syntax error: {detail}"),
+                    });
+                    broken.insert(t.name.clone());
+                    continue;
+                }
+                let before = problems.len();
+                undeclared(&env, &t, &mut problems);
+                if problems.len() > before {
+                    broken.insert(t.name.clone());
+                }
+                map.insert(t.name.clone(), t);
+            }
+            Err(p) => {
+                if let Some(name) = file.file_name() {
+                    broken.insert(name.to_string_lossy().into_owned());
+                }
+                problems.push(p)
+            }
+        }
+    }
+    (
+        Templates {
+            env: Arc::new(env),
+            map,
+            broken,
+        },
+        problems,
+    )
+}
+
+fn read_one(file: &Path) -> Result<Template, Problem> {
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let problem = |line, message: String| Problem {
+        file: file.to_path_buf(),
+        line,
+        col: 1,
+        message,
+    };
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| problem(1, format!("cannot read the template: {e}")))?;
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return Ok(Template {
+            name,
+            file: file.to_path_buf(),
+            front: FrontMatter::default(),
+            body: text,
+            body_line: 1,
+        });
+    };
+    let end = rest
+        .find("\n---\n")
+        .or_else(|| rest.strip_suffix("\n---").map(|r| r.len()))
+        .ok_or_else(|| {
+            problem(
+                1,
+                "front matter opened with `---` is never closed with `---`".into(),
+            )
+        })?;
+    let front_text = &rest[..end];
+    let front: FrontMatter = toml::from_str(front_text).map_err(|e| {
+        let (line, _) = super::line_col(front_text, e.span().map(|s| s.start).unwrap_or(0));
+        problem(line + 1, format!("front matter: {}", e.message().trim()))
+    })?;
+    if let Some(c) = &front.colour {
+        parse_colour(c).map_err(|m| problem(2, m))?;
+    }
+    let body_start = (end + "\n---\n".len()).min(rest.len());
+    let body_line = front_text.lines().count() + 3;
+    Ok(Template {
+        name,
+        file: file.to_path_buf(),
+        front,
+        body: rest[body_start..].to_string(),
+        body_line,
+    })
+}
+
+/// `#2F80ED` → 0x2F80ED.
+pub fn parse_colour(c: &str) -> Result<u32, String> {
+    c.strip_prefix('#')
+        .filter(|h| h.len() == 6)
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .ok_or_else(|| format!("front matter: colour `{c}` must look like `#2F80ED`"))
+}
+
+fn undeclared(env: &Environment<'static>, t: &Template, problems: &mut Vec<Problem>) {
+    let Ok(compiled) = env.get_template(&t.name) else {
+        return;
+    };
+    let mut names: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
+    names.sort();
+    for var in names {
+        let known = KNOWN_VARIABLES
+            .iter()
+            .any(|k| *k == var || k.starts_with(&format!("{var}.")));
+        if known || BUILTINS.contains(&var.split('.').next().unwrap_or_default()) {
+            continue;
+        }
+        let offset = t
+            .body
+            .lines()
+            .position(|l| l.contains(var.split('.').next_back().unwrap_or(&var)))
+            .unwrap_or(0);
+        problems.push(Problem {
+            file: t.file.clone(),
+            line: t.body_line + offset,
+            col: 1,
+            message: format!(
+                "unknown placeholder `{var}`; templates can use: {}",
+                KNOWN_VARIABLES.join(", ")
+            ),
+        });
+    }
+}
+
+impl Templates {
+    pub fn get(&self, name: &str) -> Option<&Template> {
+        self.map.get(name)
+    }
+
+    /// Renders a template's body with `ctx`.
+    pub fn render_body(&self, name: &str, ctx: &minijinja::Value) -> Result<String, String> {
+        let t = self.env.get_template(name).map_err(|e| e.to_string())?;
+        t.render(ctx).map_err(|e| match e.detail() {
+            Some(d) => format!("{}: {d}", e.kind()),
+            None => e.kind().to_string(),
+        })
+    }
+}

@@ -1,0 +1,250 @@
+//! Plans with one fault each: the right file, line and message, and never a panic.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+
+fn shipped() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("messages")
+}
+
+/// A copy of the shipped plan with `plan.toml` edited by `edit`.
+fn broken(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir(dir.path().join("templates")).expect("mkdir");
+    for entry in std::fs::read_dir(shipped().join("templates")).expect("templates") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(
+            &path,
+            dir.path()
+                .join("templates")
+                .join(path.file_name().expect("name")),
+        )
+        .expect("copy");
+    }
+    let plan = std::fs::read_to_string(shipped().join("plan.toml")).expect("plan");
+    std::fs::write(dir.path().join("plan.toml"), edit(plan)).expect("write");
+    dir
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .expect("needle in plan")
+        + 1
+}
+
+fn only_problem(dir: &Path) -> Problem {
+    let problems = load(dir, &Known::default()).expect_err("the plan is broken");
+    assert_eq!(
+        problems.len(),
+        1,
+        "exactly one problem expected: {problems:#?}"
+    );
+    problems[0].clone()
+}
+
+fn plan_text(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("plan.toml")).expect("plan")
+}
+
+#[test]
+fn the_shipped_plan_is_clean() {
+    let plan = load(&shipped(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(plan.campaign.name, "Atlas CRM rollout");
+    assert!(plan.items.len() >= 10);
+    assert_eq!(plan.phases.len(), 8, "Kotter's stages by default");
+}
+
+#[test]
+fn a_bad_cron_is_reported_at_its_line() {
+    let dir = broken(|p| p.replace("schedule = \"0 9 * * 1\"", "schedule = \"0 9 * * mon-fry\""));
+    let p = only_problem(dir.path());
+    assert_eq!(
+        (p.line, p.col),
+        (line_of(&plan_text(dir.path()), "mon-fry"), 12)
+    );
+    assert!(
+        p.message
+            .starts_with("item `weekly-update`: `0 9 * * mon-fry` is not a valid cron expression"),
+        "{p}"
+    );
+}
+
+#[test]
+fn an_unknown_timezone_is_reported() {
+    let dir = broken(|p| p.replace("Europe/London", "Europe/Lundon"));
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, line_of(&plan_text(dir.path()), "Lundon"));
+    assert!(
+        p.message
+            .contains("`Europe/Lundon` is not an IANA timezone"),
+        "{p}"
+    );
+}
+
+#[test]
+fn an_unknown_team_is_reported_with_the_known_ones() {
+    let dir = broken(|p| p.replace("audience = [\"Sales\"]", "audience = [\"Marketing\"]"));
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, line_of(&plan_text(dir.path()), "Marketing"));
+    assert_eq!(
+        p.message,
+        "item `training-sales`: unknown team `Marketing`; known teams are: Sales, Support, Finance"
+    );
+}
+
+#[test]
+fn a_missing_template_is_reported() {
+    let dir = broken(|p| p.replace("template = \"vision.md\"", "template = \"visoin.md\""));
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, line_of(&plan_text(dir.path()), "visoin.md"));
+    assert!(
+        p.message
+            .starts_with("item `vision`: no template `visoin.md` in templates/"),
+        "{p}"
+    );
+}
+
+#[test]
+fn a_template_syntax_error_is_reported_at_the_template_line() {
+    let dir = broken(|p| p);
+    let file = dir.path().join("templates/check-in.md");
+    std::fs::write(&file, "**Check-in**\n\nHello {{ team.name }\n").expect("write");
+    let p = only_problem(dir.path());
+    assert_eq!((p.file.clone(), p.line), (file, 3));
+    assert!(p.message.starts_with("template syntax error"), "{p}");
+}
+
+#[test]
+fn an_unknown_placeholder_is_reported_at_its_line_with_the_known_ones() {
+    let dir = broken(|p| p);
+    let file = dir.path().join("templates/wins.md");
+    let text = std::fs::read_to_string(&file)
+        .expect("read")
+        .replace("{{ team.name }}: thank you", "{{ team.nmae }}: thank you");
+    std::fs::write(&file, text).expect("write");
+    let p = only_problem(dir.path());
+    assert_eq!(
+        (p.file.clone(), p.line),
+        (file, 5),
+        "the body starts on line 5, after the front matter"
+    );
+    assert!(
+        p.message
+            .starts_with("unknown placeholder `team.nmae`; templates can use:"),
+        "{p}"
+    );
+}
+
+#[test]
+fn content_over_2000_characters_once_rendered_is_reported() {
+    let dir = broken(|p| p);
+    let file = dir.path().join("templates/champions.md");
+    std::fs::write(
+        &file,
+        format!(
+            "**Champions**\n{{% for i in range(400) %}}{{{{ team.name }}}} {{% endfor %}}\n{}",
+            ""
+        ),
+    )
+    .expect("write");
+    let p = only_problem(dir.path());
+    assert_eq!((p.file.clone(), p.line), (file, 1));
+    assert!(
+        p.message
+            .contains("item `champions-call` (team Sales): the rendered message is"),
+        "{p}"
+    );
+    assert!(p.message.contains("Discord allows 2000"), "{p}");
+}
+
+#[test]
+fn a_duplicate_id_is_reported_at_the_second_one() {
+    let dir = broken(|p| p.replace("id = \"check-in-2\"", "id = \"check-in-1\""));
+    let p = only_problem(dir.path());
+    let text = plan_text(dir.path());
+    let second = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"check-in-1\""))
+        .nth(1)
+        .expect("two")
+        .0
+        + 1;
+    assert_eq!(p.line, second);
+    assert_eq!(
+        p.message,
+        "duplicate item id `check-in-1`; every item needs its own id"
+    );
+}
+
+#[test]
+fn an_unknown_key_is_reported_at_its_line() {
+    let dir = broken(|p| {
+        p.replace(
+            "ping = \"team\"\nack = true",
+            "ping = \"team\"\nacknowledge = true",
+        )
+    });
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, line_of(&plan_text(dir.path()), "acknowledge"));
+    assert!(p.message.starts_with("unknown field `acknowledge`"), "{p}");
+}
+
+#[test]
+fn a_go_live_offset_without_a_go_live_date_is_reported() {
+    let dir = broken(|p| {
+        p.replace("go_live = \"2027-01-11\"\n", "").replace(
+            "from = \"go_live - 21d at 00:00\"\nuntil = \"go_live + 14d at 00:00\"\n",
+            "",
+        )
+    });
+    let problems = load(dir.path(), &Known::default()).expect_err("broken");
+    let text = plan_text(dir.path());
+    let first = &problems[0];
+    assert_eq!(first.line, line_of(&text, "go_live - 28d at 09:00"));
+    assert!(
+        first.message.starts_with(
+            "item `kickoff` is scheduled relative to go-live, but [campaign] has no go_live date"
+        ),
+        "{first}"
+    );
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.message.contains("no go_live date")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn broken_toml_is_reported_without_panicking() {
+    let dir = broken(|p| p.replace("[campaign]", "[campaign"));
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, 5);
+}
+
+#[test]
+fn an_unknown_mirror_is_reported_and_a_known_one_accepted() {
+    let dir = broken(|p| p.replace("id = \"go-live\"", "id = \"go-live\"\nmirror = [\"slack\"]"));
+    let p = only_problem(dir.path());
+    assert_eq!(p.line, line_of(&plan_text(dir.path()), "mirror = "));
+    assert!(p.message.contains("unknown mirror `slack`"), "{p}");
+    let known = Known {
+        mirrors: vec!["slack".into()],
+        teams: vec![],
+    };
+    assert!(load(dir.path(), &known).is_ok());
+}
+
+#[test]
+fn problems_display_like_a_compiler() {
+    let p = Problem {
+        file: PathBuf::from("messages/plan.toml"),
+        line: 3,
+        col: 7,
+        message: "boom".into(),
+    };
+    assert_eq!(p.to_string(), "messages/plan.toml:3:7: boom");
+}
