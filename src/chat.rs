@@ -80,6 +80,14 @@ pub trait Chat: Send + Sync + 'static {
     ) -> Result<(), ChatError>;
     /// Everyone in the guild holding `role`.
     async fn role_members(&self, guild: GuildId, role: RoleId) -> Result<Vec<MemberId>, ChatError>;
+    /// A text channel by name (case-insensitive).
+    async fn find_channel(
+        &self,
+        guild: GuildId,
+        name: &str,
+    ) -> Result<Option<ChannelId>, ChatError>;
+    /// A role by name (case-insensitive).
+    async fn find_role(&self, guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError>;
 }
 
 /// Where a recorded message went.
@@ -94,6 +102,8 @@ pub enum Target {
 pub struct RecordingChat {
     pub sent: Mutex<Vec<(Target, OutMessage)>>,
     pub members: Mutex<Vec<(RoleId, MemberId)>>,
+    pub channels: Mutex<Vec<(String, ChannelId)>>,
+    pub roles: Mutex<Vec<(String, RoleId)>>,
 }
 
 impl RecordingChat {
@@ -139,5 +149,25 @@ impl Chat for RecordingChat {
             .filter(|(r, _)| *r == role)
             .map(|(_, m)| *m)
             .collect())
+    }
+
+    async fn find_channel(
+        &self,
+        _guild: GuildId,
+        name: &str,
+    ) -> Result<Option<ChannelId>, ChatError> {
+        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(channels
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, c)| *c))
+    }
+
+    async fn find_role(&self, _guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError> {
+        let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(roles
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, r)| *r))
     }
 }

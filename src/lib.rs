@@ -24,10 +24,12 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod plan;
+pub mod scheduler;
 pub mod sim;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;
 
 /// Herald's version, as shown by `--version`, `/herald status` and `/healthz`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

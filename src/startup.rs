@@ -89,13 +89,28 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         crate::health::router(store, metrics),
         stop.clone(),
     ));
+    match crate::app::comms::load(&app).await {
+        Ok(Some(summary)) => tracing::info!(plan = %summary, "communication plan loaded"),
+        Ok(None) => {
+            tracing::info!(dir = %app.settings.messages_dir.display(), "no plan.toml; running without a communication plan")
+        }
+        Err(problems) => {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            return Err(RunError::Setup(format!(
+                "the plan has {} problem(s): {}",
+                lines.len(),
+                lines.join(" | ")
+            )));
+        }
+    }
+    let scheduler = crate::scheduler::spawn(app.clone(), stop.clone());
     let discord = crate::discord::start(app.clone(), token, stop.clone());
     tracing::info!(%health_addr, backend = app.store.backend().name(), "Herald started");
     Ok(Running {
         app,
         health_addr,
         stop,
-        tasks: vec![health],
+        tasks: vec![scheduler, health],
         discord,
     })
 }

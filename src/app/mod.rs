@@ -2,6 +2,9 @@
 //! and returns plain answers; none of them knows Discord.
 
 pub mod access;
+pub mod acks;
+pub mod announce;
+pub mod comms;
 pub mod plan_cli;
 pub mod roles;
 pub mod status;
@@ -26,6 +29,10 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub chat: ChatRef,
     pub started: Instant,
+    /// The plan in force (None until one loads); swapped whole on reload.
+    pub plan: Arc<std::sync::RwLock<Option<Arc<crate::plan::Plan>>>>,
+    /// Wakes the scheduler after a change (reload, pause, resume, send now).
+    pub wake: Arc<tokio::sync::Notify>,
 }
 
 impl App {
@@ -43,11 +50,34 @@ impl App {
             metrics,
             chat,
             started: Instant::now(),
+            plan: Arc::default(),
+            wake: Arc::default(),
         }
     }
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now().timestamp_millis()
+    }
+
+    pub fn plan(&self) -> Option<Arc<crate::plan::Plan>> {
+        self.plan.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_plan(&self, plan: crate::plan::Plan) {
+        *self.plan.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(plan));
+    }
+
+    /// The guild the plan speaks to: `discord.guild_id`, or the first guild Herald joined.
+    pub async fn primary_guild(&self) -> Result<Option<crate::domain::ids::GuildId>, StoreError> {
+        if let Some(g) = self.settings.discord_guild_id {
+            return Ok(Some(crate::domain::ids::GuildId(g)));
+        }
+        Ok(self.store.guilds().await?.first().copied())
+    }
+
+    /// Tells the scheduler something changed; never lost, even if it is busy.
+    pub fn wake_scheduler(&self) {
+        self.wake.notify_one();
     }
 }
 

@@ -147,6 +147,40 @@ impl Chat for DiscordChat {
         }
         Ok(out)
     }
+
+    async fn find_channel(
+        &self,
+        guild: GuildId,
+        name: &str,
+    ) -> Result<Option<ChannelId>, ChatError> {
+        let route = Route::GuildChannels {
+            guild_id: s::GuildId::new(guild.0),
+        };
+        let raw = self
+            .rest
+            .send("guild-channels", || Request::new(route, LightMethod::Get))
+            .await?;
+        let channels: Vec<s::GuildChannel> = serde_json::from_slice(&raw).map_err(internal)?;
+        Ok(channels
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+            .map(|c| ChannelId(c.id.get())))
+    }
+
+    async fn find_role(&self, guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError> {
+        let route = Route::GuildRoles {
+            guild_id: s::GuildId::new(guild.0),
+        };
+        let raw = self
+            .rest
+            .send("guild-roles", || Request::new(route, LightMethod::Get))
+            .await?;
+        let roles: Vec<s::Role> = serde_json::from_slice(&raw).map_err(internal)?;
+        Ok(roles
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+            .map(|r| RoleId(r.id.get())))
+    }
 }
 
 impl DiscordChat {

@@ -9,7 +9,11 @@ use super::Bot;
 use crate::domain::ids::{GuildId, MemberId};
 use crate::error::AppError;
 
-pub async fn on_event(event: &FullEvent, bot: &Bot) -> Result<(), AppError> {
+pub async fn on_event(
+    ctx: &serenity::Context,
+    event: &FullEvent,
+    bot: &Bot,
+) -> Result<(), AppError> {
     let app = &bot.app;
     let up = |v: bool| app.metrics.gateway_connected.store(v, Ordering::Relaxed);
     match event {
@@ -24,6 +28,10 @@ pub async fn on_event(event: &FullEvent, bot: &Bot) -> Result<(), AppError> {
                     .upsert_member(gid, MemberId(m.user.id.get()), m.display_name(), now)
                     .await?;
             }
+            crate::app::comms::on_guild_ready(app, gid).await;
+        }
+        FullEvent::InteractionCreate { interaction } => {
+            super::components::on_interaction(ctx, bot, interaction).await
         }
         FullEvent::GuildMemberAddition { new_member } => {
             let gid = GuildId(new_member.guild_id.get());

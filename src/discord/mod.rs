@@ -6,6 +6,7 @@
 mod actor;
 mod chat;
 mod commands;
+mod components;
 mod errors;
 mod events;
 mod render;

@@ -5,6 +5,7 @@
 //! few statements whose SQL is not portable). Queries are checked at run time: there is
 //! no database at build time.
 
+pub mod outbox;
 mod sql;
 
 pub mod postgres;
@@ -57,7 +58,7 @@ pub struct RoleConfig {
 
 /// Everything Herald keeps, behind one trait so both backends pass one conformance suite.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: outbox::Outbox + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
@@ -73,6 +74,8 @@ pub trait Store: Send + Sync + 'static {
         now_ms: i64,
     ) -> StoreResult<()>;
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;
+    /// Every guild seen, oldest first.
+    async fn guilds(&self) -> StoreResult<Vec<GuildId>>;
 
     async fn add_team(
         &self,

@@ -111,6 +111,17 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn guilds(&self) -> StoreResult<Vec<GuildId>> {
+        let rows = sqlx::query("SELECT id FROM guilds ORDER BY first_seen_ms, id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("id").map(GuildId::from_db))
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64> {
         let row = sqlx::query("SELECT COUNT(*) AS n FROM members WHERE guild_id = $1")
             .bind(guild.db())

@@ -97,7 +97,17 @@ impl Drop for TestDb {
 }
 
 pub fn settings_for(sim_url: &str, db_url: &str) -> Settings {
+    settings_with_plan(
+        sim_url,
+        db_url,
+        std::path::Path::new("/nonexistent-herald-plan"),
+    )
+}
+
+pub fn settings_with_plan(sim_url: &str, db_url: &str, messages: &std::path::Path) -> Settings {
+    let dir = messages.display().to_string();
     let env: std::collections::HashMap<String, String> = [
+        ("HERALD__MESSAGES__DIR", dir.as_str()),
         ("DISCORD_TOKEN", "dummy-test-token"),
         ("HERALD__DISCORD__API_BASE", sim_url),
         ("HERALD__DATABASE__URL", db_url),
@@ -111,6 +121,7 @@ pub fn settings_for(sim_url: &str, db_url: &str) -> Settings {
 }
 
 pub struct TestApp {
+    pub plan_dir: Option<tempfile::TempDir>,
     pub sim: SimHandle,
     pub herald: Option<Running>,
     pub db: TestDb,
@@ -121,6 +132,13 @@ pub struct TestApp {
 /// What an interaction got back, as the member would see it.
 #[derive(Debug)]
 pub struct Reply {
+    /// The interaction response type (4 message, 7 update, 9 modal).
+    pub kind: u64,
+    /// For a modal: its custom_id.
+    pub custom_id: String,
+    /// The message the answer created or updated.
+    pub message_id: String,
+    pub components: Value,
     pub content: String,
     pub ephemeral: bool,
     pub ack_ms: f64,
@@ -131,6 +149,25 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(world: WorldSpec) -> TestApp {
+    spawn_app_full(world, None).await
+}
+
+/// Herald with a plan: `plan` is plan.toml, `templates` are (file name, text).
+pub async fn spawn_app_with_plan(
+    world: WorldSpec,
+    plan: &str,
+    templates: &[(&str, &str)],
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("plan dir");
+    std::fs::create_dir(dir.path().join("templates")).expect("templates dir");
+    std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
+    for (name, text) in templates {
+        std::fs::write(dir.path().join("templates").join(name), text).expect("template");
+    }
+    spawn_app_full(world, Some(dir)).await
+}
+
+async fn spawn_app_full(world: WorldSpec, plan_dir: Option<tempfile::TempDir>) -> TestApp {
     let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world)
         .await
         .expect("simulator starts");
@@ -141,6 +178,7 @@ pub async fn spawn_app_with(world: WorldSpec) -> TestApp {
         .expect("valid date");
     let clock = Arc::new(ManualClock::new(start));
     let mut app = TestApp {
+        plan_dir,
         sim,
         herald: None,
         db,
@@ -162,7 +200,10 @@ impl TestApp {
 
     /// Launches Herald and waits until its commands are registered and the gateway is up.
     pub async fn start_herald(&mut self) {
-        let settings = settings_for(&self.sim.url(), &self.db.url);
+        let settings = match &self.plan_dir {
+            Some(d) => settings_with_plan(&self.sim.url(), &self.db.url, d.path()),
+            None => settings_for(&self.sim.url(), &self.db.url),
+        };
         let running = startup::launch(settings, self.clock.clone())
             .await
             .unwrap_or_else(|e| panic!("Herald starts: {e:?}"));
@@ -174,12 +215,25 @@ impl TestApp {
                 .await
                 .as_array()
                 .is_none_or(|a| a.is_empty());
-            if registered && metrics.gateway_up() {
+            if registered && metrics.gateway_up() && self.plan_teams_synced().await {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("Herald did not register its commands and connect within 5 s");
+    }
+
+    /// Whether every team the loaded plan declares is in the store.
+    async fn plan_teams_synced(&self) -> bool {
+        let app = &self.herald().app;
+        let Some(plan) = app.plan() else { return true };
+        let Ok(Some(guild)) = app.primary_guild().await else {
+            return false;
+        };
+        let known = app.store.list_teams(guild).await.unwrap_or_default();
+        plan.teams
+            .iter()
+            .all(|t| known.iter().any(|k| k.name == t.name))
     }
 
     pub async fn stop_herald(&mut self) {
@@ -240,6 +294,10 @@ impl TestApp {
             .cloned()
             .unwrap_or_else(|| panic!("no answer to interaction {interaction}: {v}"));
         Reply {
+            kind: first["type"].as_u64().unwrap_or(0),
+            custom_id: first["custom_id"].as_str().unwrap_or_default().to_string(),
+            message_id: first["message_id"].as_str().unwrap_or_default().to_string(),
+            components: first["components"].clone(),
             content: first["content"].as_str().unwrap_or_default().to_string(),
             ephemeral: first["ephemeral"].as_bool().unwrap_or(false),
             ack_ms: v["ack_ms"].as_f64().unwrap_or(f64::NAN),
@@ -252,6 +310,41 @@ impl TestApp {
             .as_array()
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Polls `channel` until it holds `n` messages (what a reader would see), or panics.
+    pub async fn wait_for_messages(&self, channel: &str, n: usize) -> Vec<Value> {
+        for _ in 0..1000 {
+            let msgs = self.messages(channel).await;
+            if msgs.len() >= n {
+                return msgs;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "#{channel} did not reach {n} messages: {:?}",
+            self.messages(channel).await
+        );
+    }
+
+    /// Moves the manual clock; the scheduler wakes by itself.
+    pub fn advance(&self, secs: i64) {
+        self.clock.advance(chrono::Duration::seconds(secs));
+    }
+
+    /// Clicks a button on a message, as `member`.
+    pub async fn click(&self, member: &str, message_id: &str, custom_id: &str) -> Reply {
+        let started = self
+            .post(
+                "/_sim/interactions/component",
+                json!({ "member": member, "message_id": message_id, "custom_id": custom_id }),
+            )
+            .await;
+        let id = started["interaction_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("click not dispatched: {started}"))
+            .to_string();
+        self.reply(&id).await
     }
 
     pub async fn stats(&self) -> Value {

@@ -4,6 +4,7 @@
 
 mod chat_port;
 mod cli;
+mod comms;
 mod discord_edge;
 mod health;
 mod helpers;

@@ -1,5 +1,6 @@
 //! The slash commands and the poise framework that dispatches them.
 
+mod comms;
 mod herald;
 mod team;
 
@@ -15,7 +16,7 @@ pub type Ctx<'a> = poise::Context<'a, Bot, AppError>;
 
 /// Every command Herald registers.
 pub fn all() -> Vec<poise::Command<Bot, AppError>> {
-    vec![herald::herald(), team::team()]
+    vec![herald::herald(), team::team(), comms::comms()]
 }
 
 pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
@@ -26,7 +27,9 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
         pre_command: |ctx| {
             Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) })
         },
-        event_handler: |fw, event| Box::pin(events::on_event(event, fw.user_data)),
+        event_handler: |fw, event| {
+            Box::pin(events::on_event(fw.serenity_context, event, fw.user_data))
+        },
         allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
         ..Default::default()
     };

@@ -1,0 +1,77 @@
+//! Acknowledgements: the "Got it" button, and who has read an item, per team.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use super::access::{require, Actor, Need};
+use super::App;
+use crate::domain::ids::{GuildId, MemberId};
+use crate::error::{AppError, AppResult};
+
+/// A click on "Got it": counted once per member.
+pub async fn acknowledge(app: &App, member: MemberId, outbox_id: i64) -> AppResult<String> {
+    if app.store.queued(outbox_id).await?.is_none() {
+        return Err(AppError::user(
+            "This message is no longer tracked, so there is nothing to acknowledge.",
+        ));
+    }
+    if app.store.ack(outbox_id, member, app.now_ms()).await? {
+        Ok("Thanks, noted: you have acknowledged this update.".into())
+    } else {
+        Ok("You have already acknowledged this update.".into())
+    }
+}
+
+/// (acknowledged, team size) for a team and one sent row, or None if the team is gone.
+pub async fn ack_rate(
+    app: &App,
+    guild: GuildId,
+    team: &str,
+    outbox_id: i64,
+) -> anyhow::Result<Option<(usize, usize)>> {
+    let Some(team) = app.store.team_by_name(guild, team).await? else {
+        return Ok(None);
+    };
+    let members: HashSet<MemberId> = app
+        .chat
+        .role_members(guild, team.role)
+        .await?
+        .into_iter()
+        .collect();
+    let acked = app
+        .store
+        .acked_by(outbox_id)
+        .await?
+        .into_iter()
+        .filter(|m| members.contains(m))
+        .count();
+    Ok(Some((acked, members.len())))
+}
+
+/// `/comms acks item`: per team, acknowledged / team size for the latest send.
+pub async fn report(app: &App, actor: &Actor, item: &str) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let sent = app.store.latest_sent(actor.guild, item.trim()).await?;
+    if sent.is_empty() {
+        return Err(AppError::user(format!(
+            "`{}` has not been sent yet, so there are no acknowledgements.",
+            item.trim()
+        )));
+    }
+    let mut text = format!("**Acknowledgements for `{}`**\n", item.trim());
+    for row in sent {
+        match ack_rate(app, actor.guild, &row.team, row.id)
+            .await
+            .map_err(AppError::Internal)?
+        {
+            Some((acked, size)) => {
+                let pct = (acked * 100).checked_div(size).unwrap_or(0);
+                let _ = writeln!(text, "• {}: {acked}/{size} ({pct} %)", row.team);
+            }
+            None => {
+                let _ = writeln!(text, "• {}: the team no longer exists", row.team);
+            }
+        }
+    }
+    Ok(text)
+}

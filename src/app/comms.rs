@@ -1,0 +1,274 @@
+//! The plan at run time: loading and reloading it, listing and previewing sends,
+//! sending an item now, pausing and resuming.
+
+use std::fmt::Write;
+
+use chrono::Duration;
+
+use super::access::{require, Actor, Need};
+use super::App;
+use crate::domain::ids::GuildId;
+use crate::error::{AppError, AppResult};
+use crate::plan::{self, preview, Known, Plan, Problem};
+use crate::store::outbox::{kind, NewSend};
+
+/// Loads `messages.dir`; problems are returned and the plan in force stays.
+pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
+    let dir = app.settings.messages_dir.clone();
+    if !dir.join("plan.toml").exists() {
+        return Ok(None);
+    }
+    let guild = app.primary_guild().await.ok().flatten();
+    let teams = match guild {
+        Some(g) => app
+            .store
+            .list_teams(g)
+            .await
+            .map(|t| t.into_iter().map(|t| t.name).collect())
+            .unwrap_or_default(),
+        None => vec![],
+    };
+    let known = Known {
+        mirrors: app.settings.mirrors.keys().cloned().collect(),
+        teams,
+    };
+    let plan = plan::load(&dir, &known)?;
+    let summary = format!(
+        "{} items, {} templates",
+        plan.items.len(),
+        plan.templates.map.len()
+    );
+    app.set_plan(plan);
+    if let Some(g) = guild {
+        on_guild_ready(app, g).await;
+        let _ = app.store.reset_future_plan_sends(g, app.now_ms()).await;
+    }
+    app.wake_scheduler();
+    Ok(Some(summary))
+}
+
+/// Adds the plan's declared teams Herald does not know yet, resolving their role and
+/// channel by name, then wakes the scheduler.
+pub async fn on_guild_ready(app: &App, guild: GuildId) {
+    let Some(plan) = app.plan() else { return };
+    let known = app.store.list_teams(guild).await.unwrap_or_default();
+    for t in plan
+        .teams
+        .iter()
+        .filter(|t| !known.iter().any(|k| k.name.eq_ignore_ascii_case(&t.name)))
+    {
+        let role = app.chat.find_role(guild, &t.role).await.ok().flatten();
+        let channel = app
+            .chat
+            .find_channel(guild, &t.channel)
+            .await
+            .ok()
+            .flatten();
+        let (Some(role), Some(channel)) = (role, channel) else {
+            tracing::warn!(team = %t.name, role = %t.role, channel = %t.channel, "a team in the plan names a role or channel that does not exist");
+            continue;
+        };
+        if let Ok(name) = crate::domain::team::TeamName::parse(&t.name) {
+            let _ = app
+                .store
+                .add_team(guild, &name, role, channel, app.now_ms())
+                .await;
+        }
+    }
+    app.wake_scheduler();
+}
+
+fn plan_or_refuse(app: &App) -> AppResult<std::sync::Arc<Plan>> {
+    app.plan().ok_or_else(|| {
+        AppError::user(format!(
+            "No plan is loaded. Put a plan.toml in `{}` and run `/comms reload`.",
+            app.settings.messages_dir.display()
+        ))
+    })
+}
+
+pub async fn reload(app: &App, actor: &Actor) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    match load(app).await {
+        Ok(Some(summary)) => Ok(format!(
+            "Plan reloaded: {summary}. Upcoming sends now follow it."
+        )),
+        Ok(None) => Err(AppError::user(format!(
+            "There is no plan.toml in `{}`.",
+            app.settings.messages_dir.display()
+        ))),
+        Err(problems) => {
+            let mut text = format!(
+                "The plan has {} problem(s); the running plan stays in force:\n```\n",
+                problems.len()
+            );
+            for p in problems.iter().take(12) {
+                let line = p.to_string();
+                if text.len() + line.len() > 1850 {
+                    break;
+                }
+                let _ = writeln!(text, "{line}");
+            }
+            text.push_str("```\nFix them and run `/comms reload` again (`herald plan check` shows the same list).");
+            Err(AppError::user(text))
+        }
+    }
+}
+
+fn team_names(teams: &[crate::domain::team::Team]) -> Vec<String> {
+    teams.iter().map(|t| t.name.clone()).collect()
+}
+
+/// Upcoming sends for the next two weeks, as Discord timestamps each reader sees locally.
+pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let plan = plan_or_refuse(app)?;
+    let names = team_names(&app.store.list_teams(actor.guild).await?);
+    let paused = app.store.pauses(actor.guild).await?;
+    let now = app.clock.now();
+    let mut sends: Vec<(i64, String, String)> = Vec::new();
+    for item in &plan.items {
+        for at in item.between(now, now + Duration::days(14), &plan.campaign, 50) {
+            let to = plan.audience_of(item, &names).join(", ");
+            sends.push((at.timestamp(), item.id.clone(), to));
+        }
+    }
+    sends.sort();
+    if sends.is_empty() {
+        return Ok("Nothing is scheduled in the next 14 days.".into());
+    }
+    let mut text = format!("**Upcoming sends** ({} in the next 14 days)\n", sends.len());
+    for (i, (ts, id, to)) in sends.iter().enumerate() {
+        let flag = if paused.iter().any(|p| p == id || p == "*") {
+            " — paused"
+        } else {
+            ""
+        };
+        let line = format!("<t:{ts}:F> `{id}` → {to}{flag}\n");
+        if text.len() + line.len() > 1900 {
+            let _ = write!(
+                text,
+                "…and {} more (`/comms preview` shows them).",
+                sends.len() - i
+            );
+            break;
+        }
+        text.push_str(&line);
+    }
+    Ok(text)
+}
+
+pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let plan = plan_or_refuse(app)?;
+    let names = team_names(&app.store.list_teams(actor.guild).await?);
+    let sends = preview::timeline(&plan, app.clock.now(), days.clamp(1, 60), None, &names);
+    let mut text = format!(
+        "**Timeline, next {} days** ({})\n```\n",
+        days.clamp(1, 60),
+        plan.campaign.tz.name()
+    );
+    let body = preview::render_text(&sends);
+    for line in body.lines() {
+        if text.len() + line.len() > 1900 {
+            text.push_str("…\n");
+            break;
+        }
+        let _ = writeln!(text, "{line}");
+    }
+    text.push_str("```");
+    Ok(text)
+}
+
+/// Queues an item now, to its whole audience.
+pub async fn send_now(app: &App, actor: &Actor, item_id: &str) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let plan = plan_or_refuse(app)?;
+    let item = plan
+        .item(item_id.trim())
+        .ok_or_else(|| unknown_item(&plan, item_id))?;
+    let teams = app.store.list_teams(actor.guild).await?;
+    let names = team_names(&teams);
+    let now = app.now_ms();
+    let rows: Vec<NewSend> = plan
+        .audience_of(item, &names)
+        .iter()
+        .filter_map(|n| teams.iter().find(|t| t.name.eq_ignore_ascii_case(n)))
+        .map(|t| NewSend {
+            guild: actor.guild,
+            kind: kind::MANUAL,
+            item: item.id.clone(),
+            team: t.name.clone(),
+            channel: t.channel,
+            fire_at_ms: now,
+            body: None,
+            ref_id: None,
+        })
+        .collect();
+    if rows.is_empty() {
+        return Err(AppError::user(format!(
+            "`{}` goes to no team Herald knows; add its teams with `/team add`.",
+            item.id
+        )));
+    }
+    let n = app.store.enqueue(&rows).await?;
+    app.wake_scheduler();
+    Ok(format!(
+        "Sending `{}` now to {n} team(s): {}.",
+        item.id,
+        rows.iter()
+            .map(|r| r.team.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ))
+}
+
+fn unknown_item(plan: &Plan, id: &str) -> AppError {
+    let ids: Vec<&str> = plan.items.iter().map(|i| i.id.as_str()).collect();
+    AppError::user(format!(
+        "There is no item `{}` in the plan. Items: {}.",
+        id.trim(),
+        ids.join(", ")
+    ))
+}
+
+/// `all` or an item id.
+fn target(plan: &Plan, which: &str) -> AppResult<String> {
+    let w = which.trim();
+    if w.eq_ignore_ascii_case("all") {
+        return Ok("*".into());
+    }
+    plan.item(w)
+        .map(|i| i.id.clone())
+        .ok_or_else(|| unknown_item(plan, w))
+}
+
+pub async fn pause(app: &App, actor: &Actor, which: &str) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let plan = plan_or_refuse(app)?;
+    let t = target(&plan, which)?;
+    app.store.pause(actor.guild, &t, app.now_ms()).await?;
+    app.wake_scheduler();
+    Ok(if t == "*" {
+        "Paused: no plan message goes out until `/comms resume`. Sends that fall due meanwhile follow the misfire rules when you resume.".into()
+    } else {
+        format!("Paused `{t}` until `/comms resume {t}`.")
+    })
+}
+
+pub async fn resume(app: &App, actor: &Actor, which: &str) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let plan = plan_or_refuse(app)?;
+    let t = target(&plan, which)?;
+    let lifted = app.store.resume(actor.guild, &t).await?;
+    // What fell due while paused is not sent late in a burst: a pause means "not these".
+    app.store
+        .skip_due_while_paused(actor.guild, &t, app.now_ms())
+        .await?;
+    app.wake_scheduler();
+    Ok(match (lifted, t.as_str()) {
+        (0, _) => "Nothing was paused.".into(),
+        (_, "*") => format!("Resumed: {lifted} pause(s) lifted."),
+        _ => format!("Resumed `{t}`."),
+    })
+}

@@ -1,0 +1,143 @@
+//! Buttons and modals (poise dispatches only commands): "Got it" acknowledgements and the
+//! announcement's modal, Confirm and Cancel. Every click re-checks who is clicking.
+
+use poise::serenity_prelude as serenity;
+use serenity::all::{ComponentInteraction, Interaction, ModalInteraction};
+
+use super::actor::from_member;
+use super::Bot;
+use crate::app::{acks, announce};
+use crate::chat::Button;
+use crate::domain::ids::MemberId;
+use crate::error::{new_error_id, AppError};
+
+pub async fn on_interaction(ctx: &serenity::Context, bot: &Bot, interaction: &Interaction) {
+    match interaction {
+        Interaction::Component(c) => on_component(ctx, bot, c).await,
+        Interaction::Modal(m) => on_modal(ctx, bot, m).await,
+        _ => {}
+    }
+}
+
+/// What to answer: a new ephemeral message, or an update of the clicked message.
+enum Answer {
+    Ephemeral(String, Vec<Button>),
+    Update(String),
+}
+
+fn ephemeral(text: String) -> Answer {
+    Answer::Ephemeral(text, vec![])
+}
+
+async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteraction) {
+    let id = c.data.custom_id.as_str();
+    let app = &bot.app;
+    let answer = if let Some(row) = id.strip_prefix("ack:") {
+        match row.parse::<i64>() {
+            Ok(row) => acks::acknowledge(app, MemberId(c.user.id.get()), row)
+                .await
+                .map(ephemeral),
+            Err(_) => Err(AppError::user("This button is not one Herald made.")),
+        }
+    } else if let Some(rest) = id.strip_prefix("announce:") {
+        let (action, draft) = rest.split_once(':').unwrap_or((rest, ""));
+        match from_member(ctx, c.guild_id, c.member.as_ref()) {
+            Ok(who) => announce::decide(app, &who, draft, action == "confirm")
+                .await
+                .map(Answer::Update),
+            Err(e) => Err(e),
+        }
+    } else {
+        return;
+    };
+    respond_component(ctx, c, answer).await;
+}
+
+async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
+    let Some(draft) = m.data.custom_id.strip_prefix("announce:modal:") else {
+        return;
+    };
+    let text = modal_text(m, "text");
+    let answer = match from_member(ctx, m.guild_id, m.member.as_ref()) {
+        Ok(who) => announce::written(&bot.app, &who, draft, &text)
+            .await
+            .map(|preview| {
+                let buttons = vec![
+                    Button::Action {
+                        custom_id: format!("announce:confirm:{draft}"),
+                        label: "Confirm and send".into(),
+                    },
+                    Button::Action {
+                        custom_id: format!("announce:cancel:{draft}"),
+                        label: "Cancel".into(),
+                    },
+                ];
+                Answer::Ephemeral(preview, buttons)
+            }),
+        Err(e) => Err(e),
+    };
+    let msg = message(answer);
+    if let Err(e) = m
+        .create_response(&ctx.http, serenity::CreateInteractionResponse::Message(msg))
+        .await
+    {
+        tracing::warn!(error = %e, "could not answer a modal");
+    }
+}
+
+fn modal_text(m: &ModalInteraction, field: &str) -> String {
+    m.data
+        .components
+        .iter()
+        .flat_map(|row| row.components.iter())
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(t) if t.custom_id == field => t.value.clone(),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+fn text_of(answer: Result<Answer, AppError>) -> Answer {
+    match answer {
+        Ok(a) => a,
+        Err(AppError::User(e)) => ephemeral(e.0),
+        Err(AppError::Internal(e)) => {
+            let id = new_error_id();
+            tracing::error!(error_id = %id, error = format!("{e:#}"), "a button or modal failed");
+            ephemeral(format!(
+                "Sorry, something went wrong on Herald's side. Please try again; error id `{id}`."
+            ))
+        }
+    }
+}
+
+fn message(answer: Result<Answer, AppError>) -> serenity::CreateInteractionResponseMessage {
+    let (text, buttons) = match text_of(answer) {
+        Answer::Ephemeral(t, b) => (t, b),
+        Answer::Update(t) => (t, vec![]),
+    };
+    serenity::CreateInteractionResponseMessage::new()
+        .content(text)
+        .ephemeral(true)
+        .components(super::render::rows(&buttons))
+        .allowed_mentions(serenity::CreateAllowedMentions::new())
+}
+
+async fn respond_component(
+    ctx: &serenity::Context,
+    c: &ComponentInteraction,
+    answer: Result<Answer, AppError>,
+) {
+    let response = match text_of(answer) {
+        Answer::Update(text) => serenity::CreateInteractionResponse::UpdateMessage(
+            serenity::CreateInteractionResponseMessage::new()
+                .content(text)
+                .components(vec![])
+                .allowed_mentions(serenity::CreateAllowedMentions::new()),
+        ),
+        other => serenity::CreateInteractionResponse::Message(message(Ok(other))),
+    };
+    if let Err(e) = c.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer a button");
+    }
+}

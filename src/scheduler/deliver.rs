@@ -1,0 +1,330 @@
+//! Delivering one claimed row: the misfire policy, rendering with live data, the post
+//! with its nonce, and recording what happened. Returns a line for the change team when
+//! something was skipped or failed.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::app::App;
+use crate::chat::{Button, OutMessage};
+use crate::plan::{render, Item, Misfire, Ping, Plan};
+use crate::store::outbox::{kind, NewSend, Queued};
+
+/// Attempts before a send is given up and reported.
+const MAX_ATTEMPTS: i64 = 5;
+
+/// A nonce (≤ 25 characters) that is the same for every delivery of one row.
+pub fn nonce_for(row: &Queued) -> String {
+    let key = format!(
+        "{}|{}|{}|{}|{}",
+        row.guild, row.kind, row.item, row.channel, row.fire_at_ms
+    );
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("h{}", base36(h))
+}
+
+fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn local(plan: Option<&Plan>, ms: i64) -> String {
+    let at = DateTime::from_timestamp_millis(ms).unwrap_or_default();
+    match plan {
+        Some(p) => at
+            .with_timezone(&p.campaign.tz)
+            .format("%a %Y-%m-%d %H:%M")
+            .to_string(),
+        None => at.format("%a %Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
+fn human(d: Duration) -> String {
+    crate::app::status::human_duration(d.to_std().unwrap_or_default())
+}
+
+/// Delivers `row`; a report line when it was skipped or failed for good.
+pub async fn deliver(
+    app: &App,
+    plan: Option<&Plan>,
+    row: Queued,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    match try_deliver(app, plan, &row, now).await {
+        Ok(report) => report,
+        Err(e) => {
+            tracing::error!(
+                row = row.id,
+                error = format!("{e:#}"),
+                "delivery failed internally"
+            );
+            let next = now.timestamp_millis() + 60_000;
+            let _ = app.store.mark_retry(row.id, next, &format!("{e:#}")).await;
+            None
+        }
+    }
+}
+
+async fn try_deliver(
+    app: &App,
+    plan: Option<&Plan>,
+    row: &Queued,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<String>> {
+    let planned = row.kind == kind::PLAN || row.kind == kind::RESEND || row.kind == kind::MANUAL;
+    let item = match (planned, plan.and_then(|p| p.item(&row.item))) {
+        (true, None) => {
+            app.store
+                .mark_done(row.id, "skipped", "the item is no longer in the plan")
+                .await?;
+            return Ok(None);
+        }
+        (_, item) => item,
+    };
+    let late = now - DateTime::from_timestamp_millis(row.fire_at_ms).unwrap_or(now);
+    if let (Some(plan), Some(item)) = (plan, item) {
+        if let Some(report) = misfire(app, plan, item, row, late, now).await? {
+            return Ok(Some(report));
+        }
+        if row.kind == kind::RESEND && !needs_resend(app, item, row).await? {
+            app.store
+                .mark_done(row.id, "skipped", "enough of the team acknowledged")
+                .await?;
+            return Ok(None);
+        }
+    }
+    let msg = compose(app, plan, item, row, now).await?;
+    match app.chat.post(row.channel, &msg).await {
+        Ok(message) => {
+            app.store
+                .mark_sent(
+                    row.id,
+                    message,
+                    now.timestamp_millis(),
+                    late.num_milliseconds().max(0),
+                )
+                .await?;
+            if late > Duration::zero() && row.kind == kind::PLAN {
+                tracing::info!(row = row.id, item = %row.item, late_ms = late.num_milliseconds(), "sent late, within the grace period");
+            }
+            if let Some(item) = item {
+                after_send(app, plan, item, row, &msg, now).await?;
+            }
+            Ok(None)
+        }
+        Err(e) if e.permanent || row.attempts >= MAX_ATTEMPTS => {
+            app.store.mark_done(row.id, "failed", &e.message).await?;
+            let tries = if e.permanent {
+                String::new()
+            } else {
+                format!(" after {} attempts", row.attempts)
+            };
+            Ok(Some(format!(
+                "Could not deliver `{}` to {} (<#{}>){tries}: {}. It will not be retried; `/comms send {}` tries again.",
+                row.item, row.team, row.channel, e.message, row.item
+            )))
+        }
+        Err(e) => {
+            let wait = 30_000i64 << (row.attempts.clamp(1, 5) - 1);
+            app.store
+                .mark_retry(row.id, now.timestamp_millis() + wait, &e.message)
+                .await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Late beyond the grace: skipped and reported, or sent once if the item says so and
+/// no newer firing of it is already due (never a burst of catch-up sends).
+async fn misfire(
+    app: &App,
+    plan: &Plan,
+    item: &Item,
+    row: &Queued,
+    late: Duration,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<String>> {
+    if row.kind == kind::MANUAL || late <= plan.campaign.grace {
+        return Ok(None);
+    }
+    let newer = app.store.newer_due(row, now.timestamp_millis()).await?;
+    if item.misfire == Misfire::FireOnce && !newer {
+        return Ok(None);
+    }
+    let why = format!(
+        "due {}, Herald was {} late (grace {})",
+        local(Some(plan), row.fire_at_ms),
+        human(late),
+        human(plan.campaign.grace)
+    );
+    app.store.mark_done(row.id, "skipped", &why).await?;
+    Ok(Some(format!(
+        "Skipped `{}` for {}: {why}.",
+        row.item, row.team
+    )))
+}
+
+/// A re-send goes only while the team's acknowledgements are under the threshold.
+async fn needs_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<bool> {
+    let (Some(resend), Some(original)) = (item.resend, row.ref_id) else {
+        return Ok(false);
+    };
+    let rate = crate::app::acks::ack_rate(app, row.guild, &row.team, original).await?;
+    Ok(rate.is_none_or(|(acked, size)| size == 0 || (acked as f64) / (size as f64) < resend.below))
+}
+
+async fn compose(
+    app: &App,
+    plan: Option<&Plan>,
+    item: Option<&Item>,
+    row: &Queued,
+    now: DateTime<Utc>,
+) -> anyhow::Result<OutMessage> {
+    let mut msg = match (plan, item) {
+        (Some(plan), Some(item)) => {
+            let at = if row.kind == kind::PLAN {
+                DateTime::from_timestamp_millis(row.fire_at_ms).unwrap_or(now)
+            } else {
+                now
+            };
+            render::message(plan, item, &row.team, at).map_err(anyhow::Error::msg)?
+        }
+        _ => OutMessage::text(row.body.clone().unwrap_or_default()),
+    };
+    if row.kind == kind::RESEND {
+        msg.content = format!("**Reminder**: {}", msg.content)
+            .trim_end_matches(": ")
+            .to_string();
+    }
+    if let Some(item) = item {
+        if item.ping == Ping::Team {
+            if let Some(team) = app.store.team_by_name(row.guild, &row.team).await? {
+                msg.content = format!("<@&{}> {}", team.role, msg.content);
+                msg.pings.roles.push(team.role);
+            }
+        }
+        if item.ack {
+            let target = row.ref_id.unwrap_or(row.id);
+            msg.buttons.push(Button::Action {
+                custom_id: format!("ack:{target}"),
+                label: "Got it".into(),
+            });
+        }
+    }
+    msg.nonce = Some(nonce_for(row));
+    Ok(msg)
+}
+
+/// After a plan send: schedule its one re-send and mirror it.
+async fn after_send(
+    app: &App,
+    plan: Option<&Plan>,
+    item: &Item,
+    row: &Queued,
+    msg: &OutMessage,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    if let (Some(resend), true, true) = (item.resend, item.ack, row.kind == kind::PLAN) {
+        let fire = now + Duration::hours(i64::from(resend.after_hours));
+        let again = NewSend {
+            guild: row.guild,
+            kind: kind::RESEND,
+            item: row.item.clone(),
+            team: row.team.clone(),
+            channel: row.channel,
+            fire_at_ms: fire.timestamp_millis(),
+            body: None,
+            ref_id: Some(row.id),
+        };
+        app.store.enqueue(&[again]).await?;
+    }
+    if !item.mirror.is_empty() && row.kind != kind::RESEND {
+        let campaign = plan.map(|p| p.campaign.name.clone()).unwrap_or_default();
+        crate::webhooks::mirror(app, &item.mirror, &campaign, &row.item, &row.team, msg).await;
+    }
+    Ok(())
+}
+
+/// Posts skipped and failed sends to the plan's reports channel, in one message.
+pub async fn report(app: &App, plan: Option<&Plan>, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    for l in lines {
+        tracing::warn!(report = %l, "send not delivered");
+    }
+    let (Some(plan), Ok(Some(guild))) = (plan, app.primary_guild().await) else {
+        return;
+    };
+    let channel = match app
+        .chat
+        .find_channel(guild, &plan.campaign.reports_channel)
+        .await
+    {
+        Ok(Some(c)) => c,
+        _ => {
+            tracing::error!(channel = %plan.campaign.reports_channel, "the reports channel was not found");
+            return;
+        }
+    };
+    let mut text = String::from("**Herald delivery report**\n");
+    for l in lines {
+        if text.len() + l.len() > 1900 {
+            text.push_str("…and more; see Herald's log.");
+            break;
+        }
+        text.push_str(&format!("• {l}\n"));
+    }
+    if let Err(e) = app.chat.post(channel, &OutMessage::text(text)).await {
+        tracing::error!(error = %e, "could not post the delivery report");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ids::{ChannelId, GuildId};
+
+    fn row(fire: i64) -> Queued {
+        Queued {
+            id: 1,
+            guild: GuildId(1),
+            kind: "plan".into(),
+            item: "weekly-update".into(),
+            team: "Sales".into(),
+            channel: ChannelId(99),
+            fire_at_ms: fire,
+            status: "claimed".into(),
+            attempts: 1,
+            message: None,
+            sent_at_ms: None,
+            body: None,
+            ref_id: None,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn a_nonce_is_short_stable_and_differs_per_firing() {
+        let a = nonce_for(&row(1_000));
+        assert_eq!(
+            a,
+            nonce_for(&row(1_000)),
+            "the same row gets the same nonce on every delivery"
+        );
+        assert_ne!(a, nonce_for(&row(2_000)));
+        assert!(a.len() <= 25 && a.starts_with('h'), "{a}");
+    }
+}

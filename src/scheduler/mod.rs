@@ -1,0 +1,99 @@
+//! The durable outbox worker: materialise schedules into rows, claim due rows under a
+//! lease, deliver, record. It sleeps until the next row is due or something changes.
+//!
+//! Exactly once: rows are unique per (item, channel, time); each post carries a nonce
+//! derived from its row with `enforce_nonce`, so a re-delivery after a crash (between
+//! posting and recording) returns the first message instead of posting again.
+
+mod deliver;
+pub mod materialize;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::App;
+use crate::store::Backend;
+
+/// How long a claim is held before another worker may take the row over.
+pub const LEASE_MS: i64 = 60_000;
+/// Rows claimed per pass.
+const BATCH: i64 = 200;
+/// Deliveries in flight at once (each channel still gets one at a time).
+const PARALLEL: usize = 64;
+/// How far ahead schedules are materialised into rows.
+pub const HORIZON_HOURS: i64 = 48;
+
+/// Starts the worker; it stops after finishing in-flight sends when `stop` fires.
+pub fn spawn(app: App, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(run(app, stop))
+}
+
+async fn run(app: App, stop: CancellationToken) {
+    let instance = format!("herald-{}", uuid::Uuid::new_v4().simple());
+    if app.store.backend() == Backend::Sqlite {
+        // One process owns a SQLite file: claims left by a crash are ours to redo now.
+        match app.store.release_claims().await {
+            Ok(n) if n > 0 => {
+                tracing::warn!(released = n, "re-delivering sends claimed before a restart")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "could not release old claims"),
+        }
+    }
+    while !stop.is_cancelled() {
+        match pass(&app, &instance).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "scheduler pass failed; retrying shortly");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.cancelled() => return,
+                }
+                continue;
+            }
+        }
+        let wake_at = next_wake(&app).await;
+        tokio::select! {
+            _ = app.clock.sleep_until(wake_at) => {}
+            _ = app.wake.notified() => {}
+            _ = stop.cancelled() => return,
+        }
+    }
+}
+
+/// One pass: materialise, claim, deliver. `Ok(true)` when it delivered something (so
+/// there may be more to claim right away).
+async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
+    let now = app.clock.now();
+    materialize::run(app, now).await?;
+    let batch = app
+        .store
+        .claim_due(now.timestamp_millis(), instance, LEASE_MS, BATCH)
+        .await?;
+    if batch.is_empty() {
+        return Ok(false);
+    }
+    let plan = app.plan();
+    let reports: Vec<String> = futures::stream::iter(batch)
+        .map(|row| deliver::deliver(app, plan.as_deref(), row, now))
+        .buffer_unordered(PARALLEL)
+        .filter_map(|r| async move { r })
+        .collect()
+        .await;
+    deliver::report(app, plan.as_deref(), &reports).await;
+    Ok(true)
+}
+
+async fn next_wake(app: &App) -> chrono::DateTime<chrono::Utc> {
+    let now = app.clock.now();
+    let refresh = now + chrono::Duration::hours(1);
+    match app.store.next_due_ms().await {
+        Ok(Some(ms)) => {
+            chrono::DateTime::from_timestamp_millis(ms).map_or(refresh, |t| t.min(refresh))
+        }
+        _ => refresh,
+    }
+}

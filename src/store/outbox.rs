@@ -1,0 +1,533 @@
+//! The durable outbox and what hangs off it: schedule cursors, pauses, acknowledgements
+//! and announcement drafts. Claiming is the one statement whose SQL differs by backend.
+
+use async_trait::async_trait;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use super::sql::{classify, SqlStore};
+use super::{Backend, StoreError, StoreResult};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId};
+
+/// What kind of send a row is.
+pub mod kind {
+    pub const PLAN: &str = "plan";
+    pub const RESEND: &str = "resend";
+    pub const MANUAL: &str = "manual";
+    pub const ANNOUNCE: &str = "announce";
+}
+
+/// A row to insert; a second insert of the same (guild, kind, item, channel, time) is a no-op.
+#[derive(Debug, Clone)]
+pub struct NewSend {
+    pub guild: GuildId,
+    pub kind: &'static str,
+    pub item: String,
+    pub team: String,
+    pub channel: ChannelId,
+    pub fire_at_ms: i64,
+    pub body: Option<String>,
+    pub ref_id: Option<i64>,
+}
+
+/// An outbox row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub id: i64,
+    pub guild: GuildId,
+    pub kind: String,
+    pub item: String,
+    pub team: String,
+    pub channel: ChannelId,
+    pub fire_at_ms: i64,
+    pub status: String,
+    pub attempts: i64,
+    pub message: Option<MessageId>,
+    pub sent_at_ms: Option<i64>,
+    pub body: Option<String>,
+    pub ref_id: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+const COLUMNS: &str =
+    "id, guild_id, kind, item_id, team_name, channel_id, fire_at_ms, status, attempts, \
+                       message_id, sent_at_ms, body, ref_id, last_error";
+
+fn send_from(r: &AnyRow) -> Result<Queued, sqlx::Error> {
+    Ok(Queued {
+        id: r.try_get("id")?,
+        guild: GuildId::from_db(r.try_get("guild_id")?),
+        kind: r.try_get("kind")?,
+        item: r.try_get("item_id")?,
+        team: r.try_get("team_name")?,
+        channel: ChannelId::from_db(r.try_get("channel_id")?),
+        fire_at_ms: r.try_get("fire_at_ms")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        message: r
+            .try_get::<Option<i64>, _>("message_id")?
+            .map(MessageId::from_db),
+        sent_at_ms: r.try_get("sent_at_ms")?,
+        body: r.try_get("body")?,
+        ref_id: r.try_get("ref_id")?,
+        last_error: r.try_get("last_error")?,
+    })
+}
+
+/// A draft announcement between its modal and its Confirm / Cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub id: String,
+    pub guild: GuildId,
+    pub author: MemberId,
+    pub audience: String,
+    pub content: String,
+    pub status: String,
+}
+
+/// Rows the plan's pauses hold back: plan sends and re-sends, not explicit ones.
+const NOT_PAUSED: &str =
+    "NOT (o.kind IN ('plan', 'resend') AND EXISTS (SELECT 1 FROM comms_pauses p \
+     WHERE p.guild_id = o.guild_id AND (p.item_id = o.item_id OR p.item_id = '*')))";
+
+#[async_trait]
+pub trait Outbox: std::marker::Send + Sync {
+    /// Inserts the rows not already there; returns how many were new.
+    async fn enqueue(&self, rows: &[NewSend]) -> StoreResult<u64>;
+    /// Claims up to `limit` due rows (pending and due, or claimed with an expired lease).
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        instance: &str,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Queued>>;
+    /// When the next pending row falls due, if any.
+    async fn next_due_ms(&self) -> StoreResult<Option<i64>>;
+    async fn mark_sent(
+        &self,
+        id: i64,
+        message: MessageId,
+        sent_at_ms: i64,
+        late_ms: i64,
+    ) -> StoreResult<()>;
+    async fn mark_retry(&self, id: i64, next_attempt_ms: i64, error: &str) -> StoreResult<()>;
+    /// `status` is `failed` or `skipped`.
+    async fn mark_done(&self, id: i64, status: &str, reason: &str) -> StoreResult<()>;
+    /// Hands every claim back (a single-process SQLite Herald at start-up).
+    async fn release_claims(&self) -> StoreResult<u64>;
+    async fn queued(&self, id: i64) -> StoreResult<Option<Queued>>;
+    /// A pending row for the same item and channel, due after `fire_at_ms` and by `now_ms`.
+    async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool>;
+    /// The latest sent row of an item per channel.
+    async fn latest_sent(&self, guild: GuildId, item: &str) -> StoreResult<Vec<Queued>>;
+    async fn upcoming(&self, guild: GuildId, limit: i64) -> StoreResult<Vec<Queued>>;
+
+    /// Forgets pending plan sends after `now_ms` and winds cursors back to it, so a new
+    /// plan is materialised afresh.
+    async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64>;
+    async fn cursor(&self, guild: GuildId, item: &str) -> StoreResult<Option<i64>>;
+    async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()>;
+
+    async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()>;
+    /// Removes a pause (`*` removes every pause); returns how many were lifted.
+    async fn resume(&self, guild: GuildId, item: &str) -> StoreResult<u64>;
+    async fn pauses(&self, guild: GuildId) -> StoreResult<Vec<String>>;
+    /// Marks plan sends of `item` (`*`: all) that fell due by `now_ms` as skipped.
+    async fn skip_due_while_paused(
+        &self,
+        guild: GuildId,
+        item: &str,
+        now_ms: i64,
+    ) -> StoreResult<u64>;
+
+    /// Records an acknowledgement; `false` when the member had already acknowledged.
+    async fn ack(&self, outbox_id: i64, member: MemberId, at_ms: i64) -> StoreResult<bool>;
+    async fn acked_by(&self, outbox_id: i64) -> StoreResult<Vec<MemberId>>;
+
+    async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()>;
+    async fn draft(&self, id: &str) -> StoreResult<Option<Draft>>;
+    async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()>;
+    /// Moves a draft from `from` to `to`; `false` if it was not in `from` (a replayed click).
+    async fn move_draft(&self, id: &str, from: &str, to: &str) -> StoreResult<bool>;
+}
+
+fn other(e: sqlx::Error) -> StoreError {
+    classify(e, "row")
+}
+
+#[async_trait]
+impl Outbox for SqlStore {
+    async fn enqueue(&self, rows: &[NewSend]) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let mut inserted = 0;
+        for r in rows {
+            let done = sqlx::query(
+                "INSERT INTO outbox (guild_id, kind, item_id, team_name, channel_id, fire_at_ms, next_attempt_ms, body, ref_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(r.guild.db())
+            .bind(r.kind)
+            .bind(&r.item)
+            .bind(&r.team)
+            .bind(r.channel.db())
+            .bind(r.fire_at_ms)
+            .bind(r.body.as_deref())
+            .bind(r.ref_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+            inserted += done.rows_affected();
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(inserted)
+    }
+
+    async fn claim_due(
+        &self,
+        now_ms: i64,
+        instance: &str,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Queued>> {
+        let lock = if self.backend == Backend::Postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1
+             WHERE id IN (SELECT o.id FROM outbox o
+                 WHERE ((o.status = 'pending' AND o.next_attempt_ms <= $3) OR (o.status = 'claimed' AND o.lease_until_ms < $3))
+                   AND {NOT_PAUSED}
+                 ORDER BY o.next_attempt_ms, o.id LIMIT $4 {lock})
+             RETURNING {COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(instance)
+            .bind(now_ms + lease_ms)
+            .bind(now_ms)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        let mut out: Vec<Queued> = rows
+            .iter()
+            .map(send_from)
+            .collect::<Result<_, _>>()
+            .map_err(other)?;
+        out.sort_by_key(|s| (s.fire_at_ms, s.id));
+        Ok(out)
+    }
+
+    async fn next_due_ms(&self) -> StoreResult<Option<i64>> {
+        let sql = format!(
+            "SELECT MIN(CASE WHEN o.status = 'pending' THEN o.next_attempt_ms ELSE o.lease_until_ms END) AS due
+             FROM outbox o WHERE o.status IN ('pending', 'claimed') AND {NOT_PAUSED}"
+        );
+        let row = sqlx::query(&sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        row.try_get::<Option<i64>, _>("due").map_err(other)
+    }
+
+    async fn mark_sent(
+        &self,
+        id: i64,
+        message: MessageId,
+        sent_at_ms: i64,
+        late_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET status = 'sent', message_id = $2, sent_at_ms = $3, late_ms = $4, lease_until_ms = NULL WHERE id = $1")
+            .bind(id)
+            .bind(message.db())
+            .bind(sent_at_ms)
+            .bind(late_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn mark_retry(&self, id: i64, next_attempt_ms: i64, error: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_ms = $2, last_error = $3, lease_until_ms = NULL WHERE id = $1")
+            .bind(id)
+            .bind(next_attempt_ms)
+            .bind(error)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn mark_done(&self, id: i64, status: &str, reason: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = $2, last_error = $3, lease_until_ms = NULL WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(reason)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+
+    async fn release_claims(&self) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'pending', lease_until_ms = NULL WHERE status = 'claimed'",
+        )
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn queued(&self, id: i64) -> StoreResult<Option<Queued>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM outbox WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(other)?;
+        row.as_ref().map(send_from).transpose().map_err(other)
+    }
+
+    async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM outbox WHERE guild_id = $1 AND kind = $2 AND item_id = $3 AND channel_id = $4
+               AND fire_at_ms > $5 AND fire_at_ms <= $6 AND status IN ('pending', 'claimed')",
+        )
+        .bind(s.guild.db())
+        .bind(&s.kind)
+        .bind(&s.item)
+        .bind(s.channel.db())
+        .bind(s.fire_at_ms)
+        .bind(now_ms)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.try_get::<i64, _>("n").map_err(other)? > 0)
+    }
+
+    async fn latest_sent(&self, guild: GuildId, item: &str) -> StoreResult<Vec<Queued>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM outbox o WHERE o.guild_id = $1 AND o.item_id = $2 AND o.status = 'sent' AND o.kind <> 'resend'
+               AND o.fire_at_ms = (SELECT MAX(x.fire_at_ms) FROM outbox x WHERE x.guild_id = o.guild_id AND x.item_id = o.item_id
+                                   AND x.channel_id = o.channel_id AND x.status = 'sent' AND x.kind <> 'resend')
+             ORDER BY o.team_name"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(guild.db())
+            .bind(item)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(send_from)
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
+    async fn upcoming(&self, guild: GuildId, limit: i64) -> StoreResult<Vec<Queued>> {
+        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE guild_id = $1 AND status IN ('pending', 'claimed') ORDER BY fire_at_ms, id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(guild.db())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(send_from)
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
+    async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let done = sqlx::query("DELETE FROM outbox WHERE guild_id = $1 AND kind = 'plan' AND status = 'pending' AND fire_at_ms > $2")
+            .bind(guild.db())
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        sqlx::query(
+            "UPDATE schedule_cursors SET until_ms = $2 WHERE guild_id = $1 AND until_ms > $2",
+        )
+        .bind(guild.db())
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        tx.commit().await.map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn cursor(&self, guild: GuildId, item: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT until_ms FROM schedule_cursors WHERE guild_id = $1 AND item_id = $2",
+        )
+        .bind(guild.db())
+        .bind(item)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        row.map(|r| r.try_get("until_ms"))
+            .transpose()
+            .map_err(other)
+    }
+
+    async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO schedule_cursors (guild_id, item_id, until_ms) VALUES ($1, $2, $3)
+             ON CONFLICT (guild_id, item_id) DO UPDATE SET until_ms = excluded.until_ms",
+        )
+        .bind(guild.db())
+        .bind(item)
+        .bind(until_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+
+    async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO comms_pauses (guild_id, item_id, paused_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(guild.db())
+            .bind(item)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn resume(&self, guild: GuildId, item: &str) -> StoreResult<u64> {
+        let sql = if item == "*" {
+            "DELETE FROM comms_pauses WHERE guild_id = $1 AND $2 = '*'"
+        } else {
+            "DELETE FROM comms_pauses WHERE guild_id = $1 AND item_id = $2"
+        };
+        let done = sqlx::query(sql)
+            .bind(guild.db())
+            .bind(item)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn pauses(&self, guild: GuildId) -> StoreResult<Vec<String>> {
+        let rows =
+            sqlx::query("SELECT item_id FROM comms_pauses WHERE guild_id = $1 ORDER BY item_id")
+                .bind(guild.db())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("item_id"))
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
+    async fn skip_due_while_paused(
+        &self,
+        guild: GuildId,
+        item: &str,
+        now_ms: i64,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'skipped', last_error = 'due while paused'
+             WHERE guild_id = $1 AND kind IN ('plan', 'resend') AND status = 'pending' AND fire_at_ms <= $3
+               AND ($2 = '*' OR item_id = $2)",
+        )
+        .bind(guild.db())
+        .bind(item)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn ack(&self, outbox_id: i64, member: MemberId, at_ms: i64) -> StoreResult<bool> {
+        let done = sqlx::query("INSERT INTO acks (outbox_id, member_id, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(outbox_id)
+            .bind(member.db())
+            .bind(at_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn acked_by(&self, outbox_id: i64) -> StoreResult<Vec<MemberId>> {
+        let rows = sqlx::query("SELECT member_id FROM acks WHERE outbox_id = $1")
+            .bind(outbox_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("member_id").map(MemberId::from_db))
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
+    async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()> {
+        sqlx::query("INSERT INTO drafts (id, guild_id, author_id, audience, content, status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&d.id)
+            .bind(d.guild.db())
+            .bind(d.author.db())
+            .bind(&d.audience)
+            .bind(&d.content)
+            .bind(&d.status)
+            .bind(now_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn draft(&self, id: &str) -> StoreResult<Option<Draft>> {
+        let row = sqlx::query(
+            "SELECT id, guild_id, author_id, audience, content, status FROM drafts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(other)?;
+        let Some(r) = row else { return Ok(None) };
+        let get = |r: &AnyRow| -> Result<Draft, sqlx::Error> {
+            Ok(Draft {
+                id: r.try_get("id")?,
+                guild: GuildId::from_db(r.try_get("guild_id")?),
+                author: MemberId::from_db(r.try_get("author_id")?),
+                audience: r.try_get("audience")?,
+                content: r.try_get("content")?,
+                status: r.try_get("status")?,
+            })
+        };
+        get(&r).map(Some).map_err(other)
+    }
+
+    async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE drafts SET content = $2 WHERE id = $1 AND status = 'open'")
+            .bind(id)
+            .bind(content)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
+    }
+
+    async fn move_draft(&self, id: &str, from: &str, to: &str) -> StoreResult<bool> {
+        let done = sqlx::query("UPDATE drafts SET status = $3 WHERE id = $1 AND status = $2")
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+}

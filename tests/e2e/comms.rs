@@ -1,0 +1,270 @@
+//! Communication plans end to end: the scheduler on the manual clock, posts in the
+//! simulator, acknowledgements, pause and resume, announcements.
+
+use herald::sim::WorldSpec;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app_with_plan, within, TestApp};
+
+const TICK_PLAN: &str = r#"
+[campaign]
+name = "Test rollout"
+timezone = "UTC"
+reports_channel = "change-team"
+
+[[teams]]
+name = "Sales"
+role = "Sales"
+channel = "sales"
+
+[[teams]]
+name = "Support"
+role = "Support"
+channel = "support"
+
+[[items]]
+id = "tick"
+template = "tick.md"
+audience = ["Sales", "Support"]
+schedule = "*/10 * * * * *"
+ack = true
+"#;
+
+const TICK: &str = "Tick for {{ team.name }} on {{ today }}";
+
+async fn tick_app() -> TestApp {
+    spawn_app_with_plan(WorldSpec::default_world(), TICK_PLAN, &[("tick.md", TICK)]).await
+}
+
+fn contents(msgs: &[Value]) -> Vec<String> {
+    msgs.iter()
+        .map(|m| m["content"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_item_every_ten_seconds_reaches_both_teams_and_got_it_counts_each_member_once() {
+    within(90, async {
+        let app = tick_app().await;
+        assert!(
+            app.messages("sales").await.is_empty(),
+            "nothing before the first firing"
+        );
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 1).await;
+        let support = app.wait_for_messages("support", 1).await;
+        assert_eq!(contents(&sales), ["Tick for Sales on Monday 2 March"]);
+        assert_eq!(contents(&support), ["Tick for Support on Monday 2 March"]);
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 2).await;
+        assert_eq!(sales.len(), 2);
+        let latest = sales[1]["id"].as_str().expect("id").to_string();
+        let button = sales[1]["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("Got it button")
+            .to_string();
+        assert_eq!(
+            sales[1]["components"][0]["components"][0]["label"],
+            "Got it"
+        );
+        let first = app.click("Ava", &latest, &button).await;
+        assert!(first.ephemeral);
+        assert_eq!(
+            first.content,
+            "Thanks, noted: you have acknowledged this update."
+        );
+        let again = app.click("Ava", &latest, &button).await;
+        assert_eq!(again.content, "You have already acknowledged this update.");
+        app.click("Ben", &latest, &button).await;
+        let acks = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms acks",
+                json!({ "item": "tick" }),
+            )
+            .await;
+        assert!(
+            acks.content.contains("• Sales: 2/6 (33 %)"),
+            "{}",
+            acks.content
+        );
+        assert!(
+            acks.content.contains("• Support: 0/6 (0 %)"),
+            "{}",
+            acks.content
+        );
+        assert_eq!(
+            app.messages("sales").await.len(),
+            2,
+            "clicks post nothing in the channel"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pause_stops_sends_and_resume_restarts_them_without_a_burst() {
+    within(90, async {
+        let app = tick_app().await;
+        app.advance(10);
+        app.wait_for_messages("sales", 1).await;
+        let paused = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms pause",
+                json!({ "which": "tick" }),
+            )
+            .await;
+        assert_eq!(paused.content, "Paused `tick` until `/comms resume tick`.");
+        app.advance(10);
+        app.advance(10);
+        let status = app
+            .command("Claire", "change-team", "herald status", json!({}))
+            .await;
+        assert!(
+            status.content.contains("Herald"),
+            "Herald is alive while paused"
+        );
+        assert_eq!(
+            app.messages("sales").await.len(),
+            1,
+            "nothing is sent while paused"
+        );
+        let listed = app
+            .command("Claire", "change-team", "comms list", json!({}))
+            .await;
+        assert!(
+            listed.content.contains("`tick` → Sales, Support — paused"),
+            "{}",
+            listed.content
+        );
+        let resumed = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms resume",
+                json!({ "which": "tick" }),
+            )
+            .await;
+        assert_eq!(resumed.content, "Resumed `tick`.");
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 2).await;
+        assert_eq!(
+            sales.len(),
+            2,
+            "one new send, not the ones that fell due while paused"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_announcement_previews_then_posts_once_on_confirm_and_nothing_on_cancel() {
+    within(90, async {
+        let app = tick_app().await;
+        let modal = app.command("Claire", "change-team", "comms announce", json!({ "audience": "Sales" })).await;
+        assert_eq!(modal.kind, 9, "a modal opens: {}", modal.content);
+        let draft = modal.custom_id.clone();
+        let submitted = app.post("/_sim/interactions/modal", json!({ "member": "Claire", "channel": "change-team", "custom_id": draft, "fields": { "text": "Town hall at 15:00 in the atrium." } })).await;
+        let preview = app.reply(submitted["interaction_id"].as_str().expect("id")).await;
+        assert!(preview.ephemeral);
+        assert_eq!(preview.content, "**Preview**: to Sales\n\nTown hall at 15:00 in the atrium.");
+        let buttons = &preview.components[0]["components"];
+        let confirm = buttons[0]["custom_id"].as_str().expect("confirm").to_string();
+        assert!(app.messages("sales").await.is_empty(), "nothing before Confirm");
+        let sent = app.click("Claire", &preview.message_id, &confirm).await;
+        assert_eq!(sent.content, "Sent to 1 team(s): Sales.");
+        let posted = app.wait_for_messages("sales", 1).await;
+        assert_eq!(contents(&posted), ["Town hall at 15:00 in the atrium."]);
+        let replay = app.click("Claire", &preview.message_id, &confirm).await;
+        assert_eq!(replay.content, "This announcement was already sent; nothing changed.");
+        let modal = app.command("Claire", "change-team", "comms announce", json!({})).await;
+        let submitted = app.post("/_sim/interactions/modal", json!({ "member": "Claire", "channel": "change-team", "custom_id": modal.custom_id, "fields": { "text": "Never mind." } })).await;
+        let preview = app.reply(submitted["interaction_id"].as_str().expect("id")).await;
+        let cancel = preview.components[0]["components"][1]["custom_id"].as_str().expect("cancel").to_string();
+        let cancelled = app.click("Claire", &preview.message_id, &cancel).await;
+        assert_eq!(cancelled.content, "Cancelled; nothing was sent.");
+        let outsider = app.click("Ava", &preview.message_id, &confirm).await;
+        assert!(outsider.content.starts_with("Only change leads"), "{}", outsider.content);
+        app.advance(1);
+        assert_eq!(app.messages("sales").await.len(), 1, "cancel and replays post nothing");
+        assert!(app.messages("support").await.iter().all(|m| m["content"] != "Never mind."));
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn change_lead_commands_refuse_others_and_a_broken_reload_keeps_the_plan() {
+    within(90, async {
+        let app = tick_app().await;
+        let refused = app
+            .command("Ava", "sales", "comms send", json!({ "item": "tick" }))
+            .await;
+        assert!(
+            refused.content.starts_with("Only change leads"),
+            "{}",
+            refused.content
+        );
+        let unknown = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms send",
+                json!({ "item": "tock" }),
+            )
+            .await;
+        assert_eq!(
+            unknown.content,
+            "There is no item `tock` in the plan. Items: tick."
+        );
+        let dir = app
+            .plan_dir
+            .as_ref()
+            .expect("plan dir")
+            .path()
+            .to_path_buf();
+        std::fs::write(
+            dir.join("plan.toml"),
+            TICK_PLAN.replace("*/10 * * * * *", "*/10 * * *"),
+        )
+        .expect("break the plan");
+        let reload = app
+            .command("Claire", "change-team", "comms reload", json!({}))
+            .await;
+        assert!(
+            reload
+                .content
+                .starts_with("The plan has 1 problem(s); the running plan stays in force:"),
+            "{}",
+            reload.content
+        );
+        assert!(
+            reload
+                .content
+                .contains("plan.toml:21:12: item `tick`: `*/10 * * *` has 4 fields"),
+            "{}",
+            reload.content
+        );
+        let now = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms send",
+                json!({ "item": "tick" }),
+            )
+            .await;
+        assert_eq!(
+            now.content,
+            "Sending `tick` now to 2 team(s): Sales, Support."
+        );
+        let sales = app.wait_for_messages("sales", 1).await;
+        assert_eq!(contents(&sales), ["Tick for Sales on Monday 2 March"]);
+        app.finish().await;
+    })
+    .await;
+}
