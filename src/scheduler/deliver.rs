@@ -116,7 +116,7 @@ async fn try_deliver(
                     late.num_milliseconds().max(0),
                 )
                 .await?;
-            if late > Duration::zero() && row.kind == kind::PLAN {
+            if late > Duration::seconds(1) && row.kind == kind::PLAN {
                 tracing::info!(row = row.id, item = %row.item, late_ms = late.num_milliseconds(), "sent late, within the grace period");
             }
             if let Some(item) = item {

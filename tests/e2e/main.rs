@@ -8,5 +8,6 @@ mod comms;
 mod discord_edge;
 mod health;
 mod helpers;
+mod processes;
 mod simulator;
 mod store_conformance;

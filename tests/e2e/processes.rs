@@ -1,0 +1,246 @@
+//! Herald as a real process on the real clock: killed with SIGKILL mid-burst and
+//! restarted, and two instances sharing one PostgreSQL database.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use herald::sim::world::{GuildSpec, MemberSpec, RoleSpec, WorldSpec};
+use herald::sim::{self, SimHandle};
+use serde_json::{json, Value};
+
+use crate::helpers::{within, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_herald");
+
+fn world(channels: usize) -> WorldSpec {
+    let teams: Vec<String> = (0..channels).map(|i| format!("team-{i:02}")).collect();
+    WorldSpec {
+        guilds: vec![GuildSpec {
+            name: "Busy".into(),
+            channels: teams
+                .iter()
+                .cloned()
+                .chain(["change-team".to_string()])
+                .collect(),
+            roles: teams
+                .iter()
+                .map(|t| RoleSpec {
+                    name: t.clone(),
+                    permissions: "0".into(),
+                })
+                .chain([RoleSpec {
+                    name: "Change Lead".into(),
+                    permissions: "0".into(),
+                }])
+                .collect(),
+            members: teams
+                .iter()
+                .map(|t| MemberSpec {
+                    name: format!("m-{t}"),
+                    roles: vec![t.clone()],
+                })
+                .collect(),
+            owner: None,
+        }],
+    }
+}
+
+/// A plan of `items` one-off sends, each to every one of `teams` teams, due at `at` (UTC).
+fn write_plan(dir: &Path, teams: usize, items: usize, at: chrono::DateTime<chrono::Utc>) {
+    std::fs::create_dir_all(dir.join("templates")).expect("mkdir");
+    std::fs::write(
+        dir.join("templates/burst.md"),
+        "Burst {{ item.id }} for {{ team.name }}",
+    )
+    .expect("template");
+    let mut plan = String::from("[campaign]\nname = \"Burst\"\ntimezone = \"UTC\"\n");
+    for t in 0..teams {
+        plan += &format!("\n[[teams]]\nname = \"team-{t:02}\"\nrole = \"team-{t:02}\"\nchannel = \"team-{t:02}\"\n");
+    }
+    let cron = at.format("%S %M %H %d %m *").to_string();
+    for i in 0..items {
+        plan += &format!("\n[[items]]\nid = \"item-{i:02}\"\ntemplate = \"burst.md\"\naudience = \"all\"\nschedule = \"{cron}\"\n");
+    }
+    std::fs::write(dir.join("plan.toml"), plan).expect("plan");
+}
+
+fn start(sim: &SimHandle, db_url: &str, plan: &Path, log: &Path) -> Child {
+    let log = std::fs::File::create(log).expect("log file");
+    Command::new(BIN)
+        .arg("run")
+        .env("DISCORD_TOKEN", "test")
+        .env("HERALD__DISCORD__API_BASE", sim.url())
+        .env("HERALD__DATABASE__URL", db_url)
+        .env("HERALD__HTTP__LISTEN", "127.0.0.1:0")
+        .env("HERALD__MESSAGES__DIR", plan)
+        .env("RUST_LOG", "warn,herald=info")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("herald starts")
+}
+
+async fn stats(sim: &SimHandle) -> Value {
+    reqwest::get(format!("{}/_sim/stats", sim.url()))
+        .await
+        .expect("sim")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn created(sim: &SimHandle) -> u64 {
+    stats(sim).await["messages_created"].as_u64().unwrap_or(0)
+}
+
+async fn wait_created(sim: &SimHandle, n: u64, within_s: u64, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(within_s);
+    while created(sim).await < n {
+        if Instant::now() > deadline {
+            let tail = std::fs::read_to_string(log).unwrap_or_default();
+            panic!(
+                "only {} of {n} messages after {within_s} s; Herald's log:\n{tail}",
+                created(sim).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Every message in every channel is distinct, and there are `n` of them.
+async fn assert_exactly_once(sim: &SimHandle, channels: usize, n: usize) {
+    let mut seen = HashSet::new();
+    for c in 0..channels {
+        let msgs: Vec<Value> =
+            reqwest::get(format!("{}/_sim/channels/team-{c:02}/messages", sim.url()))
+                .await
+                .expect("sim")
+                .json()
+                .await
+                .expect("json");
+        for m in msgs {
+            let text = m["content"].as_str().unwrap_or_default().to_string();
+            assert!(seen.insert(text.clone()), "posted twice: {text}");
+        }
+    }
+    assert_eq!(seen.len(), n);
+}
+
+fn kill(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+async fn crash_and_restart(seed: u64, channels: usize, items: usize) {
+    let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world(channels))
+        .await
+        .expect("sim");
+    reqwest::Client::new()
+        .post(format!("{}/_sim/faults", sim.url()))
+        .json(&json!({ "enforce_rate_limits": false }))
+        .send()
+        .await
+        .expect("faults");
+    let dir = tempfile::tempdir().expect("dir");
+    let db_file = dir.path().join("herald.db");
+    let db_url = format!("sqlite://{}", db_file.display());
+    let total = (channels * items) as u64;
+    write_plan(
+        &dir.path().join("messages"),
+        channels,
+        items,
+        chrono::Utc::now() + chrono::Duration::seconds(4),
+    );
+    let log = dir.path().join("herald.log");
+    let mut first = start(&sim, &db_url, &dir.path().join("messages"), &log);
+    let kill_after = 1 + (seed * 7919) % (total - 1);
+    wait_created(&sim, kill_after, 30, &log).await;
+    kill(&mut first);
+    let at_kill = created(&sim).await;
+    let log2 = dir.path().join("herald-2.log");
+    let mut second = start(&sim, &db_url, &dir.path().join("messages"), &log2);
+    wait_created(&sim, total, 60, &log2).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    kill(&mut second);
+    assert_eq!(
+        created(&sim).await,
+        total,
+        "seed {seed}: killed after {at_kill}; nothing more than {total} was posted"
+    );
+    assert_exactly_once(&sim, channels, total as usize).await;
+    let s = stats(&sim).await;
+    assert_eq!(s["violations"], json!([]), "seed {seed}");
+    let integrity = integrity_check(&db_url).await;
+    assert_eq!(integrity, "ok", "seed {seed}");
+}
+
+async fn integrity_check(url: &str) -> String {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(url)
+        .await
+        .expect("open the SQLite file");
+    sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+        .fetch_one(&mut c)
+        .await
+        .expect("integrity_check")
+}
+
+fn seeds() -> u64 {
+    if std::env::var("HERALD_FAULTS_LARGE").is_ok() {
+        25
+    } else {
+        5
+    }
+}
+
+#[tokio::test]
+async fn sigkill_mid_burst_then_restart_posts_every_message_exactly_once() {
+    within(600, async {
+        for seed in 1..=seeds() {
+            crash_and_restart(seed, 30, 10).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_database_post_each_message_once() {
+    let db = TestDb::new().await;
+    if !db.is_postgres() {
+        return; // needs TEST_DATABASE_URL; the PostgreSQL leg of .ci/run runs it
+    }
+    within(180, async {
+        let (channels, items) = (50, 10);
+        let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world(channels))
+            .await
+            .expect("sim");
+        reqwest::Client::new()
+            .post(format!("{}/_sim/faults", sim.url()))
+            .json(&json!({ "enforce_rate_limits": false }))
+            .send()
+            .await
+            .expect("faults");
+        let dir = tempfile::tempdir().expect("dir");
+        write_plan(
+            &dir.path().join("messages"),
+            channels,
+            items,
+            chrono::Utc::now() + chrono::Duration::seconds(15),
+        );
+        let (log_a, log_b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+        let mut a = start(&sim, &db.url, &dir.path().join("messages"), &log_a);
+        let mut b = start(&sim, &db.url, &dir.path().join("messages"), &log_b);
+        wait_created(&sim, 500, 90, &log_a).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        kill(&mut a);
+        kill(&mut b);
+        assert_eq!(created(&sim).await, 500);
+        assert_exactly_once(&sim, channels, 500).await;
+        assert_eq!(stats(&sim).await["gateway_sessions"], 0);
+    })
+    .await;
+}
