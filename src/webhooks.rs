@@ -23,18 +23,21 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// The message as plain text: embed title and body, or the content.
+/// The message as plain text: embed title and body, or the content, without Discord
+/// role pings (they mean nothing elsewhere).
 fn plain_text(msg: &OutMessage) -> String {
-    match msg.embeds.first() {
+    let mut text = match msg.embeds.first() {
         Some(e) => format!(
             "{}\n{}",
             e.title.clone().unwrap_or_default(),
             e.description.clone().unwrap_or_default()
-        )
-        .trim()
-        .to_string(),
+        ),
         None => msg.content.clone(),
+    };
+    for role in &msg.pings.roles {
+        text = text.replace(&format!("<@&{role}>"), "");
     }
+    text.trim().to_string()
 }
 
 /// The body a mirror of `kind` expects.

@@ -146,8 +146,10 @@ async fn try_deliver(
     }
 }
 
-/// Late beyond the grace: skipped and reported, or sent once if the item says so and
-/// no newer firing of it is already due (never a burst of catch-up sends).
+/// Never a burst of catch-up sends: a row superseded by a newer due firing of the same
+/// item to the same channel is skipped; the newest goes out if it is within the grace,
+/// or beyond it when the item says `misfire = "fire_once"`. Skips beyond the grace are
+/// reported.
 async fn misfire(
     app: &App,
     plan: &Plan,
@@ -156,11 +158,12 @@ async fn misfire(
     late: Duration,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<String>> {
-    if row.kind == kind::MANUAL || late <= plan.campaign.grace {
+    if row.kind == kind::MANUAL {
         return Ok(None);
     }
-    let newer = app.store.newer_due(row, now.timestamp_millis()).await?;
-    if item.misfire == Misfire::FireOnce && !newer {
+    let beyond_grace = late > plan.campaign.grace;
+    let superseded = app.store.newer_due(row, now.timestamp_millis()).await?;
+    if !superseded && (!beyond_grace || item.misfire == Misfire::FireOnce) {
         return Ok(None);
     }
     let why = format!(
@@ -169,11 +172,13 @@ async fn misfire(
         human(late),
         human(plan.campaign.grace)
     );
-    app.store.mark_done(row.id, "skipped", &why).await?;
-    Ok(Some(format!(
-        "Skipped `{}` for {}: {why}.",
-        row.item, row.team
-    )))
+    let reason = if superseded {
+        format!("{why}; a later send of it went instead")
+    } else {
+        why
+    };
+    app.store.mark_done(row.id, "skipped", &reason).await?;
+    Ok(beyond_grace.then(|| format!("Skipped `{}` for {}: {reason}.", row.item, row.team)))
 }
 
 /// A re-send goes only while the team's acknowledgements are under the threshold.

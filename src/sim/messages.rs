@@ -100,6 +100,11 @@ pub fn create(
         created_ms: now_ms(),
         edited_ms: None,
         ephemeral,
+        allowed_mentions: msg
+            .body
+            .get("allowed_mentions")
+            .cloned()
+            .unwrap_or(Value::Null),
     };
     if let (Some(n), true) = (nonce, enforce) {
         inner.nonces.insert((channel, n), (id, Instant::now()));
@@ -166,7 +171,8 @@ pub fn listed(m: &Message) -> Value {
     json!({
         "id": m.id.to_string(), "author_id": m.author.to_string(), "content": m.content,
         "embeds": m.embeds, "components": m.components, "attachments": attachments,
-        "nonce": m.nonce, "created_ms": m.created_ms, "edited_ms": m.edited_ms
+        "nonce": m.nonce, "created_ms": m.created_ms, "edited_ms": m.edited_ms,
+        "allowed_mentions": m.allowed_mentions
     })
 }
 

@@ -97,6 +97,8 @@ pub struct Message {
     pub edited_ms: Option<i64>,
     /// Only the interacting member sees it; never listed in the channel.
     pub ephemeral: bool,
+    /// As sent; `null` when the sender left it out (then everything named pings).
+    pub allowed_mentions: Value,
 }
 
 #[derive(Debug, Clone)]

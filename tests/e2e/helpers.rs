@@ -105,8 +105,17 @@ pub fn settings_for(sim_url: &str, db_url: &str) -> Settings {
 }
 
 pub fn settings_with_plan(sim_url: &str, db_url: &str, messages: &std::path::Path) -> Settings {
+    settings_with_env(sim_url, db_url, messages, &[])
+}
+
+pub fn settings_with_env(
+    sim_url: &str,
+    db_url: &str,
+    messages: &std::path::Path,
+    extra: &[(String, String)],
+) -> Settings {
     let dir = messages.display().to_string();
-    let env: std::collections::HashMap<String, String> = [
+    let mut env: std::collections::HashMap<String, String> = [
         ("HERALD__MESSAGES__DIR", dir.as_str()),
         ("DISCORD_TOKEN", "dummy-test-token"),
         ("HERALD__DISCORD__API_BASE", sim_url),
@@ -117,11 +126,13 @@ pub fn settings_with_plan(sim_url: &str, db_url: &str, messages: &std::path::Pat
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    env.extend(extra.iter().cloned());
     Settings::load(None, &env).expect("test settings are valid")
 }
 
 pub struct TestApp {
     pub plan_dir: Option<tempfile::TempDir>,
+    pub env: Vec<(String, String)>,
     pub sim: SimHandle,
     pub herald: Option<Running>,
     pub db: TestDb,
@@ -149,7 +160,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(world: WorldSpec) -> TestApp {
-    spawn_app_full(world, None).await
+    spawn_app_full(world, None, vec![]).await
 }
 
 /// Herald with a plan: `plan` is plan.toml, `templates` are (file name, text).
@@ -158,16 +169,30 @@ pub async fn spawn_app_with_plan(
     plan: &str,
     templates: &[(&str, &str)],
 ) -> TestApp {
+    spawn_app_with_plan_env(world, plan, templates, vec![]).await
+}
+
+/// As `spawn_app_with_plan`, with extra `HERALD__…` settings.
+pub async fn spawn_app_with_plan_env(
+    world: WorldSpec,
+    plan: &str,
+    templates: &[(&str, &str)],
+    env: Vec<(String, String)>,
+) -> TestApp {
     let dir = tempfile::tempdir().expect("plan dir");
     std::fs::create_dir(dir.path().join("templates")).expect("templates dir");
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
     for (name, text) in templates {
         std::fs::write(dir.path().join("templates").join(name), text).expect("template");
     }
-    spawn_app_full(world, Some(dir)).await
+    spawn_app_full(world, Some(dir), env).await
 }
 
-async fn spawn_app_full(world: WorldSpec, plan_dir: Option<tempfile::TempDir>) -> TestApp {
+async fn spawn_app_full(
+    world: WorldSpec,
+    plan_dir: Option<tempfile::TempDir>,
+    env: Vec<(String, String)>,
+) -> TestApp {
     let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world)
         .await
         .expect("simulator starts");
@@ -179,6 +204,7 @@ async fn spawn_app_full(world: WorldSpec, plan_dir: Option<tempfile::TempDir>) -
     let clock = Arc::new(ManualClock::new(start));
     let mut app = TestApp {
         plan_dir,
+        env,
         sim,
         herald: None,
         db,
@@ -201,7 +227,7 @@ impl TestApp {
     /// Launches Herald and waits until its commands are registered and the gateway is up.
     pub async fn start_herald(&mut self) {
         let settings = match &self.plan_dir {
-            Some(d) => settings_with_plan(&self.sim.url(), &self.db.url, d.path()),
+            Some(d) => settings_with_env(&self.sim.url(), &self.db.url, d.path(), &self.env),
             None => settings_for(&self.sim.url(), &self.db.url),
         };
         let running = startup::launch(settings, self.clock.clone())
@@ -387,4 +413,48 @@ impl TestApp {
         assert_eq!(stats["interactions"]["double_acks"], 0);
         self.stop_herald().await;
     }
+}
+
+/// A guild with `n` teams: roles, channels `team-00`… and one member each, plus a change
+/// lead (Claire) and the `change-team` channel.
+pub fn busy_world(n: usize) -> WorldSpec {
+    use herald::sim::world::{GuildSpec, MemberSpec, RoleSpec};
+    let teams: Vec<String> = (0..n).map(|i| format!("team-{i:02}")).collect();
+    let role = |name: &str| RoleSpec {
+        name: name.to_string(),
+        permissions: "0".into(),
+    };
+    let mut members: Vec<MemberSpec> = teams
+        .iter()
+        .map(|t| MemberSpec {
+            name: format!("m-{t}"),
+            roles: vec![t.clone()],
+        })
+        .collect();
+    members.push(MemberSpec {
+        name: "Claire".into(),
+        roles: vec!["Change Lead".into()],
+    });
+    WorldSpec {
+        guilds: vec![GuildSpec {
+            name: "Busy".into(),
+            channels: teams
+                .iter()
+                .cloned()
+                .chain(["change-team".to_string()])
+                .collect(),
+            roles: teams
+                .iter()
+                .map(|t| role(t))
+                .chain([role("Change Lead")])
+                .collect(),
+            members,
+            owner: None,
+        }],
+    }
+}
+
+/// plan.toml text declaring the `busy_world` teams.
+pub fn busy_teams(n: usize) -> String {
+    (0..n).map(|t| format!("\n[[teams]]\nname = \"team-{t:02}\"\nrole = \"team-{t:02}\"\nchannel = \"team-{t:02}\"\n")).collect()
 }

@@ -8,6 +8,7 @@ mod comms;
 mod discord_edge;
 mod health;
 mod helpers;
+mod plan_rules;
 mod processes;
 mod simulator;
 mod store_conformance;

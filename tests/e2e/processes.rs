@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use herald::sim::world::{GuildSpec, MemberSpec, RoleSpec, WorldSpec};
+use herald::sim::WorldSpec;
 use herald::sim::{self, SimHandle};
 use serde_json::{json, Value};
 
@@ -15,36 +15,7 @@ use crate::helpers::{within, TestDb};
 const BIN: &str = env!("CARGO_BIN_EXE_herald");
 
 fn world(channels: usize) -> WorldSpec {
-    let teams: Vec<String> = (0..channels).map(|i| format!("team-{i:02}")).collect();
-    WorldSpec {
-        guilds: vec![GuildSpec {
-            name: "Busy".into(),
-            channels: teams
-                .iter()
-                .cloned()
-                .chain(["change-team".to_string()])
-                .collect(),
-            roles: teams
-                .iter()
-                .map(|t| RoleSpec {
-                    name: t.clone(),
-                    permissions: "0".into(),
-                })
-                .chain([RoleSpec {
-                    name: "Change Lead".into(),
-                    permissions: "0".into(),
-                }])
-                .collect(),
-            members: teams
-                .iter()
-                .map(|t| MemberSpec {
-                    name: format!("m-{t}"),
-                    roles: vec![t.clone()],
-                })
-                .collect(),
-            owner: None,
-        }],
-    }
+    crate::helpers::busy_world(channels)
 }
 
 /// A plan of `items` one-off sends, each to every one of `teams` teams, due at `at` (UTC).
@@ -56,9 +27,7 @@ fn write_plan(dir: &Path, teams: usize, items: usize, at: chrono::DateTime<chron
     )
     .expect("template");
     let mut plan = String::from("[campaign]\nname = \"Burst\"\ntimezone = \"UTC\"\n");
-    for t in 0..teams {
-        plan += &format!("\n[[teams]]\nname = \"team-{t:02}\"\nrole = \"team-{t:02}\"\nchannel = \"team-{t:02}\"\n");
-    }
+    plan += &crate::helpers::busy_teams(teams);
     let cron = at.format("%S %M %H %d %m *").to_string();
     for i in 0..items {
         plan += &format!("\n[[items]]\nid = \"item-{i:02}\"\ntemplate = \"burst.md\"\naudience = \"all\"\nschedule = \"{cron}\"\n");
