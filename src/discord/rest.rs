@@ -19,8 +19,9 @@ use crate::metrics::Metrics;
 
 const MAX_TRANSIENT_RETRIES: u32 = 5;
 const MAX_RATE_LIMITED_RETRIES: u32 = 50;
-/// Stay under Discord's 50 requests/s so the global limit is seldom met.
-const GLOBAL_PER_SECOND: u32 = 45;
+/// Requests are paced at least this far apart: 48 per second, under Discord's global 50,
+/// and no one-second window (aligned with Discord's or not) ever holds more than 49.
+const GLOBAL_SPACING: Duration = Duration::from_micros(1_000_000 / 48);
 
 pub struct Rest {
     pub http: Arc<Http>,
@@ -37,8 +38,8 @@ struct BucketState {
 }
 
 struct GlobalState {
-    window_start: Instant,
-    count: u32,
+    /// The earliest moment the next request may start.
+    next_slot: Instant,
     blocked_until: Option<Instant>,
 }
 
@@ -58,8 +59,7 @@ impl Rest {
         metrics: Arc<Metrics>,
     ) -> Self {
         let global = GlobalState {
-            window_start: Instant::now(),
-            count: 0,
+            next_slot: Instant::now(),
             blocked_until: None,
         };
         Self {
@@ -141,23 +141,30 @@ impl Rest {
             return;
         }
         loop {
-            let wait = {
+            let (wait, reserved) = {
                 let mut g = self.global.lock().unwrap_or_else(|p| p.into_inner());
                 let now = Instant::now();
-                if now - g.window_start >= Duration::from_secs(1) {
-                    g.window_start = now;
-                    g.count = 0;
-                }
                 match g.blocked_until.filter(|u| *u > now) {
-                    Some(until) => until - now,
-                    None if g.count < GLOBAL_PER_SECOND => {
-                        g.count += 1;
-                        return;
+                    Some(until) => (until - now, false),
+                    None => {
+                        let slot = g.next_slot.max(now);
+                        g.next_slot = slot + GLOBAL_SPACING;
+                        (slot - now, true)
                     }
-                    None => Duration::from_secs(1) - (now - g.window_start),
                 }
             };
-            tokio::time::sleep(wait).await;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let still_blocked = self
+                .global
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .blocked_until
+                .is_some_and(|u| u > Instant::now());
+            if reserved && !still_blocked {
+                return;
+            }
         }
     }
 

@@ -104,6 +104,57 @@ impl WorldSpec {
     }
 }
 
+impl WorldSpec {
+    /// Guild "Busy": `n` teams (role, channel `team-00`… and one member each), a change
+    /// lead (Claire) and the `change-team` channel. For load tests and benchmarks.
+    pub fn busy(n: usize) -> Self {
+        let teams: Vec<String> = (0..n).map(|i| format!("team-{i:02}")).collect();
+        let role = |name: &str| RoleSpec {
+            name: name.to_string(),
+            permissions: no_permissions(),
+        };
+        let mut members: Vec<MemberSpec> = teams
+            .iter()
+            .map(|t| member(&format!("m-{t}"), &[t.as_str()]))
+            .collect();
+        members.push(member("Claire", &["Change Lead"]));
+        Self {
+            guilds: vec![GuildSpec {
+                name: "Busy".into(),
+                channels: teams
+                    .iter()
+                    .cloned()
+                    .chain(["change-team".to_string()])
+                    .collect(),
+                roles: teams
+                    .iter()
+                    .map(|t| role(t))
+                    .chain([role("Change Lead")])
+                    .collect(),
+                members,
+                owner: None,
+            }],
+        }
+    }
+
+    /// `[[teams]]` declarations for a plan, one per role that has a channel of its name.
+    pub fn plan_teams(&self) -> String {
+        let Some(g) = self.guilds.first() else {
+            return String::new();
+        };
+        g.roles
+            .iter()
+            .filter(|r| g.channels.contains(&r.name))
+            .map(|r| {
+                format!(
+                    "\n[[teams]]\nname = \"{0}\"\nrole = \"{0}\"\nchannel = \"{0}\"\n",
+                    r.name
+                )
+            })
+            .collect()
+    }
+}
+
 fn member(name: &str, roles: &[&str]) -> MemberSpec {
     MemberSpec {
         name: name.into(),

@@ -415,46 +415,12 @@ impl TestApp {
     }
 }
 
-/// A guild with `n` teams: roles, channels `team-00`… and one member each, plus a change
-/// lead (Claire) and the `change-team` channel.
+/// A guild with `n` teams `team-00`…, a change lead and `change-team`.
 pub fn busy_world(n: usize) -> WorldSpec {
-    use herald::sim::world::{GuildSpec, MemberSpec, RoleSpec};
-    let teams: Vec<String> = (0..n).map(|i| format!("team-{i:02}")).collect();
-    let role = |name: &str| RoleSpec {
-        name: name.to_string(),
-        permissions: "0".into(),
-    };
-    let mut members: Vec<MemberSpec> = teams
-        .iter()
-        .map(|t| MemberSpec {
-            name: format!("m-{t}"),
-            roles: vec![t.clone()],
-        })
-        .collect();
-    members.push(MemberSpec {
-        name: "Claire".into(),
-        roles: vec!["Change Lead".into()],
-    });
-    WorldSpec {
-        guilds: vec![GuildSpec {
-            name: "Busy".into(),
-            channels: teams
-                .iter()
-                .cloned()
-                .chain(["change-team".to_string()])
-                .collect(),
-            roles: teams
-                .iter()
-                .map(|t| role(t))
-                .chain([role("Change Lead")])
-                .collect(),
-            members,
-            owner: None,
-        }],
-    }
+    WorldSpec::busy(n)
 }
 
 /// plan.toml text declaring the `busy_world` teams.
 pub fn busy_teams(n: usize) -> String {
-    (0..n).map(|t| format!("\n[[teams]]\nname = \"team-{t:02}\"\nrole = \"team-{t:02}\"\nchannel = \"team-{t:02}\"\n")).collect()
+    WorldSpec::busy(n).plan_teams()
 }
