@@ -38,10 +38,15 @@ pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
         plan.items.len(),
         plan.templates.map.len()
     );
-    app.set_plan(plan);
+    {
+        let _gate = app.plan_gate.lock().await;
+        app.set_plan(plan);
+        if let Some(g) = guild {
+            let _ = app.store.reset_future_plan_sends(g, app.now_ms()).await;
+        }
+    }
     if let Some(g) = guild {
         on_guild_ready(app, g).await;
-        let _ = app.store.reset_future_plan_sends(g, app.now_ms()).await;
     }
     app.wake_scheduler();
     Ok(Some(summary))

@@ -33,6 +33,9 @@ pub struct App {
     pub plan: Arc<std::sync::RwLock<Option<Arc<crate::plan::Plan>>>>,
     /// Wakes the scheduler after a change (reload, pause, resume, send now).
     pub wake: Arc<tokio::sync::Notify>,
+    /// Held while schedules are materialised and while a reload swaps the plan, so a
+    /// reload's reset of the cursors can never be overwritten by a pass in flight.
+    pub plan_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl App {
@@ -52,6 +55,7 @@ impl App {
             started: Instant::now(),
             plan: Arc::default(),
             wake: Arc::default(),
+            plan_gate: Arc::default(),
         }
     }
 

@@ -12,6 +12,7 @@ const PER_PASS: usize = 500;
 /// Inserts rows for every item's firings between its cursor and now + the horizon.
 /// An item seen for the first time starts now: what was due before is not sent.
 pub async fn run(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64> {
+    let _gate = app.plan_gate.lock().await;
     let (Some(plan), Some(guild)) = (app.plan(), app.primary_guild().await?) else {
         return Ok(0);
     };

@@ -268,3 +268,30 @@ async fn change_lead_commands_refuse_others_and_a_broken_reload_keeps_the_plan()
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_send_that_cannot_be_delivered_is_reported_to_the_change_team_not_retried() {
+    within(90, async {
+        let app = tick_app().await;
+        let store = &app.herald().app.store;
+        let guild = herald::domain::ids::GuildId(app.guild_id().await);
+        let support = store.team_by_name(guild, "Support").await.expect("read").expect("team");
+        store.remove_team(guild, "Support").await.expect("remove");
+        let name = herald::domain::team::TeamName::parse("Support").expect("name");
+        store.add_team(guild, &name, support.role, herald::domain::ids::ChannelId(42), 0).await.expect("re-add with a gone channel");
+        let reloaded = app.command("Claire", "change-team", "comms reload", json!({})).await;
+        assert!(reloaded.content.starts_with("Plan reloaded"), "{}", reloaded.content);
+        app.advance(10);
+        let report = app.wait_for_messages("change-team", 1).await;
+        assert_eq!(
+            report[0]["content"],
+            "**Herald delivery report**\n• Could not deliver `tick` to Support (<#42>): Discord answered 404 Not Found: Unknown Channel. It will not be retried; `/comms send tick` tries again.\n"
+        );
+        assert_eq!(app.wait_for_messages("sales", 1).await.len(), 1, "the other team still gets its message");
+        let by_route = app.stats().await["by_route"].clone();
+        let posts = by_route["POST /channels/{id}/messages"].as_u64().unwrap_or(0);
+        assert!(posts <= 3, "one post each to sales and #42, one report; no retries of a 404: {by_route}");
+        app.finish().await;
+    })
+    .await;
+}
