@@ -80,14 +80,10 @@ pub trait Chat: Send + Sync + 'static {
     ) -> Result<(), ChatError>;
     /// Everyone in the guild holding `role`.
     async fn role_members(&self, guild: GuildId, role: RoleId) -> Result<Vec<MemberId>, ChatError>;
-    /// A text channel by name (case-insensitive).
-    async fn find_channel(
-        &self,
-        guild: GuildId,
-        name: &str,
-    ) -> Result<Option<ChannelId>, ChatError>;
-    /// A role by name (case-insensitive).
-    async fn find_role(&self, guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError>;
+    /// The guild's channels: (id, name).
+    async fn channels(&self, guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError>;
+    /// The guild's roles: (id, name).
+    async fn roles(&self, guild: GuildId) -> Result<Vec<(RoleId, String)>, ChatError>;
 }
 
 /// Where a recorded message went.
@@ -151,23 +147,20 @@ impl Chat for RecordingChat {
             .collect())
     }
 
-    async fn find_channel(
-        &self,
-        _guild: GuildId,
-        name: &str,
-    ) -> Result<Option<ChannelId>, ChatError> {
+    async fn channels(&self, _guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError> {
         let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(channels
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, c)| *c))
+        Ok(channels.iter().map(|(n, c)| (*c, n.clone())).collect())
     }
 
-    async fn find_role(&self, _guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError> {
+    async fn roles(&self, _guild: GuildId) -> Result<Vec<(RoleId, String)>, ChatError> {
         let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(roles
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, r)| *r))
+        Ok(roles.iter().map(|(n, r)| (*r, n.clone())).collect())
     }
+}
+
+/// The id of the first entry named `name` (case-insensitive).
+pub fn by_name<T: Copy>(list: &[(T, String)], name: &str) -> Option<T> {
+    list.iter()
+        .find(|(_, n)| n.eq_ignore_ascii_case(name))
+        .map(|(id, _)| *id)
 }

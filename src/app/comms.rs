@@ -57,28 +57,49 @@ pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
 pub async fn on_guild_ready(app: &App, guild: GuildId) {
     let Some(plan) = app.plan() else { return };
     let known = app.store.list_teams(guild).await.unwrap_or_default();
-    for t in plan
+    let missing: Vec<_> = plan
         .teams
         .iter()
         .filter(|t| !known.iter().any(|k| k.name.eq_ignore_ascii_case(&t.name)))
-    {
-        let role = app.chat.find_role(guild, &t.role).await.ok().flatten();
-        let channel = app
-            .chat
-            .find_channel(guild, &t.channel)
-            .await
-            .ok()
-            .flatten();
+        .collect();
+    if missing.is_empty() {
+        app.wake_scheduler();
+        return;
+    }
+    // Two lookups for every team at once, not two per team.
+    let roles = app.chat.roles(guild).await.unwrap_or_default();
+    let channels = app.chat.channels(guild).await.unwrap_or_default();
+    let mut added = 0;
+    for t in missing {
+        let role = crate::chat::by_name(&roles, &t.role);
+        let channel = crate::chat::by_name(&channels, &t.channel);
         let (Some(role), Some(channel)) = (role, channel) else {
             tracing::warn!(team = %t.name, role = %t.role, channel = %t.channel, "a team in the plan names a role or channel that does not exist");
             continue;
         };
         if let Ok(name) = crate::domain::team::TeamName::parse(&t.name) {
-            let _ = app
+            if app
                 .store
                 .add_team(guild, &name, role, channel, app.now_ms())
-                .await;
+                .await
+                .is_ok()
+            {
+                added += 1;
+            }
         }
+    }
+    if added > 0 {
+        teams_changed(app, guild).await;
+    }
+    app.wake_scheduler();
+}
+
+/// The set of teams changed: future plan sends are materialised afresh, so a team added
+/// a moment after a firing was queued still gets it (and a removed one does not).
+pub async fn teams_changed(app: &App, guild: GuildId) {
+    let _gate = app.plan_gate.lock().await;
+    if let Err(e) = app.store.reset_future_plan_sends(guild, app.now_ms()).await {
+        tracing::warn!(error = %e, "could not re-plan sends after a team change");
     }
     app.wake_scheduler();
 }

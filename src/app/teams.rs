@@ -23,10 +23,13 @@ pub async fn add(
         .add_team(actor.guild, &name, role, channel, app.now_ms())
         .await
     {
-        Ok(team) => Ok(format!(
-            "Team **{}** added: members are everyone with <@&{}>, posts go to <#{}>.",
-            team.name, team.role, team.channel
-        )),
+        Ok(team) => {
+            super::comms::teams_changed(app, actor.guild).await;
+            Ok(format!(
+                "Team **{}** added: members are everyone with <@&{}>, posts go to <#{}>.",
+                team.name, team.role, team.channel
+            ))
+        }
         Err(StoreError::Conflict { .. }) => Err(AppError::user(format!(
             "A team named **{}** exists already. Pick another name, or `/team remove` it first.",
             name.as_str()
@@ -44,6 +47,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
 pub async fn remove(app: &App, actor: &Actor, name: &str) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     if app.store.remove_team(actor.guild, name).await? {
+        super::comms::teams_changed(app, actor.guild).await;
         return Ok(format!(
             "Team **{}** removed. Its Discord role and channel are untouched.",
             name.trim()

@@ -148,11 +148,7 @@ impl Chat for DiscordChat {
         Ok(out)
     }
 
-    async fn find_channel(
-        &self,
-        guild: GuildId,
-        name: &str,
-    ) -> Result<Option<ChannelId>, ChatError> {
+    async fn channels(&self, guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError> {
         let route = Route::GuildChannels {
             guild_id: s::GuildId::new(guild.0),
         };
@@ -162,12 +158,12 @@ impl Chat for DiscordChat {
             .await?;
         let channels: Vec<s::GuildChannel> = serde_json::from_slice(&raw).map_err(internal)?;
         Ok(channels
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name))
-            .map(|c| ChannelId(c.id.get())))
+            .into_iter()
+            .map(|c| (ChannelId(c.id.get()), c.name))
+            .collect())
     }
 
-    async fn find_role(&self, guild: GuildId, name: &str) -> Result<Option<RoleId>, ChatError> {
+    async fn roles(&self, guild: GuildId) -> Result<Vec<(RoleId, String)>, ChatError> {
         let route = Route::GuildRoles {
             guild_id: s::GuildId::new(guild.0),
         };
@@ -177,9 +173,9 @@ impl Chat for DiscordChat {
             .await?;
         let roles: Vec<s::Role> = serde_json::from_slice(&raw).map_err(internal)?;
         Ok(roles
-            .iter()
-            .find(|r| r.name.eq_ignore_ascii_case(name))
-            .map(|r| RoleId(r.id.get())))
+            .into_iter()
+            .map(|r| (RoleId(r.id.get()), r.name))
+            .collect())
     }
 }
 

@@ -1,5 +1,9 @@
 //! Pure rules with no IO: ids, teams, roles and, later, plans, polls and sentiment.
 
+pub mod adkar;
+pub mod enps;
 pub mod ids;
+pub mod poll;
+pub mod privacy;
 pub mod schedule;
 pub mod team;

@@ -4,6 +4,7 @@
 //! [`Problem`] found, each located as `file:line:col` like a compiler's.
 
 mod check;
+pub mod polls;
 pub mod preview;
 mod raw;
 pub mod render;
@@ -160,9 +161,22 @@ impl Item {
     }
 }
 
+/// A recurring pulse: a question set sent to teams on a schedule, open for some hours.
+#[derive(Debug, Clone)]
+pub struct PulseItem {
+    pub id: String,
+    pub set: String,
+    pub audience: Audience,
+    pub schedule: Schedule,
+    pub open_hours: u32,
+    pub anonymous: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub dir: PathBuf,
+    pub polls: std::collections::BTreeMap<String, crate::domain::poll::QuestionSet>,
+    pub pulses: Vec<PulseItem>,
     pub campaign: Campaign,
     pub phases: Vec<Phase>,
     pub teams: Vec<TeamDecl>,
@@ -235,7 +249,9 @@ pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
         }]
     })?;
     let (templates, mut problems) = template::load(&dir.join("templates"));
-    let plan = raw::parse(&plan_file, &text, dir, templates, &mut problems);
+    let (polls, poll_problems) = polls::load(&dir.join("polls"));
+    problems.extend(poll_problems);
+    let plan = raw::parse(&plan_file, &text, dir, templates, polls, &mut problems);
     if let Some(plan) = &plan {
         check::check(plan, &plan_file, &text, known, &mut problems);
     }

@@ -24,6 +24,29 @@ struct RawPlan {
     teams: Vec<RawTeam>,
     #[serde(default)]
     items: Vec<RawItem>,
+    #[serde(default)]
+    pulses: Vec<RawPulse>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPulse {
+    id: Spanned<String>,
+    set: Spanned<String>,
+    audience: Spanned<RawAudience>,
+    schedule: Spanned<String>,
+    #[serde(default = "default_open_hours")]
+    open_hours: u32,
+    #[serde(default = "yes")]
+    anonymous: bool,
+}
+
+fn default_open_hours() -> u32 {
+    48
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -106,6 +129,7 @@ pub(super) fn parse(
     text: &str,
     dir: &Path,
     templates: Templates,
+    polls: std::collections::BTreeMap<String, crate::domain::poll::QuestionSet>,
     problems: &mut Vec<Problem>,
 ) -> Option<Plan> {
     let raw: RawPlan = match toml::from_str(text) {
@@ -145,8 +169,15 @@ pub(super) fn parse(
         .filter_map(|i| item(i, &campaign, &phases, &mut cx))
         .collect();
     duplicate_ids(&raw.items, &mut cx);
+    let pulses = raw
+        .pulses
+        .iter()
+        .filter_map(|p| pulse(p, &campaign, &polls, &teams, &mut cx))
+        .collect();
     Some(Plan {
         dir: dir.to_path_buf(),
+        polls,
+        pulses,
         campaign,
         phases,
         teams,
@@ -351,4 +382,70 @@ fn duplicate_ids(items: &[RawItem], cx: &mut Ctx) {
             );
         }
     }
+}
+
+fn pulse(
+    p: &RawPulse,
+    campaign: &Campaign,
+    polls: &std::collections::BTreeMap<String, crate::domain::poll::QuestionSet>,
+    teams: &[TeamDecl],
+    cx: &mut Ctx,
+) -> Option<super::PulseItem> {
+    let id = p.id.get_ref();
+    if !polls.contains_key(p.set.get_ref()) {
+        let names: Vec<&str> = polls.keys().map(String::as_str).collect();
+        cx.at(
+            p.set.span(),
+            format!(
+                "pulse `{id}`: no question set `{}` in polls/ (there are: {})",
+                p.set.get_ref(),
+                names.join(", ")
+            ),
+        );
+    }
+    let schedule = match Schedule::parse(p.schedule.get_ref()) {
+        Ok(s) => s,
+        Err(m) => {
+            cx.at(p.schedule.span(), format!("pulse `{id}`: {m}"));
+            return None;
+        }
+    };
+    if schedule.needs_go_live() && campaign.go_live.is_none() {
+        cx.at(
+            p.schedule.span(),
+            format!(
+                "pulse `{id}` is scheduled relative to go-live, but [campaign] has no go_live date"
+            ),
+        );
+    }
+    let audience = match p.audience.get_ref() {
+        RawAudience::Word(w) if w == "all" => Audience::All,
+        RawAudience::Word(w) => Audience::Teams(vec![w.clone()]),
+        RawAudience::Teams(t) => Audience::Teams(t.clone()),
+    };
+    if let Audience::Teams(named) = &audience {
+        for t in named
+            .iter()
+            .filter(|t| !teams.iter().any(|d| d.name.eq_ignore_ascii_case(t)))
+        {
+            cx.at(
+                p.audience.span(),
+                format!("pulse `{id}`: unknown team `{t}`; declare it under [[teams]]"),
+            );
+        }
+    }
+    if p.open_hours == 0 || p.open_hours > 24 * 28 {
+        cx.at(
+            p.id.span(),
+            format!("pulse `{id}`: open_hours must be 1 to 672"),
+        );
+    }
+    Some(super::PulseItem {
+        id: id.clone(),
+        set: p.set.get_ref().clone(),
+        audience,
+        schedule,
+        open_hours: p.open_hours,
+        anonymous: p.anonymous,
+    })
 }

@@ -11,16 +11,16 @@ fn shipped() -> PathBuf {
 /// A copy of the shipped plan with `plan.toml` edited by `edit`.
 fn broken(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::create_dir(dir.path().join("templates")).expect("mkdir");
-    for entry in std::fs::read_dir(shipped().join("templates")).expect("templates") {
-        let path = entry.expect("entry").path();
-        std::fs::copy(
-            &path,
-            dir.path()
-                .join("templates")
-                .join(path.file_name().expect("name")),
-        )
-        .expect("copy");
+    for sub in ["templates", "polls"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+        for entry in std::fs::read_dir(shipped().join(sub)).expect("shipped folder") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(
+                &path,
+                dir.path().join(sub).join(path.file_name().expect("name")),
+            )
+            .expect("copy");
+        }
     }
     let plan = std::fs::read_to_string(shipped().join("plan.toml")).expect("plan");
     std::fs::write(dir.path().join("plan.toml"), edit(plan)).expect("write");

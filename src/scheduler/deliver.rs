@@ -273,13 +273,10 @@ pub async fn report(app: &App, plan: Option<&Plan>, lines: &[String]) {
     let (Some(plan), Ok(Some(guild))) = (plan, app.primary_guild().await) else {
         return;
     };
-    let channel = match app
-        .chat
-        .find_channel(guild, &plan.campaign.reports_channel)
-        .await
-    {
-        Ok(Some(c)) => c,
-        _ => {
+    let channels = app.chat.channels(guild).await.unwrap_or_default();
+    let channel = match crate::chat::by_name(&channels, &plan.campaign.reports_channel) {
+        Some(c) => c,
+        None => {
             tracing::error!(channel = %plan.campaign.reports_channel, "the reports channel was not found");
             return;
         }

@@ -32,6 +32,7 @@ pub fn spawn(app: App, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
 
 async fn run(app: App, stop: CancellationToken) {
     let instance = format!("herald-{}", uuid::Uuid::new_v4().simple());
+    tracing::info!(%instance, "scheduler started");
     if app.store.backend() == Backend::Sqlite {
         // One process owns a SQLite file: claims left by a crash are ours to redo now.
         match app.store.release_claims().await {

@@ -257,9 +257,27 @@ impl TestApp {
             return false;
         };
         let known = app.store.list_teams(guild).await.unwrap_or_default();
-        plan.teams
+        if !plan
+            .teams
             .iter()
             .all(|t| known.iter().any(|k| k.name == t.name))
+        {
+            return false;
+        }
+        // The scheduler has seen every item: its first firing after start is queued.
+        for item in &plan.items {
+            if app
+                .store
+                .cursor(guild, &item.id)
+                .await
+                .ok()
+                .flatten()
+                .is_none()
+            {
+                return false;
+            }
+        }
+        true
     }
 
     pub async fn stop_herald(&mut self) {

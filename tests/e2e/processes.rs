@@ -118,14 +118,20 @@ async fn crash_and_restart(seed: u64, channels: usize, items: usize) {
     let db_file = dir.path().join("herald.db");
     let db_url = format!("sqlite://{}", db_file.display());
     let total = (channels * items) as u64;
+    let messages = dir.path().join("messages");
+    let far = chrono::Utc::now() + chrono::Duration::days(300);
+    write_plan(&messages, channels, items, far);
+    let log = dir.path().join("herald.log");
+    let mut first = start(&sim, &db_url, &messages, &log);
+    // Ready first, then the burst 3 s ahead through /comms reload, as a change lead would.
+    wait_until_teams(&db_url, channels).await;
     write_plan(
-        &dir.path().join("messages"),
+        &messages,
         channels,
         items,
-        chrono::Utc::now() + chrono::Duration::seconds(4),
+        chrono::Utc::now() + chrono::Duration::seconds(3),
     );
-    let log = dir.path().join("herald.log");
-    let mut first = start(&sim, &db_url, &dir.path().join("messages"), &log);
+    reload_as_claire(&sim).await;
     let kill_after = 1 + (seed * 7919) % (total - 1);
     wait_created(&sim, kill_after, 30, &log).await;
     kill(&mut first);
@@ -145,6 +151,58 @@ async fn crash_and_restart(seed: u64, channels: usize, items: usize) {
     assert_eq!(s["violations"], json!([]), "seed {seed}");
     let integrity = integrity_check(&db_url).await;
     assert_eq!(integrity, "ok", "seed {seed}");
+}
+
+/// Waits until Herald has seen its guild and added the plan's `n` teams.
+async fn wait_until_teams(db_url: &str, n: usize) {
+    use sqlx::Connection;
+    for _ in 0..1000 {
+        if let Ok(mut c) = sqlx::SqliteConnection::connect(db_url).await {
+            let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM teams")
+                .fetch_one(&mut c)
+                .await
+                .unwrap_or(0);
+            if have as usize >= n {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("Herald did not add its {n} teams within 20 s");
+}
+
+async fn reload_as_claire(sim: &SimHandle) {
+    let client = reqwest::Client::new();
+    let body = json!({ "member": "Claire", "channel": "change-team", "command": "comms reload" });
+    let started: Value = client
+        .post(format!("{}/_sim/interactions/command", sim.url()))
+        .json(&body)
+        .send()
+        .await
+        .expect("sim")
+        .json()
+        .await
+        .expect("json");
+    let id = started["interaction_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("reload not dispatched: {started}"))
+        .to_string();
+    let reply: Value = client
+        .get(format!(
+            "{}/_sim/interactions/{id}?wait_ms=10000",
+            sim.url()
+        ))
+        .send()
+        .await
+        .expect("sim")
+        .json()
+        .await
+        .expect("json");
+    let text = reply["responses"][0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(text.starts_with("Plan reloaded"), "{text}");
 }
 
 async fn integrity_check(url: &str) -> String {
@@ -198,7 +256,7 @@ async fn two_instances_on_one_postgres_database_post_each_message_once() {
             &dir.path().join("messages"),
             channels,
             items,
-            chrono::Utc::now() + chrono::Duration::seconds(15),
+            chrono::Utc::now() + chrono::Duration::seconds(20),
         );
         let (log_a, log_b) = (dir.path().join("a.log"), dir.path().join("b.log"));
         let mut a = start(&sim, &db.url, &dir.path().join("messages"), &log_a);

@@ -332,3 +332,10 @@ fn starting_inside_the_repeated_hour_does_not_fire_its_times_again() {
         "01:15–01:45 already happened in the first pass"
     );
 }
+
+#[test]
+fn a_yearly_cron_at_one_second_finds_its_next_firing() {
+    let s = Schedule::parse("25 48 18 18 09 *").expect("cron");
+    let next = s.next_after(utc("2026-11-22T18:25:00Z"), LONDON, None);
+    assert_eq!(next, Some(utc("2027-09-18T17:48:25Z")));
+}

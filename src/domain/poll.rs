@@ -1,0 +1,127 @@
+//! Pulse question sets and answers. Each answer is one base-36 character (0–24 fits a
+//! 25-option select, 0–10 an eNPS score), so a whole answer set travels in a button's
+//! `custom_id` while a person answers: nothing about them is stored until they submit.
+
+use serde::Serialize;
+
+use super::adkar::Element;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum QuestionKind {
+    /// 1–5, "strongly disagree" to "strongly agree".
+    Likert,
+    /// 0–10, "how likely are you to recommend…".
+    Nps,
+    /// One of up to 25 options.
+    Choice(Vec<String>),
+    YesNo,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub kind: QuestionKind,
+    /// For ADKAR sets: which element the statement measures.
+    pub element: Option<Element>,
+}
+
+impl Question {
+    /// Every valid answer value.
+    pub fn values(&self) -> Vec<u8> {
+        match &self.kind {
+            QuestionKind::Likert => (1..=5).collect(),
+            QuestionKind::Nps => (0..=10).collect(),
+            QuestionKind::Choice(o) => (0..o.len() as u8).collect(),
+            QuestionKind::YesNo => vec![0, 1],
+        }
+    }
+
+    /// A value as a person reads it.
+    pub fn label(&self, v: u8) -> String {
+        match &self.kind {
+            QuestionKind::Likert | QuestionKind::Nps => v.to_string(),
+            QuestionKind::Choice(o) => o.get(usize::from(v)).cloned().unwrap_or_default(),
+            QuestionKind::YesNo => if v == 1 { "Yes" } else { "No" }.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SetKind {
+    Adkar,
+    Enps,
+    Custom,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionSet {
+    pub id: String,
+    pub name: String,
+    pub kind: SetKind,
+    /// Whether people may add a free-text comment.
+    pub comment: bool,
+    pub questions: Vec<Question>,
+}
+
+const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// Answers → `"3a45"`.
+pub fn encode(answers: &[u8]) -> String {
+    answers
+        .iter()
+        .map(|a| DIGITS.get(usize::from(*a)).copied().unwrap_or(b'0') as char)
+        .collect()
+}
+
+/// `"3a45"` → answers; None on any character that is not a digit of base 36.
+pub fn decode(s: &str) -> Option<Vec<u8>> {
+    s.bytes()
+        .map(|b| DIGITS.iter().position(|d| *d == b).map(|p| p as u8))
+        .collect()
+}
+
+impl QuestionSet {
+    /// Checks a complete answer set against the questions.
+    pub fn valid(&self, answers: &[u8]) -> bool {
+        answers.len() == self.questions.len()
+            && self
+                .questions
+                .iter()
+                .zip(answers)
+                .all(|(q, a)| q.values().contains(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_round_trip_through_one_character_each() {
+        let a = vec![1, 5, 10, 0, 24];
+        assert_eq!(encode(&a), "15a0o");
+        assert_eq!(decode("15a0o"), Some(a));
+        assert_eq!(decode("1-"), None);
+    }
+
+    #[test]
+    fn an_answer_outside_the_scale_is_not_valid() {
+        let q = |kind| Question {
+            id: "q".into(),
+            text: "t".into(),
+            kind,
+            element: None,
+        };
+        let set = QuestionSet {
+            id: "s".into(),
+            name: "S".into(),
+            kind: SetKind::Custom,
+            comment: false,
+            questions: vec![q(QuestionKind::Likert), q(QuestionKind::YesNo)],
+        };
+        assert!(set.valid(&[5, 1]));
+        assert!(!set.valid(&[6, 1]), "a Likert answer is 1-5");
+        assert!(!set.valid(&[5]), "every question needs an answer");
+    }
+}
