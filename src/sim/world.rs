@@ -137,17 +137,23 @@ impl WorldSpec {
         }
     }
 
-    /// `[[teams]]` declarations for a plan, one per role that has a channel of its name.
+    /// `[[teams]]` declarations for a plan, one per role that has a channel of its name
+    /// (in any case).
     pub fn plan_teams(&self) -> String {
         let Some(g) = self.guilds.first() else {
             return String::new();
         };
         g.roles
             .iter()
-            .filter(|r| g.channels.contains(&r.name))
-            .map(|r| {
+            .filter_map(|r| {
+                g.channels
+                    .iter()
+                    .find(|c| c.eq_ignore_ascii_case(&r.name))
+                    .map(|c| (r, c))
+            })
+            .map(|(r, c)| {
                 format!(
-                    "\n[[teams]]\nname = \"{0}\"\nrole = \"{0}\"\nchannel = \"{0}\"\n",
+                    "\n[[teams]]\nname = \"{0}\"\nrole = \"{0}\"\nchannel = \"{c}\"\n",
                     r.name
                 )
             })

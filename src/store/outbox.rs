@@ -74,6 +74,13 @@ fn send_from(r: &AnyRow) -> Result<Queued, sqlx::Error> {
     })
 }
 
+fn sends(rows: &[AnyRow]) -> StoreResult<Vec<Queued>> {
+    rows.iter()
+        .map(send_from)
+        .collect::<Result<_, _>>()
+        .map_err(other)
+}
+
 /// A draft announcement between its modal and its Confirm / Cancel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -323,10 +330,7 @@ impl Outbox for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other)?;
-        rows.iter()
-            .map(send_from)
-            .collect::<Result<_, _>>()
-            .map_err(other)
+        sends(&rows)
     }
 
     async fn upcoming(&self, guild: GuildId, limit: i64) -> StoreResult<Vec<Queued>> {
@@ -337,10 +341,7 @@ impl Outbox for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other)?;
-        rows.iter()
-            .map(send_from)
-            .collect::<Result<_, _>>()
-            .map_err(other)
+        sends(&rows)
     }
 
     async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64> {

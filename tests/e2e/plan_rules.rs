@@ -14,25 +14,9 @@ use crate::helpers::{
     busy_teams, busy_world, spawn_app_with_plan, spawn_app_with_plan_env, within,
 };
 
-const TEAMS: &str = r#"
-[[teams]]
-name = "Sales"
-role = "Sales"
-channel = "sales"
-
-[[teams]]
-name = "Support"
-role = "Support"
-channel = "support"
-
-[[teams]]
-name = "Finance"
-role = "Finance"
-channel = "finance"
-"#;
-
 fn plan(items: &str) -> String {
-    format!("[campaign]\nname = \"Test rollout\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{TEAMS}\n{items}")
+    let teams = WorldSpec::default_world().plan_teams();
+    format!("[campaign]\nname = \"Test rollout\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{teams}\n{items}")
 }
 
 fn text(msgs: &[Value]) -> Vec<String> {
