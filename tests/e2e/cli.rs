@@ -143,7 +143,7 @@ fn bad_input_exits_2_with_one_clear_line() {
 }
 
 #[tokio::test]
-async fn the_token_never_appears_in_any_output() {
+async fn the_token_never_appears_in_any_output_and_sigterm_stops_cleanly() {
     within(60, async {
         const CANARY: &str = "canary-7f3a9";
         let sim = herald::sim::start(
@@ -192,12 +192,21 @@ async fn the_token_never_appears_in_any_output() {
             .arg("-TERM")
             .arg(child.id().to_string())
             .status();
-        let _ = child.wait();
+        let status = child.wait().expect("herald exits");
+        assert!(
+            status.success(),
+            "SIGTERM is a clean stop, exit 0: {status}"
+        );
         let lines = reader.join().expect("reader thread");
         assert!(
             lines.len() > 20,
             "trace logging produced output ({} lines)",
             lines.len()
+        );
+        assert!(
+            lines.iter().any(|l| l.contains("shutdown requested"))
+                && lines.iter().any(|l| l.contains("Herald stopped")),
+            "a graceful stop is logged"
         );
         let leaks: Vec<&String> = lines.iter().filter(|l| l.contains(CANARY)).collect();
         assert!(
