@@ -6,6 +6,7 @@
 // Handlers return a ready `Response` as their error: the idiomatic early exit in axum.
 #![allow(clippy::result_large_err)]
 
+mod callbacks;
 mod control;
 mod gateway;
 mod interactions;

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::interactions;
+use super::callbacks;
 use super::messages::{self, Outcome};
 use super::payloads;
 use super::ratelimit::{BucketSpec, CHANNEL_MESSAGE_LIMIT, CHANNEL_MESSAGE_WINDOW};
@@ -54,13 +54,13 @@ fn routes() -> Router<Arc<SimState>> {
         .route("/users/@me/channels", post(create_dm))
         .route(
             "/interactions/:id/:token/callback",
-            post(interactions::callback),
+            post(callbacks::callback),
         )
-        .route("/webhooks/:app/:token", post(interactions::followup))
+        .route("/webhooks/:app/:token", post(callbacks::followup))
         .route(
             "/webhooks/:app/:token/messages/:message",
-            get(interactions::get_original)
-                .patch(interactions::edit_webhook_message)
+            get(callbacks::get_original)
+                .patch(callbacks::edit_webhook_message)
                 .delete(delete_webhook_message),
         )
         .route("/guilds/:guild", get(guild))

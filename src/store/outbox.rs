@@ -124,7 +124,8 @@ pub trait Outbox: std::marker::Send + Sync {
     /// Hands every claim back (a single-process SQLite Herald at start-up).
     async fn release_claims(&self) -> StoreResult<u64>;
     async fn queued(&self, id: i64) -> StoreResult<Option<Queued>>;
-    /// A pending row for the same item and channel, due after `fire_at_ms` and by `now_ms`.
+    /// Whether a later firing of the same item to the same channel is due by `now_ms`
+    /// (pending, in flight, or already sent): then this one is superseded.
     async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool>;
     /// The latest sent row of an item per channel.
     async fn latest_sent(&self, guild: GuildId, item: &str) -> StoreResult<Vec<Queued>>;
@@ -303,7 +304,7 @@ impl Outbox for SqlStore {
     async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM outbox WHERE guild_id = $1 AND kind = $2 AND item_id = $3 AND channel_id = $4
-               AND fire_at_ms > $5 AND fire_at_ms <= $6 AND status IN ('pending', 'claimed')",
+               AND fire_at_ms > $5 AND fire_at_ms <= $6 AND status IN ('pending', 'claimed', 'sent')",
         )
         .bind(s.guild.db())
         .bind(&s.kind)

@@ -1,6 +1,6 @@
 //! One conformance suite for every backend: what the `Store` promises.
 
-use herald::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use herald::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 use herald::domain::team::TeamName;
 use herald::store::{self, RoleConfig, StoreError};
 
@@ -158,6 +158,62 @@ async fn guilds_and_members_are_upserted_not_duplicated() {
             .expect("member");
         assert_eq!(s.count_members(G).await.expect("count"), 2);
         s.ping().await.expect("ping");
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supersedes() {
+    use herald::store::outbox::{kind, NewSend};
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        let row = |fire: i64| NewSend {
+            guild: G,
+            kind: kind::PLAN,
+            item: "weekly".into(),
+            team: "Sales".into(),
+            channel: ChannelId(20),
+            fire_at_ms: fire,
+            body: None,
+            ref_id: None,
+        };
+        assert_eq!(s.enqueue(&[row(10), row(20)]).await.expect("enqueue"), 2);
+        assert_eq!(
+            s.enqueue(&[row(10), row(20)]).await.expect("again"),
+            0,
+            "materialising twice inserts nothing"
+        );
+        let claimed = s.claim_due(30, "a", 60_000, 10).await.expect("claim");
+        assert_eq!(
+            claimed.iter().map(|r| r.fire_at_ms).collect::<Vec<_>>(),
+            [10, 20]
+        );
+        assert!(
+            s.claim_due(30, "b", 60_000, 10)
+                .await
+                .expect("claim")
+                .is_empty(),
+            "a claimed row is not claimed again under its lease"
+        );
+        s.mark_sent(claimed[1].id, MessageId(7), 31, 11)
+            .await
+            .expect("sent");
+        assert!(
+            s.newer_due(&claimed[0], 31).await.expect("newer"),
+            "the later firing already went out: the earlier one is superseded"
+        );
+        assert!(!s.newer_due(&claimed[1], 31).await.expect("newer"));
+        let again = s
+            .claim_due(60_031, "b", 60_000, 10)
+            .await
+            .expect("claim after the lease");
+        assert_eq!(
+            again.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [claimed[0].id],
+            "an expired lease frees the row; a sent one stays sent"
+        );
         s.close().await;
     })
     .await;
