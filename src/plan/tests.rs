@@ -248,3 +248,107 @@ fn problems_display_like_a_compiler() {
     };
     assert_eq!(p.to_string(), "messages/plan.toml:3:7: boom");
 }
+
+// ---- no input panics the loader ----
+
+fn write_case(plan: &str, template: &str, poll: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("dir");
+    for sub in ["templates", "polls"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
+    }
+    std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
+    std::fs::write(dir.path().join("templates/t.md"), template).expect("template");
+    std::fs::write(dir.path().join("polls/p.toml"), poll).expect("poll");
+    dir
+}
+
+/// Text that is often almost valid: fragments of real plans, templates and sets, mixed.
+fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = prop::sample::select(vec![
+        "[campaign]\n",
+        "name = \"X\"\n",
+        "timezone = \"Europe/London\"\n",
+        "go_live = \"2027-01-11\"\n",
+        "[[items]]\n",
+        "id = \"a\"\n",
+        "template = \"t.md\"\n",
+        "audience = \"all\"\n",
+        "audience = [\"Sales\"]\n",
+        "schedule = \"0 9 * * 1\"\n",
+        "schedule = \"go_live - 3d at 09:00\"\n",
+        "schedule = \"2026-13-40 25:61\"\n",
+        "misfire = \"fire_once\"\n",
+        "ack = true\n",
+        "resend = { after_hours = 1, below = 2.0 }\n",
+        "[[teams]]\nname = \"Sales\"\nrole = \"Sales\"\nchannel = \"sales\"\n",
+        "[[pulses]]\n",
+        "set = \"p\"\n",
+        "---\ntitle = \"T\"\n---\n",
+        "{{ team.name }}",
+        "{{ days_to_go_live }}",
+        "{% if x %}",
+        "{% endif %}",
+        "{{",
+        "}}",
+        "kind = \"adkar\"\n",
+        "[[questions]]\n",
+        "type = \"choice\"\n",
+        "options = []\n",
+        "element = \"Desire\"\n",
+        "\u{0}",
+        "é",
+        "\"",
+        "[",
+        "=",
+        "\n",
+    ]);
+    prop::collection::vec(
+        prop_oneof![pieces.prop_map(String::from), any::<String>()],
+        0..24,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    #[test]
+    fn no_plan_template_or_question_set_text_makes_the_loader_panic(plan in fragment(), template in fragment(), poll in fragment()) {
+        let dir = write_case(&plan, &template, &poll);
+        let _ = load(dir.path(), &Known { mirrors: vec!["slack".into()], teams: vec!["Sales".into()] });
+    }
+}
+
+/// A plan that is valid in shape, each field drawn from good and bad values, with a
+/// random template: reaches the checks and the rendering, not only the TOML parser.
+fn near_valid_plan() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pick = |v: Vec<&'static str>| prop::sample::select(v).prop_map(String::from);
+    (
+        pick(vec!["\"UTC\"", "\"Europe/London\"", "\"Pacific/Chatham\"", "\"Nope/Zone\""]),
+        pick(vec!["go_live = \"2027-01-11\"", "", "go_live = \"2027-02-30\""]),
+        pick(vec!["\"a\"", "\"a b\"", "\"\""]),
+        pick(vec!["\"all\"", "[\"Sales\"]", "[\"Nobody\"]", "[]", "\"Sales\""]),
+        prop_oneof![pick(vec!["\"0 9 * * 1\"", "\"*/10 * * * * *\"", "\"go_live - 3d at 09:00\"", "\"2026-03-29 01:30\"", "\"61 * * * *\""]), any::<String>().prop_map(|s| format!("{s:?}"))],
+        pick(vec!["", "ack = true", "ping = \"team\"", "misfire = \"fire_once\"", "resend = { after_hours = 1, below = 0.5 }", "mirror = [\"slack\"]", "from = \"go_live - 1d at 00:00\""]),
+    )
+        .prop_map(|(tz, go_live, id, audience, schedule, extra)| {
+            format!(
+                "[campaign]\nname = \"X\"\ntimezone = {tz}\n{go_live}\n\n[[teams]]\nname = \"Sales\"\nrole = \"Sales\"\nchannel = \"sales\"\n\n[[items]]\nid = {id}\ntemplate = \"t.md\"\naudience = {audience}\nschedule = {schedule}\n{extra}\n"
+            )
+        })
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    #[test]
+    fn no_near_valid_plan_or_template_makes_checking_or_rendering_panic(plan in near_valid_plan(), template in fragment()) {
+        let dir = write_case(&plan, &template, "name = \"P\"\nkind = \"custom\"\n[[questions]]\nid = \"q\"\ntext = \"Q\"\ntype = \"yes_no\"\n");
+        if let Ok(p) = load(dir.path(), &Known { mirrors: vec!["slack".into()], teams: vec![] }) {
+            let start = chrono::DateTime::<chrono::Utc>::from_timestamp(1_790_000_000, 0).expect("time");
+            let _ = preview::timeline(&p, start, 30, None, &p.team_names());
+        }
+    }
+}
