@@ -311,7 +311,7 @@ fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
 
     #[test]
     fn no_plan_template_or_question_set_text_makes_the_loader_panic(plan in fragment(), template in fragment(), poll in fragment()) {
@@ -341,7 +341,7 @@ fn near_valid_plan() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
 
     #[test]
     fn no_near_valid_plan_or_template_makes_checking_or_rendering_panic(plan in near_valid_plan(), template in fragment()) {
