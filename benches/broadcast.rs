@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use herald::clock::SystemClock;
 use herald::config::Settings;
 use herald::sim::{self, WorldSpec};
-use serde_json::Value;
 
 const LIMIT_PER_SECOND: f64 = 50.0;
 
@@ -40,15 +39,6 @@ fn write_plan(
         world.plan_teams()
     );
     std::fs::write(dir.join("plan.toml"), plan).expect("plan");
-}
-
-async fn stats(url: &str) -> Value {
-    reqwest::get(format!("{url}/_sim/stats"))
-        .await
-        .expect("sim")
-        .json()
-        .await
-        .expect("json")
 }
 
 #[tokio::main]
@@ -83,24 +73,14 @@ async fn main() {
         .await
         .expect("Herald starts");
     let deadline = Instant::now() + Duration::from_secs(120);
-    while stats(&sim.url()).await["messages_created"]
-        .as_u64()
-        .unwrap_or(0)
-        < total
-        && Instant::now() < deadline
+    while sim.stats()["messages_created"].as_u64().unwrap_or(0) < total && Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let s = stats(&sim.url()).await;
+    let s = sim.stats();
     let mut times: Vec<i64> = Vec::new();
     for c in 0..channels {
-        let msgs: Vec<Value> =
-            reqwest::get(format!("{}/_sim/channels/team-{c:02}/messages", sim.url()))
-                .await
-                .expect("sim")
-                .json()
-                .await
-                .expect("json");
+        let msgs = sim.messages(&format!("team-{c:02}"));
         times.extend(msgs.iter().filter_map(|m| m["created_ms"].as_i64()));
     }
     times.sort();

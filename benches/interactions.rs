@@ -102,14 +102,7 @@ async fn main() {
         }
     }
     let offered = n as f64 / load_started.elapsed().as_secs_f64();
-    let stats: Value = client
-        .get(format!("{}/_sim/stats", sim.url()))
-        .send()
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("json");
+    let stats = sim.stats();
     let ack = &stats["interactions"]["ack_ms"];
     println!("| measure | value |");
     println!("|---|---|");

@@ -1,7 +1,5 @@
 //! The Chat port: what the app needs of a chat platform. Discord implements it in
-//! `discord::chat`; tests may use [`RecordingChat`].
-
-use std::sync::Mutex;
+//! `discord::chat`; the end-to-end tests drive it against the simulator.
 
 use async_trait::async_trait;
 
@@ -84,78 +82,6 @@ pub trait Chat: Send + Sync + 'static {
     async fn channels(&self, guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError>;
     /// The guild's roles: (id, name).
     async fn roles(&self, guild: GuildId) -> Result<Vec<(RoleId, String)>, ChatError>;
-}
-
-/// Where a recorded message went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    Channel(ChannelId),
-    Dm(MemberId),
-}
-
-/// An in-memory Chat for unit tests: records what was sent, knows a fixed membership.
-#[derive(Debug, Default)]
-pub struct RecordingChat {
-    pub sent: Mutex<Vec<(Target, OutMessage)>>,
-    pub members: Mutex<Vec<(RoleId, MemberId)>>,
-    pub channels: Mutex<Vec<(String, ChannelId)>>,
-    pub roles: Mutex<Vec<(String, RoleId)>>,
-}
-
-impl RecordingChat {
-    fn record(&self, target: Target, msg: &OutMessage) -> MessageId {
-        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-        sent.push((target, msg.clone()));
-        MessageId(sent.len() as u64)
-    }
-
-    pub fn sent(&self) -> Vec<(Target, OutMessage)> {
-        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-#[async_trait]
-impl Chat for RecordingChat {
-    async fn post(&self, channel: ChannelId, msg: &OutMessage) -> Result<MessageId, ChatError> {
-        Ok(self.record(Target::Channel(channel), msg))
-    }
-
-    async fn dm(&self, member: MemberId, msg: &OutMessage) -> Result<MessageId, ChatError> {
-        Ok(self.record(Target::Dm(member), msg))
-    }
-
-    async fn edit(
-        &self,
-        channel: ChannelId,
-        _message: MessageId,
-        msg: &OutMessage,
-    ) -> Result<(), ChatError> {
-        self.record(Target::Channel(channel), msg);
-        Ok(())
-    }
-
-    async fn role_members(
-        &self,
-        _guild: GuildId,
-        role: RoleId,
-    ) -> Result<Vec<MemberId>, ChatError> {
-        let members = self.members.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(members
-            .iter()
-            .filter(|(r, _)| *r == role)
-            .map(|(_, m)| *m)
-            .collect())
-    }
-
-    async fn channels(&self, _guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError> {
-        let channels = self.channels.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(channels.iter().map(|(n, c)| (*c, n.clone())).collect())
-    }
-
-    async fn roles(&self, _guild: GuildId) -> Result<Vec<(RoleId, String)>, ChatError> {
-        let roles = self.roles.lock().unwrap_or_else(|p| p.into_inner());
-        Ok(roles.iter().map(|(n, r)| (*r, n.clone())).collect())
-    }
 }
 
 /// The id of the first entry named `name` (case-insensitive).

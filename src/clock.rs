@@ -51,11 +51,6 @@ impl ManualClock {
         drop(now);
         self.moved.notify_waiters();
     }
-
-    pub fn set(&self, to: DateTime<Utc>) {
-        *self.now.lock().unwrap_or_else(|p| p.into_inner()) = to;
-        self.moved.notify_waiters();
-    }
 }
 
 #[async_trait]

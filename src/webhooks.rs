@@ -23,21 +23,18 @@ fn client() -> &'static reqwest::Client {
     })
 }
 
-/// The message as plain text: embed title and body, or the content, without Discord
-/// role pings (they mean nothing elsewhere).
+/// The message as plain text: embed title and body, or the content.
 fn plain_text(msg: &OutMessage) -> String {
-    let mut text = match msg.embeds.first() {
+    match msg.embeds.first() {
         Some(e) => format!(
             "{}\n{}",
             e.title.clone().unwrap_or_default(),
             e.description.clone().unwrap_or_default()
         ),
         None => msg.content.clone(),
-    };
-    for role in &msg.pings.roles {
-        text = text.replace(&format!("<@&{role}>"), "");
     }
-    text.trim().to_string()
+    .trim()
+    .to_string()
 }
 
 /// The body a mirror of `kind` expects.

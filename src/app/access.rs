@@ -31,37 +31,24 @@ pub async fn require(app: &App, actor: &Actor, need: Need) -> AppResult<()> {
     if actor.is_admin && need == Need::Admin {
         return Ok(());
     }
-    let is_lead = holds(app, actor, Role::Lead).await?;
-    let allowed = match need {
-        Need::Admin => false,
-        Need::ChangeLead => is_lead,
-        Need::Manager => is_lead || holds(app, actor, Role::Manager).await?,
-    };
-    if allowed {
-        return Ok(());
-    }
-    Err(AppError::user(refusal(app, need)))
-}
-
-#[derive(Clone, Copy)]
-enum Role {
-    Lead,
-    Manager,
-}
-
-async fn holds(app: &App, actor: &Actor, role: Role) -> AppResult<bool> {
     let config = app.store.role_config(actor.guild).await?;
-    let (configured, name) = match role {
-        Role::Lead => (config.change_lead, &app.settings.change_lead_role),
-        Role::Manager => (config.manager, &app.settings.manager_role),
-    };
-    Ok(match configured {
+    let holds = |configured: Option<RoleId>, name: &str| match configured {
         Some(id) => actor.roles.iter().any(|(r, _)| *r == id),
         None => actor
             .roles
             .iter()
             .any(|(_, n)| n.eq_ignore_ascii_case(name)),
-    })
+    };
+    let is_lead = holds(config.change_lead, &app.settings.change_lead_role);
+    let allowed = match need {
+        Need::Admin => false,
+        Need::ChangeLead => is_lead,
+        Need::Manager => is_lead || holds(config.manager, &app.settings.manager_role),
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::user(refusal(app, need)))
 }
 
 fn refusal(app: &App, need: Need) -> String {

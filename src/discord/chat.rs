@@ -90,7 +90,7 @@ impl Chat for DiscordChat {
             })
             .await?;
         let message: s::Message = serde_json::from_slice(&raw).map_err(internal)?;
-        crate::metrics::Metrics::bump(&self.rest_metrics().messages_sent);
+        crate::metrics::Metrics::bump(&self.rest.metrics().messages_sent);
         Ok(MessageId(message.id.get()))
     }
 
@@ -176,11 +176,5 @@ impl Chat for DiscordChat {
             .into_iter()
             .map(|r| (RoleId(r.id.get()), r.name))
             .collect())
-    }
-}
-
-impl DiscordChat {
-    fn rest_metrics(&self) -> &crate::metrics::Metrics {
-        self.rest.metrics()
     }
 }

@@ -23,11 +23,12 @@ pub async fn on_event(
             let gid = GuildId(guild.id.get());
             let now = app.now_ms();
             app.store.upsert_guild(gid, &guild.name, now).await?;
-            for m in guild.members.values() {
-                app.store
-                    .upsert_member(gid, MemberId(m.user.id.get()), m.display_name(), now)
-                    .await?;
-            }
+            let members: Vec<(MemberId, String)> = guild
+                .members
+                .values()
+                .map(|m| (MemberId(m.user.id.get()), m.display_name().to_string()))
+                .collect();
+            app.store.upsert_members(gid, &members, now).await?;
             crate::app::comms::on_guild_ready(app, gid).await;
         }
         FullEvent::InteractionCreate { interaction } => {
@@ -35,9 +36,12 @@ pub async fn on_event(
         }
         FullEvent::GuildMemberAddition { new_member } => {
             let gid = GuildId(new_member.guild_id.get());
-            let name = new_member.display_name().to_string();
+            let member = (
+                MemberId(new_member.user.id.get()),
+                new_member.display_name().to_string(),
+            );
             app.store
-                .upsert_member(gid, MemberId(new_member.user.id.get()), &name, app.now_ms())
+                .upsert_members(gid, &[member], app.now_ms())
                 .await?;
         }
         _ => {}

@@ -105,7 +105,8 @@ async fn try_deliver(
             return Ok(None);
         }
     }
-    let msg = compose(app, plan, item, row, now).await?;
+    let rendered = render_row(plan, item, row, now)?;
+    let msg = for_discord(app, item, row, rendered.clone()).await?;
     match app.chat.post(row.channel, &msg).await {
         Ok(message) => {
             app.store
@@ -120,7 +121,7 @@ async fn try_deliver(
                 tracing::info!(row = row.id, item = %row.item, late_ms = late.num_milliseconds(), "sent late, within the grace period");
             }
             if let Some(item) = item {
-                after_send(app, plan, item, row, &msg, now).await?;
+                after_send(app, plan, item, row, &rendered, now).await?;
             }
             Ok(None)
         }
@@ -190,8 +191,8 @@ async fn needs_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<bo
     Ok(rate.is_none_or(|(acked, size)| size == 0 || (acked as f64) / (size as f64) < resend.below))
 }
 
-async fn compose(
-    app: &App,
+/// The message as the plan renders it, the same for Discord and for mirrors.
+fn render_row(
     plan: Option<&Plan>,
     item: Option<&Item>,
     row: &Queued,
@@ -213,6 +214,16 @@ async fn compose(
             .trim_end_matches(": ")
             .to_string();
     }
+    Ok(msg)
+}
+
+/// What only Discord gets: the team ping, the "Got it" button and the row's nonce.
+async fn for_discord(
+    app: &App,
+    item: Option<&Item>,
+    row: &Queued,
+    mut msg: OutMessage,
+) -> anyhow::Result<OutMessage> {
     if let Some(item) = item {
         if item.ping == Ping::Team {
             if let Some(team) = app.store.team_by_name(row.guild, &row.team).await? {

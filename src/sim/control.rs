@@ -270,18 +270,10 @@ async fn react(State(s): S, Json(req): Json<ReactionReq>) -> Response {
 }
 
 async fn channel_messages(State(s): S, Path(channel): Path<String>) -> Response {
-    let inner = s.lock();
-    let c = match lookup(inner.find_channel(&channel), "channel", &channel) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let list: Vec<Value> = inner
-        .messages
-        .values()
-        .filter(|m| m.channel == c && !m.ephemeral)
-        .map(messages::listed)
-        .collect();
-    Json(Value::Array(list)).into_response()
+    match s.channel_messages(&channel) {
+        Some(list) => Json(Value::Array(list)).into_response(),
+        None => fail(StatusCode::NOT_FOUND, format!("no channel `{channel}`")),
+    }
 }
 
 async fn dms(State(s): S, Path(member): Path<String>) -> Response {
@@ -337,8 +329,5 @@ async fn disconnect(State(s): S) -> Json<Value> {
 }
 
 async fn stats(State(s): S) -> Json<Value> {
-    let inner = s.lock();
-    let mut v = inner.stats.to_json();
-    v["gateway_sessions"] = json!(inner.sessions);
-    Json(v)
+    Json(s.stats())
 }

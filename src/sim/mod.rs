@@ -45,8 +45,14 @@ impl SimHandle {
         format!("http://{}", self.addr)
     }
 
-    pub fn stop(&self) {
-        self.task.abort();
+    /// What `GET /_sim/stats` answers, read in process.
+    pub fn stats(&self) -> serde_json::Value {
+        self.state.stats()
+    }
+
+    /// What `GET /_sim/channels/{channel}/messages` answers (empty for an unknown channel).
+    pub fn messages(&self, channel: &str) -> Vec<serde_json::Value> {
+        self.state.channel_messages(channel).unwrap_or_default()
     }
 }
 
@@ -72,7 +78,6 @@ pub async fn start(listen: SocketAddr, world: &WorldSpec) -> anyhow::Result<SimH
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
-    let _ = state.base_url.set(format!("http://{addr}"));
     state.lock().base_url = format!("http://{addr}");
     let task = tokio::spawn(server::serve(listener, router(state.clone())));
     Ok(SimHandle { addr, state, task })

@@ -2,7 +2,7 @@
 //! stats, behind one mutex held only for short, non-async sections.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use rand::rngs::StdRng;
@@ -35,7 +35,6 @@ pub struct SimState {
     pub events: broadcast::Sender<GatewayEvent>,
     /// Woken whenever an interaction gets a response.
     pub responded: Notify,
-    pub base_url: OnceLock<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,7 +301,6 @@ impl SimState {
             inner: Mutex::new(inner),
             events,
             responded: Notify::new(),
-            base_url: OnceLock::new(),
         })
     }
 
@@ -317,7 +315,29 @@ impl SimState {
     }
 
     pub fn base_url(&self) -> String {
-        self.base_url.get().cloned().unwrap_or_default()
+        self.lock().base_url.clone()
+    }
+
+    /// `GET /_sim/stats`, in process.
+    pub fn stats(&self) -> Value {
+        let inner = self.lock();
+        let mut v = inner.stats.to_json();
+        v["gateway_sessions"] = serde_json::json!(inner.sessions);
+        v
+    }
+
+    /// `GET /_sim/channels/{id-or-name}/messages`, in process; None for an unknown channel.
+    pub fn channel_messages(&self, channel: &str) -> Option<Vec<Value>> {
+        let inner = self.lock();
+        let c = inner.find_channel(channel)?;
+        Some(
+            inner
+                .messages
+                .values()
+                .filter(|m| m.channel == c && !m.ephemeral)
+                .map(super::messages::listed)
+                .collect(),
+        )
     }
 }
 

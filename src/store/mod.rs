@@ -66,11 +66,11 @@ pub trait Store: outbox::Outbox + Send + Sync + 'static {
     async fn close(&self);
 
     async fn upsert_guild(&self, guild: GuildId, name: &str, now_ms: i64) -> StoreResult<()>;
-    async fn upsert_member(
+    /// Records members seen, in one transaction (a whole guild at GUILD_CREATE).
+    async fn upsert_members(
         &self,
         guild: GuildId,
-        member: MemberId,
-        name: &str,
+        members: &[(MemberId, String)],
         now_ms: i64,
     ) -> StoreResult<()>;
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;

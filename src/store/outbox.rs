@@ -129,7 +129,6 @@ pub trait Outbox: std::marker::Send + Sync {
     async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool>;
     /// The latest sent row of an item per channel.
     async fn latest_sent(&self, guild: GuildId, item: &str) -> StoreResult<Vec<Queued>>;
-    async fn upcoming(&self, guild: GuildId, limit: i64) -> StoreResult<Vec<Queued>>;
 
     /// Forgets pending plan sends after `now_ms` and winds cursors back to it, so a new
     /// plan is materialised afresh.
@@ -328,17 +327,6 @@ impl Outbox for SqlStore {
         let rows = sqlx::query(&sql)
             .bind(guild.db())
             .bind(item)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(other)?;
-        sends(&rows)
-    }
-
-    async fn upcoming(&self, guild: GuildId, limit: i64) -> StoreResult<Vec<Queued>> {
-        let sql = format!("SELECT {COLUMNS} FROM outbox WHERE guild_id = $1 AND status IN ('pending', 'claimed') ORDER BY fire_at_ms, id LIMIT $2");
-        let rows = sqlx::query(&sql)
-            .bind(guild.db())
-            .bind(limit)
             .fetch_all(&self.pool)
             .await
             .map_err(other)?;

@@ -88,26 +88,29 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn upsert_member(
+    async fn upsert_members(
         &self,
         guild: GuildId,
-        member: MemberId,
-        name: &str,
+        members: &[(MemberId, String)],
         now_ms: i64,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO members (guild_id, member_id, display_name, first_seen_ms, last_seen_ms)
-             VALUES ($1, $2, $3, $4, $4)
-             ON CONFLICT (guild_id, member_id)
-             DO UPDATE SET display_name = excluded.display_name, last_seen_ms = excluded.last_seen_ms",
-        )
-        .bind(guild.db())
-        .bind(member.db())
-        .bind(name)
-        .bind(now_ms)
-        .execute(&self.pool)
-        .await
-        .map_err(other)?;
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for (member, name) in members {
+            sqlx::query(
+                "INSERT INTO members (guild_id, member_id, display_name, first_seen_ms, last_seen_ms)
+                 VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (guild_id, member_id)
+                 DO UPDATE SET display_name = excluded.display_name, last_seen_ms = excluded.last_seen_ms",
+            )
+            .bind(guild.db())
+            .bind(member.db())
+            .bind(name)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)?;
         Ok(())
     }
 

@@ -295,15 +295,6 @@ async fn a_refused_identify_is_retried_after_a_growing_pause_not_at_once() {
         .await
         .expect("sim");
         let http = reqwest::Client::new();
-        let stats = |http: reqwest::Client, url: String| async move {
-            http.get(format!("{url}/_sim/stats"))
-                .send()
-                .await
-                .expect("sim")
-                .json::<serde_json::Value>()
-                .await
-                .expect("json")
-        };
         http.post(format!("{}/_sim/faults", sim.url()))
             .json(&json!({ "reject_identify": true }))
             .send()
@@ -316,17 +307,17 @@ async fn a_refused_identify_is_retried_after_a_growing_pause_not_at_once() {
             .await
             .expect("launch");
         let identifies = |v: serde_json::Value| v["identifies"].as_u64().unwrap_or(0);
-        while identifies(stats(http.clone(), sim.url()).await) < 1 {
+        while identifies(sim.stats()) < 1 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(
-            identifies(stats(http.clone(), sim.url()).await),
+            identifies(sim.stats()),
             1,
             "no second IDENTIFY before the pause passes"
         );
         clock.advance(chrono::Duration::seconds(2));
-        while identifies(stats(http.clone(), sim.url()).await) < 2 {
+        while identifies(sim.stats()) < 2 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         http.post(format!("{}/_sim/faults", sim.url()))
@@ -338,11 +329,7 @@ async fn a_refused_identify_is_retried_after_a_growing_pause_not_at_once() {
         while !running.app.metrics.gateway_up() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        assert_eq!(
-            identifies(stats(http.clone(), sim.url()).await),
-            3,
-            "one IDENTIFY per pause"
-        );
+        assert_eq!(identifies(sim.stats()), 3, "one IDENTIFY per pause");
         running.stop().await;
     })
     .await;

@@ -51,27 +51,18 @@ fn start(sim: &SimHandle, db_url: &str, plan: &Path, log: &Path) -> Child {
         .expect("herald starts")
 }
 
-async fn stats(sim: &SimHandle) -> Value {
-    reqwest::get(format!("{}/_sim/stats", sim.url()))
-        .await
-        .expect("sim")
-        .json()
-        .await
-        .expect("json")
-}
-
-async fn created(sim: &SimHandle) -> u64 {
-    stats(sim).await["messages_created"].as_u64().unwrap_or(0)
+fn created(sim: &SimHandle) -> u64 {
+    sim.stats()["messages_created"].as_u64().unwrap_or(0)
 }
 
 async fn wait_created(sim: &SimHandle, n: u64, within_s: u64, log: &Path) {
     let deadline = Instant::now() + Duration::from_secs(within_s);
-    while created(sim).await < n {
+    while created(sim) < n {
         if Instant::now() > deadline {
             let tail = std::fs::read_to_string(log).unwrap_or_default();
             panic!(
                 "only {} of {n} messages after {within_s} s; Herald's log:\n{tail}",
-                created(sim).await
+                created(sim)
             );
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
@@ -82,13 +73,7 @@ async fn wait_created(sim: &SimHandle, n: u64, within_s: u64, log: &Path) {
 async fn assert_exactly_once(sim: &SimHandle, channels: usize, n: usize) {
     let mut seen = HashSet::new();
     for c in 0..channels {
-        let msgs: Vec<Value> =
-            reqwest::get(format!("{}/_sim/channels/team-{c:02}/messages", sim.url()))
-                .await
-                .expect("sim")
-                .json()
-                .await
-                .expect("json");
+        let msgs = sim.messages(&format!("team-{c:02}"));
         for m in msgs {
             let text = m["content"].as_str().unwrap_or_default().to_string();
             assert!(seen.insert(text.clone()), "posted twice: {text}");
@@ -135,19 +120,19 @@ async fn crash_and_restart(seed: u64, channels: usize, items: usize) {
     let kill_after = 1 + (seed * 7919) % (total - 1);
     wait_created(&sim, kill_after, 30, &log).await;
     kill(&mut first);
-    let at_kill = created(&sim).await;
+    let at_kill = created(&sim);
     let log2 = dir.path().join("herald-2.log");
     let mut second = start(&sim, &db_url, &dir.path().join("messages"), &log2);
     wait_created(&sim, total, 60, &log2).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     kill(&mut second);
     assert_eq!(
-        created(&sim).await,
+        created(&sim),
         total,
         "seed {seed}: killed after {at_kill}; nothing more than {total} was posted"
     );
     assert_exactly_once(&sim, channels, total as usize).await;
-    let s = stats(&sim).await;
+    let s = sim.stats();
     assert_eq!(s["violations"], json!([]), "seed {seed}");
     let integrity = integrity_check(&db_url).await;
     assert_eq!(integrity, "ok", "seed {seed}");
@@ -265,9 +250,9 @@ async fn two_instances_on_one_postgres_database_post_each_message_once() {
         tokio::time::sleep(Duration::from_secs(1)).await;
         kill(&mut a);
         kill(&mut b);
-        assert_eq!(created(&sim).await, 500);
+        assert_eq!(created(&sim), 500);
         assert_exactly_once(&sim, channels, 500).await;
-        assert_eq!(stats(&sim).await["gateway_sessions"], 0);
+        assert_eq!(sim.stats()["gateway_sessions"], 0);
     })
     .await;
 }

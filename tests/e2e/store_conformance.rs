@@ -149,14 +149,21 @@ async fn guilds_and_members_are_upserted_not_duplicated() {
             .await
             .expect("guild renamed");
         for i in 0..3 {
-            s.upsert_member(G, MemberId(7), &format!("name {i}"), i)
+            s.upsert_members(G, &[(MemberId(7), format!("name {i}"))], i)
                 .await
                 .expect("member");
         }
-        s.upsert_member(G, MemberId(8), "other", 3)
-            .await
-            .expect("member");
-        assert_eq!(s.count_members(G).await.expect("count"), 2);
+        s.upsert_members(
+            G,
+            &[
+                (MemberId(8), "other".to_string()),
+                (MemberId(9), "third".to_string()),
+            ],
+            3,
+        )
+        .await
+        .expect("member");
+        assert_eq!(s.count_members(G).await.expect("count"), 3);
         s.ping().await.expect("ping");
         s.close().await;
     })
