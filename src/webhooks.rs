@@ -91,3 +91,38 @@ async fn post(m: &Mirror, body: &Value) -> Result<(), String> {
     }
     Err(last)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat::Embed;
+
+    #[test]
+    fn each_kind_of_mirror_gets_its_own_shape() {
+        let msg = OutMessage {
+            embeds: vec![Embed {
+                title: Some("Atlas is live".into()),
+                description: Some("Log in today.".into()),
+                ..Embed::default()
+            }],
+            ..OutMessage::default()
+        };
+        assert_eq!(
+            payload(MirrorKind::Slack, "Atlas", "go-live", "Sales", &msg),
+            json!({ "text": "*Atlas* · Sales\nAtlas is live\nLog in today." })
+        );
+        assert_eq!(
+            payload(MirrorKind::Teams, "Atlas", "go-live", "Sales", &msg),
+            json!({ "text": "**Atlas** · Sales\n\nAtlas is live\nLog in today." })
+        );
+        let j = payload(MirrorKind::Json, "Atlas", "go-live", "Sales", &msg);
+        assert_eq!(
+            (j["item"].clone(), j["team"].clone(), j["text"].clone()),
+            (
+                json!("go-live"),
+                json!("Sales"),
+                json!("Atlas is live\nLog in today.")
+            )
+        );
+    }
+}

@@ -86,6 +86,30 @@ async fn a_post_pings_only_whom_it_names_and_an_unknown_channel_is_not_retried()
         chat.post(ChannelId(app.id_of("channels", "sales").await), &msg)
             .await
             .expect("posted");
+        chat.post(
+            ChannelId(app.id_of("channels", "sales").await),
+            &OutMessage::text("<@&1> @everyone quiet"),
+        )
+        .await
+        .expect("posted");
+        let sales = app.messages("sales").await;
+        let role = sales_role.to_string();
+        assert_eq!(
+            sales[0]["allowed_mentions"]["roles"],
+            json!([role]),
+            "only the named role is pinged"
+        );
+        assert_eq!(
+            sales[0]["allowed_mentions"]["parse"],
+            json!([]),
+            "no @everyone, @here or roles by parsing"
+        );
+        assert_eq!(
+            sales[1]["allowed_mentions"]["roles"],
+            json!([]),
+            "a message without pings pings nobody, whatever it names"
+        );
+        assert_eq!(sales[1]["allowed_mentions"]["parse"], json!([]));
         let before = app.stats().await["requests"].as_u64().expect("count");
         let err = chat
             .post(ChannelId(42), &OutMessage::text("lost"))
