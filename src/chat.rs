@@ -19,6 +19,34 @@ pub enum Button {
     Link { url: String, label: String },
 }
 
+/// A step of an interactive, private answer flow: text and up to five rows of controls.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Screen {
+    pub text: String,
+    pub rows: Vec<Row>,
+}
+
+/// One row of controls: up to five buttons, or one select menu.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    Buttons(Vec<Choice>),
+    Select {
+        custom_id: String,
+        placeholder: String,
+        /// (label, value), up to 25.
+        options: Vec<(String, String)>,
+    },
+}
+
+/// A button in a flow; `selected` marks the current answer, `disabled` greys it out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub custom_id: String,
+    pub label: String,
+    pub selected: bool,
+    pub disabled: bool,
+}
+
 /// An embed, in plain fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Embed {
@@ -89,4 +117,39 @@ pub fn by_name<T: Copy>(list: &[(T, String)], name: &str) -> Option<T> {
     list.iter()
         .find(|(_, n)| n.eq_ignore_ascii_case(name))
         .map(|(id, _)| *id)
+}
+
+/// Splits a long text at line ends into messages Discord accepts (2,000 characters).
+pub fn split_message(text: &str) -> Vec<String> {
+    const MAX: usize = 1900;
+    let mut out = vec![String::new()];
+    for line in text.lines() {
+        let line: String = line.chars().take(MAX).collect();
+        let last = out.last_mut().expect("never empty");
+        if last.chars().count() + line.chars().count() + 1 > MAX {
+            out.push(String::new());
+        }
+        let last = out.last_mut().expect("never empty");
+        last.push_str(&line);
+        last.push('\n');
+    }
+    out.retain(|m| !m.trim().is_empty());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_message;
+
+    #[test]
+    fn long_texts_split_at_line_ends_under_discords_limit() {
+        let text = (0..300)
+            .map(|i| format!("line {i} of the results"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let parts = split_message(&text);
+        assert!(parts.len() > 1);
+        assert!(parts.iter().all(|p| p.chars().count() <= 1900));
+        assert_eq!(parts.concat().lines().count(), 300, "no line lost");
+    }
 }

@@ -82,7 +82,9 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let store = open_store(&settings).await?;
     let metrics = Arc::new(Metrics::default());
     let chat = crate::discord::chat(&token, &settings, metrics.clone());
-    let app = App::new(store.clone(), clock, settings, metrics.clone(), chat);
+    let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
+        .map_err(RunError::Setup)?;
+    let app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
     let stop = CancellationToken::new();
     let health = tokio::spawn(serve_health(
         listener,

@@ -6,6 +6,7 @@ pub mod acks;
 pub mod announce;
 pub mod comms;
 pub mod plan_cli;
+pub mod pulse;
 pub mod roles;
 pub mod status;
 pub mod teams;
@@ -36,6 +37,8 @@ pub struct App {
     /// Held while schedules are materialised and while a reload swaps the plan, so a
     /// reload's reset of the cursors can never be overwritten by a pass in flight.
     pub plan_gate: Arc<tokio::sync::Mutex<()>>,
+    /// Keys the hashes that stand for people in pulse data.
+    pub key: Arc<pulse::key::PrivacyKey>,
 }
 
 impl App {
@@ -45,6 +48,7 @@ impl App {
         settings: Settings,
         metrics: Arc<Metrics>,
         chat: ChatRef,
+        key: pulse::key::PrivacyKey,
     ) -> Self {
         Self {
             store,
@@ -56,6 +60,7 @@ impl App {
             plan: Arc::default(),
             wake: Arc::default(),
             plan_gate: Arc::default(),
+            key: Arc::new(key),
         }
     }
 

@@ -2,9 +2,9 @@
 //! is the first element rated 3 or lower; a team's view is the mean of each element and
 //! the distribution of its members' barrier points.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Element {
     Awareness,
     Desire,

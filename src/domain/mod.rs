@@ -6,4 +6,5 @@ pub mod ids;
 pub mod poll;
 pub mod privacy;
 pub mod schedule;
+pub mod sentiment;
 pub mod team;

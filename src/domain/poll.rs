@@ -2,11 +2,11 @@
 //! 25-option select, 0–10 an eNPS score), so a whole answer set travels in a button's
 //! `custom_id` while a person answers: nothing about them is stored until they submit.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::adkar::Element;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum QuestionKind {
     /// 1–5, "strongly disagree" to "strongly agree".
     Likert,
@@ -17,7 +17,7 @@ pub enum QuestionKind {
     YesNo,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
     pub id: String,
     pub text: String,
@@ -47,14 +47,14 @@ impl Question {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SetKind {
     Adkar,
     Enps,
     Custom,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionSet {
     pub id: String,
     pub name: String,
@@ -93,6 +93,37 @@ impl QuestionSet {
     }
 }
 
+/// One question's answers in a group: how many, the mean (scales only) and the count of
+/// each possible value, in scale order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionStats {
+    pub n: usize,
+    pub mean: Option<f64>,
+    pub counts: Vec<(u8, usize)>,
+}
+
+impl Question {
+    /// Whether a mean of the answers means anything (Likert and 0–10 scales).
+    pub fn is_scale(&self) -> bool {
+        matches!(self.kind, QuestionKind::Likert | QuestionKind::Nps)
+    }
+
+    pub fn stats(&self, answers: &[u8]) -> QuestionStats {
+        let counts = self
+            .values()
+            .into_iter()
+            .map(|v| (v, answers.iter().filter(|a| **a == v).count()))
+            .collect();
+        let mean = (self.is_scale() && !answers.is_empty())
+            .then(|| answers.iter().map(|a| f64::from(*a)).sum::<f64>() / answers.len() as f64);
+        QuestionStats {
+            n: answers.len(),
+            mean,
+            counts,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +134,26 @@ mod tests {
         assert_eq!(encode(&a), "15a0o");
         assert_eq!(decode("15a0o"), Some(a));
         assert_eq!(decode("1-"), None);
+    }
+
+    #[test]
+    fn stats_count_every_scale_value_and_average_scales_only() {
+        let q = Question {
+            id: "q".into(),
+            text: "t".into(),
+            kind: QuestionKind::Likert,
+            element: None,
+        };
+        let s = q.stats(&[5, 4, 4, 2]);
+        assert_eq!(s.n, 4);
+        assert_eq!(s.mean, Some(3.75));
+        assert_eq!(s.counts, vec![(1, 0), (2, 1), (3, 0), (4, 2), (5, 1)]);
+        let yn = Question {
+            kind: QuestionKind::YesNo,
+            ..q
+        };
+        assert_eq!(yn.stats(&[1, 1, 0]).mean, None);
+        assert_eq!(yn.stats(&[1, 1, 0]).counts, vec![(0, 1), (1, 2)]);
     }
 
     #[test]

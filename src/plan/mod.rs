@@ -170,7 +170,12 @@ pub struct PulseItem {
     pub schedule: Schedule,
     pub open_hours: u32,
     pub anonymous: bool,
+    /// Hours before close at which non-respondents are reminded.
+    pub reminders: Vec<u32>,
 }
+
+/// Reminders before a pulse closes, in hours, unless the plan says otherwise.
+pub const DEFAULT_REMINDERS: [u32; 2] = [24, 4];
 
 #[derive(Debug, Clone)]
 pub struct Plan {

@@ -39,6 +39,13 @@ struct RawPulse {
     open_hours: u32,
     #[serde(default = "yes")]
     anonymous: bool,
+    /// Hours before close at which non-respondents get a direct-message reminder.
+    #[serde(default = "default_reminders")]
+    remind_hours_before: Vec<u32>,
+}
+
+fn default_reminders() -> Vec<u32> {
+    crate::plan::DEFAULT_REMINDERS.to_vec()
 }
 
 fn default_open_hours() -> u32 {
@@ -440,6 +447,15 @@ fn pulse(
             format!("pulse `{id}`: open_hours must be 1 to 672"),
         );
     }
+    if p.remind_hours_before
+        .iter()
+        .any(|h| *h == 0 || *h >= p.open_hours)
+    {
+        cx.at(
+            p.id.span(),
+            format!("pulse `{id}`: each of remind_hours_before must be at least 1 and less than open_hours ({})", p.open_hours),
+        );
+    }
     Some(super::PulseItem {
         id: id.clone(),
         set: p.set.get_ref().clone(),
@@ -447,5 +463,6 @@ fn pulse(
         schedule,
         open_hours: p.open_hours,
         anonymous: p.anonymous,
+        reminders: p.remind_hours_before.clone(),
     })
 }

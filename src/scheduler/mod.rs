@@ -1,5 +1,6 @@
 //! The durable outbox worker: materialise schedules into rows, claim due rows under a
-//! lease, deliver, record. It sleeps until the next row is due or something changes.
+//! lease, deliver, record; and the pulses' openings, reminders and closes. It sleeps
+//! until the next row or pulse event is due, or something changes.
 //!
 //! Exactly once: rows are unique per (item, channel, time); each post carries a nonce
 //! derived from its row with `enforce_nonce`, so a re-delivery after a crash (between
@@ -70,6 +71,10 @@ async fn run(app: App, stop: CancellationToken) {
 async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
     let now = app.clock.now();
     materialize::run(app, now).await?;
+    if let Err(e) = crate::app::pulse::run::tick(app, now).await {
+        // Pulses retry on the next pass; sends are not held up by them.
+        tracing::warn!(error = %e, "pulse pass failed; retrying shortly");
+    }
     let batch = app
         .store
         .claim_due(now.timestamp_millis(), instance, LEASE_MS, BATCH)
@@ -91,10 +96,14 @@ async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
 async fn next_wake(app: &App) -> chrono::DateTime<chrono::Utc> {
     let now = app.clock.now();
     let refresh = now + chrono::Duration::hours(1);
-    match app.store.next_due_ms().await {
-        Ok(Some(ms)) => {
-            chrono::DateTime::from_timestamp_millis(ms).map_or(refresh, |t| t.min(refresh))
-        }
-        _ => refresh,
-    }
+    let outbox = app.store.next_due_ms().await.ok().flatten();
+    let pulses = crate::app::pulse::run::next_event_ms(app, now)
+        .await
+        .ok()
+        .flatten();
+    [outbox, pulses]
+        .into_iter()
+        .flatten()
+        .filter_map(chrono::DateTime::from_timestamp_millis)
+        .fold(refresh, |a, b| a.min(b))
 }

@@ -6,6 +6,7 @@
 //! no database at build time.
 
 pub mod outbox;
+pub mod pulses;
 mod sql;
 
 pub mod postgres;
@@ -58,7 +59,7 @@ pub struct RoleConfig {
 
 /// Everything Herald keeps, behind one trait so both backends pass one conformance suite.
 #[async_trait]
-pub trait Store: outbox::Outbox + Send + Sync + 'static {
+pub trait Store: outbox::Outbox + pulses::Pulses + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;

@@ -1,0 +1,64 @@
+-- Pulse polls. Who answered (pulse_voters) is kept apart from what was answered
+-- (pulse_ballots). Both hold only keyed hashes (the key lives in privacy.key_file, not
+-- here); ballots carry the day, never a time; the voters of a pulse are one sorted list,
+-- so nothing orders answers to voters. Tables without a rowid keep no insertion order.
+CREATE TABLE pulses (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    guild_id     INTEGER NOT NULL,
+    source       TEXT    NOT NULL,
+    set_id       TEXT    NOT NULL,
+    title        TEXT    NOT NULL,
+    questions    TEXT    NOT NULL,
+    anonymous    INTEGER NOT NULL,
+    opened_at_ms INTEGER NOT NULL,
+    closes_at_ms INTEGER NOT NULL,
+    closed_at_ms INTEGER,
+    reminders    TEXT    NOT NULL,
+    CONSTRAINT pulse_once UNIQUE (guild_id, source, opened_at_ms)
+);
+CREATE INDEX pulses_open ON pulses (closed_at_ms, closes_at_ms);
+
+CREATE TABLE pulse_teams (
+    pulse_id        INTEGER NOT NULL REFERENCES pulses (id) ON DELETE CASCADE,
+    team_name       TEXT    NOT NULL,
+    role_id         INTEGER NOT NULL,
+    channel_id      INTEGER NOT NULL,
+    members_at_open INTEGER NOT NULL,
+    message_id      INTEGER,
+    results_posted  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (pulse_id, team_name)
+) WITHOUT ROWID;
+
+CREATE TABLE pulse_voters (
+    pulse_id INTEGER NOT NULL PRIMARY KEY REFERENCES pulses (id) ON DELETE CASCADE,
+    voters   TEXT    NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE pulse_ballots (
+    pulse_id   INTEGER NOT NULL REFERENCES pulses (id) ON DELETE CASCADE,
+    ballot_key TEXT    NOT NULL,
+    team_name  TEXT    NOT NULL,
+    day        TEXT    NOT NULL,
+    answers    TEXT    NOT NULL,
+    comment    TEXT,
+    member_id  INTEGER,
+    PRIMARY KEY (pulse_id, ballot_key)
+) WITHOUT ROWID;
+
+CREATE TABLE pulse_flows (
+    pulse_id INTEGER NOT NULL REFERENCES pulses (id) ON DELETE CASCADE,
+    flow     TEXT    NOT NULL,
+    PRIMARY KEY (pulse_id, flow)
+) WITHOUT ROWID;
+
+CREATE TABLE pulse_reminders (
+    pulse_id     INTEGER NOT NULL REFERENCES pulses (id) ON DELETE CASCADE,
+    hours_before INTEGER NOT NULL,
+    PRIMARY KEY (pulse_id, hours_before)
+) WITHOUT ROWID;
+
+CREATE TABLE pulse_mutes (
+    guild_id   INTEGER NOT NULL,
+    member_key TEXT    NOT NULL,
+    PRIMARY KEY (guild_id, member_key)
+) WITHOUT ROWID;

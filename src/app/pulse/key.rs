@@ -1,0 +1,128 @@
+//! The privacy key: an HMAC-SHA-256 key kept in `privacy.key_file`, outside the database.
+//! Who answered a pulse is stored only as a keyed hash, so the database alone cannot say
+//! who answered; without the file, nobody can match those rows to members.
+
+use std::io::Write;
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::domain::ids::{GuildId, MemberId};
+use crate::store::pulses::VOTER_KEY_LEN;
+
+pub struct PrivacyKey([u8; 32]);
+
+impl std::fmt::Debug for PrivacyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PrivacyKey(redacted)")
+    }
+}
+
+impl PrivacyKey {
+    /// Reads the key, or creates it (mode 0600) when the file does not exist yet.
+    pub fn load_or_create(path: &Path) -> Result<Self, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(&text).ok_or_else(|| {
+                format!(
+                    "privacy.key_file {}: not a Herald key (64 hex characters expected). \
+                     Restore the file from your backup; a new key would orphan every stored answer.",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::create(path),
+            Err(e) => Err(format!("privacy.key_file {}: cannot read: {e}", path.display())),
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        Some(Self(bytes.try_into().ok()?))
+    }
+
+    fn create(path: &Path) -> Result<Self, String> {
+        let key: [u8; 32] = rand::random();
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options
+            .open(path)
+            .map_err(|e| format!("privacy.key_file {}: cannot create: {e}", path.display()))?;
+        writeln!(file, "{}", hex::encode(key))
+            .and_then(|_| file.sync_all())
+            .map_err(|e| format!("privacy.key_file {}: cannot write: {e}", path.display()))?;
+        tracing::info!(path = %path.display(), "created the privacy key; back it up with the database");
+        Ok(Self(key))
+    }
+
+    /// From raw bytes (tests and benchmarks).
+    pub fn from_bytes(key: [u8; 32]) -> Self {
+        Self(key)
+    }
+
+    fn mac(&self, parts: &[&[u8]]) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("any key length");
+        for p in parts {
+            mac.update(&(p.len() as u32).to_be_bytes());
+            mac.update(p);
+        }
+        let out = mac.finalize().into_bytes();
+        hex::encode(&out[..VOTER_KEY_LEN / 2])
+    }
+
+    /// Who answered: stored in the pulse's voter list.
+    pub fn voter(&self, pulse: i64, member: MemberId) -> String {
+        self.mac(&[b"voter", &pulse.to_be_bytes(), &member.0.to_be_bytes()])
+    }
+
+    /// Which ballot is theirs (so answering again replaces it); unlike `voter`, on purpose.
+    pub fn ballot(&self, pulse: i64, member: MemberId) -> String {
+        self.mac(&[b"ballot", &pulse.to_be_bytes(), &member.0.to_be_bytes()])
+    }
+
+    /// A member's reminder opt-out.
+    pub fn mute(&self, guild: GuildId, member: MemberId) -> String {
+        self.mac(&[b"mute", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_key_file_is_private_and_read_back_the_same() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("key");
+        let first = PrivacyKey::load_or_create(&path).expect("created");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = PrivacyKey::load_or_create(&path).expect("read");
+        assert_eq!(first.voter(1, MemberId(7)), again.voter(1, MemberId(7)));
+    }
+
+    #[test]
+    fn a_broken_key_file_is_refused_not_replaced() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("key");
+        std::fs::write(&path, "not a key").expect("write");
+        let err = PrivacyKey::load_or_create(&path).expect_err("refused");
+        assert!(err.contains("Restore the file"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).expect("kept"), "not a key");
+    }
+
+    #[test]
+    fn voter_and_ballot_hashes_differ_by_purpose_pulse_and_key() {
+        let k = PrivacyKey::from_bytes([1; 32]);
+        let m = MemberId(42);
+        assert_ne!(k.voter(1, m), k.ballot(1, m));
+        assert_ne!(k.voter(1, m), k.voter(2, m));
+        assert_ne!(k.voter(1, m), PrivacyKey::from_bytes([2; 32]).voter(1, m));
+        assert_eq!(k.voter(1, m).len(), VOTER_KEY_LEN);
+    }
+}

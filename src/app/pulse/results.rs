@@ -1,0 +1,602 @@
+//! A closed pulse's results, per team and for the change team, under the group rule:
+//! a team's figures appear only when at least `privacy.min_group_size` answered; teams
+//! below it are merged into "other teams" when that merged group is large enough; and
+//! the all-teams figure is left out when subtracting the shown teams would isolate a
+//! smaller group. Also the per-team scores the sentiment record reads.
+
+use std::fmt::Write;
+
+use rand::seq::SliceRandom;
+
+use super::{load, Pulse};
+use crate::app::access::{require, Actor, Need};
+use crate::app::App;
+use crate::domain::adkar::{TeamAdkar, ELEMENTS};
+use crate::domain::enps::enps;
+use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::poll::{decode, QuestionKind, QuestionSet, SetKind};
+use crate::domain::privacy::{visibility, Visibility};
+use crate::domain::sentiment;
+use crate::error::{AppError, AppResult};
+use crate::store::pulses::PulseTeam;
+
+/// The answers of one group (a team, "other teams", or everyone).
+#[derive(Debug, Clone, Default)]
+pub struct Group {
+    pub name: String,
+    pub invited: i64,
+    pub answers: Vec<Vec<u8>>,
+    pub comments: Vec<String>,
+    /// Only for pulses that are not anonymous.
+    pub people: Vec<(MemberId, Vec<u8>, Option<String>)>,
+}
+
+/// Everything needed to show a pulse's results.
+#[derive(Debug, Clone)]
+pub struct Results {
+    pub pulse: Pulse,
+    pub teams: Vec<Group>,
+    pub visible: Visibility,
+    pub min: usize,
+    /// The previous closed pulse of the same set, and its team groups.
+    pub previous: Option<(i64, Vec<Group>)>,
+}
+
+async fn groups(app: &App, pulse: &Pulse, teams: &[PulseTeam]) -> AppResult<Vec<Group>> {
+    let ballots = app.store.ballots(pulse.id()).await?;
+    let mut out: Vec<Group> = teams
+        .iter()
+        .map(|t| Group {
+            name: t.name.clone(),
+            invited: t.members_at_open,
+            ..Group::default()
+        })
+        .collect();
+    for b in ballots {
+        let (Some(g), Some(answers)) = (
+            out.iter_mut().find(|g| g.name == b.team),
+            decode(&b.answers),
+        ) else {
+            continue;
+        };
+        if !pulse.set.valid(&answers) {
+            continue;
+        }
+        if let Some(c) = &b.comment {
+            g.comments.push(c.clone());
+        }
+        if let Some(m) = b.member {
+            g.people.push((m, answers.clone(), b.comment.clone()));
+        }
+        g.answers.push(answers);
+    }
+    Ok(out)
+}
+
+/// Computes a pulse's results (whether or not it is closed).
+pub async fn compute(app: &App, pulse: Pulse) -> AppResult<Results> {
+    let teams = app.store.pulse_teams(pulse.id()).await?;
+    let groups_now = groups(app, &pulse, &teams).await?;
+    let min = app.settings.min_group_size as usize;
+    let counts: Vec<(String, usize)> = groups_now
+        .iter()
+        .map(|g| (g.name.clone(), g.answers.len()))
+        .collect();
+    let previous = match app
+        .store
+        .recent_pulses(pulse.row.guild, 50)
+        .await?
+        .into_iter()
+        .find(|p| {
+            p.set_id == pulse.row.set_id
+                && p.closed_at_ms.is_some()
+                && p.opened_at_ms < pulse.row.opened_at_ms
+        }) {
+        Some(p) => {
+            let prev = load(app, p.id).await?;
+            let teams = app.store.pulse_teams(p.id).await?;
+            Some((p.id, groups(app, &prev, &teams).await?))
+        }
+        None => None,
+    };
+    Ok(Results {
+        visible: visibility(&counts, min),
+        pulse,
+        teams: groups_now,
+        min,
+        previous,
+    })
+}
+
+fn pct(n: usize, of: i64) -> String {
+    if of <= 0 {
+        return "–".into();
+    }
+    let p = (n as f64 * 100.0 / of as f64).round() as i64;
+    let health = if p >= 70 {
+        "healthy"
+    } else if p >= 50 {
+        "fair"
+    } else {
+        "low: below 50 % needs action"
+    };
+    format!("{p} %, {health}")
+}
+
+fn signed(v: f64, decimals: usize) -> String {
+    let s = format!("{:+.*}", decimals, v);
+    s.replace('-', "−")
+}
+
+fn distribution(counts: &[(u8, usize)], label: impl Fn(u8) -> String) -> String {
+    counts
+        .iter()
+        .map(|(v, n)| format!("{}:{n}", label(*v)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn column(answers: &[Vec<u8>], i: usize) -> Vec<u8> {
+    answers.iter().filter_map(|a| a.get(i).copied()).collect()
+}
+
+fn adkar_of(answers: &[Vec<u8>]) -> TeamAdkar {
+    let ratings: Vec<[u8; 5]> = answers
+        .iter()
+        .filter_map(|a| <[u8; 5]>::try_from(a.as_slice()).ok())
+        .collect();
+    TeamAdkar::of(&ratings)
+}
+
+/// The figures of one group, without its heading.
+pub fn figures(set: &QuestionSet, g: &Group) -> String {
+    let mut text = String::new();
+    for (i, q) in set.questions.iter().enumerate() {
+        let stats = q.stats(&column(&g.answers, i));
+        let name = match q.element {
+            Some(e) => e.name().to_string(),
+            None => format!("Q{} {}", i + 1, q.text.chars().take(60).collect::<String>()),
+        };
+        match &q.kind {
+            QuestionKind::Nps => {
+                if let Some(e) = enps(&column(&g.answers, i)) {
+                    let _ = writeln!(
+                        text,
+                        "{name}: eNPS {} ({} promoters · {} passives · {} detractors), mean {:.2}",
+                        signed(e.score, 0),
+                        e.promoters,
+                        e.passives,
+                        e.detractors,
+                        stats.mean.unwrap_or(0.0)
+                    );
+                }
+                let _ = writeln!(text, "  {}", distribution(&stats.counts, |v| v.to_string()));
+            }
+            QuestionKind::Likert => {
+                let _ = writeln!(
+                    text,
+                    "{name}: mean {:.2} · {}",
+                    stats.mean.unwrap_or(0.0),
+                    distribution(&stats.counts, |v| v.to_string())
+                );
+            }
+            QuestionKind::Choice(_) | QuestionKind::YesNo => {
+                let _ = writeln!(
+                    text,
+                    "{name}: {}",
+                    distribution(&stats.counts, |v| q.label(v))
+                );
+            }
+        }
+    }
+    if set.kind == SetKind::Adkar {
+        let a = adkar_of(&g.answers);
+        let parts: Vec<String> = ELEMENTS
+            .iter()
+            .zip(a.barriers)
+            .map(|(e, n)| format!("{} {n}", e.name()))
+            .chain([format!("none {}", a.no_barrier)])
+            .collect();
+        let _ = writeln!(text, "Barrier points: {}", parts.join(" · "));
+        if let Some(b) = a.team_barrier() {
+            let _ = writeln!(text, "Main barrier: {}", b.name());
+        }
+    }
+    text
+}
+
+/// "Since pulse #2: …" for scales, when the earlier group was shown too.
+fn change(set: &QuestionSet, now: &Group, before: &Group, before_id: i64) -> Option<String> {
+    let mut parts = Vec::new();
+    for (i, q) in set.questions.iter().enumerate() {
+        let (a, b) = (column(&now.answers, i), column(&before.answers, i));
+        let name = q
+            .element
+            .map(|e| e.name().to_string())
+            .unwrap_or_else(|| format!("Q{}", i + 1));
+        match q.kind {
+            QuestionKind::Nps => {
+                if let (Some(x), Some(y)) = (enps(&a), enps(&b)) {
+                    parts.push(format!("eNPS {}", signed(x.score - y.score, 0)));
+                }
+            }
+            QuestionKind::Likert => {
+                if let (Some(x), Some(y)) = (q.stats(&a).mean, q.stats(&b).mean) {
+                    parts.push(format!("{name} {}", signed(x - y, 2)));
+                }
+            }
+            _ => {}
+        }
+    }
+    (!parts.is_empty()).then(|| format!("Since pulse #{before_id}: {}", parts.join(" · ")))
+}
+
+fn comments(g: &Group) -> String {
+    let mut shuffled = g.comments.clone();
+    shuffled.shuffle(&mut rand::thread_rng());
+    let mut text = String::new();
+    if !shuffled.is_empty() {
+        text.push_str("Comments (in random order):\n");
+    }
+    for c in shuffled {
+        let one_line = c.replace('\n', " ");
+        let _ = writeln!(text, "> {one_line} — _{}_", sentiment::label(&c).name());
+    }
+    text
+}
+
+impl Results {
+    fn shown(&self, team: &str) -> bool {
+        self.visible.shown.iter().any(|t| t == team)
+    }
+
+    fn section(&self, g: &Group) -> String {
+        let mut text = format!(
+            "**{}** — {} of {} answered ({})\n",
+            g.name,
+            g.answers.len(),
+            g.invited,
+            pct(g.answers.len(), g.invited)
+        );
+        text.push_str(&figures(&self.pulse.set, g));
+        let earlier = self.previous.as_ref().and_then(|(id, groups)| {
+            groups
+                .iter()
+                .find(|p| p.name == g.name && p.answers.len() >= self.min)
+                .map(|p| (*id, p))
+        });
+        if let Some(line) = earlier.and_then(|(id, p)| change(&self.pulse.set, g, p, id)) {
+            let _ = writeln!(text, "{line}");
+        }
+        text.push_str(&comments(g));
+        text
+    }
+
+    fn withheld_line(&self, g: &Group) -> String {
+        format!(
+            "**{}** — {} of {} answered ({}). Results withheld: fewer than {} answers could not stay anonymous.\n",
+            g.name,
+            g.answers.len(),
+            g.invited,
+            pct(g.answers.len(), g.invited),
+            self.min
+        )
+    }
+
+    fn header(&self) -> String {
+        format!("**Results of pulse {}**\n", self.pulse.label())
+    }
+
+    /// What a team's channel gets.
+    pub fn for_team(&self, team: &str) -> String {
+        let Some(g) = self.teams.iter().find(|g| g.name == team) else {
+            return String::new();
+        };
+        let body = if self.shown(team) {
+            self.section(g)
+        } else {
+            self.withheld_line(g)
+        };
+        format!("{}{body}", self.header())
+    }
+
+    /// What the change team's channel gets: every team, merged small teams, everyone.
+    pub fn for_change_team(&self) -> String {
+        let answered: usize = self.teams.iter().map(|g| g.answers.len()).sum();
+        let invited: i64 = self.teams.iter().map(|g| g.invited).sum();
+        let mut text = format!(
+            "{}Answered: {answered} of {invited} ({})\n\n",
+            self.header(),
+            pct(answered, invited)
+        );
+        for g in &self.teams {
+            if self.shown(&g.name) {
+                text.push_str(&self.section(g));
+            } else {
+                text.push_str(&self.withheld_line(g));
+            }
+            text.push('\n');
+        }
+        let hidden: Vec<&Group> = self.teams.iter().filter(|g| !self.shown(&g.name)).collect();
+        if self.visible.others_combined {
+            let merged = merge("Other teams combined", &hidden);
+            text.push_str(&self.section(&merged));
+            text.push('\n');
+        }
+        if self.visible.overall && self.teams.len() > 1 {
+            let all: Vec<&Group> = self.teams.iter().collect();
+            let mut merged = merge("All teams", &all);
+            merged.comments.clear();
+            text.push_str(&self.section(&merged));
+        } else if self.teams.len() > 1 {
+            text.push_str("No all-teams figure: with the teams shown above it would reveal the answers of a group smaller than the minimum.\n");
+        }
+        text
+    }
+
+    /// Who answered what (pulses that are not anonymous; change leads only).
+    pub fn people(&self) -> String {
+        let mut text = String::from("**Who answered what**\n");
+        for g in &self.teams {
+            for (m, answers, comment) in &g.people {
+                let labels: Vec<String> = self
+                    .pulse
+                    .set
+                    .questions
+                    .iter()
+                    .zip(answers)
+                    .map(|(q, a)| q.label(*a))
+                    .collect();
+                let _ = writeln!(
+                    text,
+                    "• <@{}> ({}): {}{}",
+                    m.0,
+                    g.name,
+                    labels.join(", "),
+                    comment
+                        .as_ref()
+                        .map(|c| format!(" — “{c}”"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        text
+    }
+}
+
+fn merge(name: &str, groups: &[&Group]) -> Group {
+    Group {
+        name: name.into(),
+        invited: groups.iter().map(|g| g.invited).sum(),
+        answers: groups.iter().flat_map(|g| g.answers.clone()).collect(),
+        comments: groups.iter().flat_map(|g| g.comments.clone()).collect(),
+        people: vec![],
+    }
+}
+
+/// `/pulse results pulse [team]`.
+pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> AppResult<String> {
+    require(app, actor, Need::Manager).await?;
+    let pulse = load(app, super::parse_id(pulse)?).await?;
+    if pulse.row.guild != actor.guild {
+        return Err(AppError::user(format!(
+            "There is no pulse #{} in this server.",
+            pulse.id()
+        )));
+    }
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    if pulse.row.closed_at_ms.is_none() && (pulse.row.anonymous || !lead) {
+        return Err(AppError::user(format!(
+            "Pulse {} is still open; its results come after it closes <t:{}:R>.",
+            pulse.label(),
+            pulse.row.closes_at_ms / 1000
+        )));
+    }
+    let teams = app.store.pulse_teams(pulse.id()).await?;
+    let mine: Vec<&PulseTeam> = teams
+        .iter()
+        .filter(|t| lead || actor.roles.iter().any(|(r, _)| *r == t.role))
+        .collect();
+    let results = compute(app, pulse).await?;
+    match team {
+        Some(name) => {
+            let t = teams
+                .iter()
+                .find(|t| t.name.eq_ignore_ascii_case(name.trim()))
+                .ok_or_else(|| {
+                    AppError::user(format!(
+                        "Pulse {} did not go to a team `{}`.",
+                        results.pulse.label(),
+                        name.trim()
+                    ))
+                })?;
+            if !mine.iter().any(|m| m.name == t.name) {
+                return Err(AppError::user(format!(
+                    "Managers see the results of their own teams; you are not in {}.",
+                    t.name
+                )));
+            }
+            Ok(results.for_team(&t.name))
+        }
+        None if lead => {
+            let mut text = results.for_change_team();
+            if !results.pulse.row.anonymous {
+                text.push('\n');
+                text.push_str(&results.people());
+            }
+            Ok(text)
+        }
+        None => {
+            if mine.is_empty() {
+                return Err(AppError::user(
+                    "This pulse did not go to any of your teams.",
+                ));
+            }
+            Ok(mine
+                .iter()
+                .map(|t| results.for_team(&t.name))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+    }
+}
+
+/// One team's normalised score from one closed pulse, for the sentiment record: −1
+/// (worst) to +1 (best). ADKAR and Likert sets: (mean − 3) / 2; eNPS: score / 100.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamScore {
+    pub pulse: i64,
+    pub set_kind: SetKind,
+    pub team: String,
+    pub closed_at_ms: i64,
+    pub respondents: usize,
+    pub score: f64,
+    /// Mean VADER compound score of the team's comments, if any.
+    pub comments: Option<f64>,
+}
+
+/// A group's score on −1…+1, or None when the set has no scale questions.
+pub fn normalised(set: &QuestionSet, answers: &[Vec<u8>]) -> Option<f64> {
+    let mut scores = Vec::new();
+    for (i, q) in set.questions.iter().enumerate() {
+        let col = column(answers, i);
+        match q.kind {
+            QuestionKind::Likert => scores.extend(q.stats(&col).mean.map(|m| (m - 3.0) / 2.0)),
+            QuestionKind::Nps => scores.extend(enps(&col).map(|e| e.score / 100.0)),
+            _ => {}
+        }
+    }
+    (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+}
+
+/// Every closed pulse's per-team scores in a guild, oldest first; only teams whose
+/// results were shown (at least the minimum group answered).
+pub async fn team_scores(app: &App, guild: GuildId) -> AppResult<Vec<TeamScore>> {
+    let mut out = Vec::new();
+    let mut rows = app.store.recent_pulses(guild, 500).await?;
+    rows.retain(|r| r.closed_at_ms.is_some());
+    rows.reverse();
+    for row in rows {
+        let closed = row.closed_at_ms.unwrap_or_default();
+        let r = compute(app, load(app, row.id).await?).await?;
+        for g in r.teams.iter().filter(|g| r.shown(&g.name)) {
+            let Some(score) = normalised(&r.pulse.set, &g.answers) else {
+                continue;
+            };
+            let comments = (!g.comments.is_empty()).then(|| {
+                g.comments
+                    .iter()
+                    .map(|c| sentiment::compound(c))
+                    .sum::<f64>()
+                    / g.comments.len() as f64
+            });
+            out.push(TeamScore {
+                pulse: row.id,
+                set_kind: r.pulse.set.kind,
+                team: g.name.clone(),
+                closed_at_ms: closed,
+                respondents: g.answers.len(),
+                score,
+                comments,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `/readiness [team]`: the latest ADKAR picture per team, its barrier point and trend.
+pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResult<String> {
+    require(app, actor, Need::Manager).await?;
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    let mut rows = app.store.recent_pulses(actor.guild, 200).await?;
+    rows.retain(|r| r.closed_at_ms.is_some());
+    rows.reverse();
+    // team → [(pulse id, group)] oldest first, shown groups only.
+    let mut history: Vec<(String, Vec<(i64, Group)>)> = Vec::new();
+    for row in rows {
+        let pulse = load(app, row.id).await?;
+        if pulse.set.kind != SetKind::Adkar {
+            continue;
+        }
+        let teams = app.store.pulse_teams(row.id).await?;
+        let r = compute(app, pulse).await?;
+        for (g, t) in r.teams.iter().zip(&teams) {
+            let allowed = lead || actor.roles.iter().any(|(role, _)| *role == t.role);
+            let wanted = team.is_none_or(|n| n.trim().eq_ignore_ascii_case(&g.name));
+            if !(allowed && wanted && r.shown(&g.name)) {
+                continue;
+            }
+            match history.iter_mut().find(|(n, _)| *n == g.name) {
+                Some((_, h)) => h.push((row.id, g.clone())),
+                None => history.push((g.name.clone(), vec![(row.id, g.clone())])),
+            }
+        }
+    }
+    if history.is_empty() {
+        return Ok(match team {
+            Some(t) => format!("No ADKAR results to show for `{}` yet: none has closed with enough answers, or it is not one of your teams.", t.trim()),
+            None => "No ADKAR results to show yet: a readiness pulse must close with enough answers first.".into(),
+        });
+    }
+    let mut text = String::from("**Readiness (ADKAR)**\n");
+    for (name, h) in history {
+        let (last_id, last) = h.last().cloned().unwrap_or_default();
+        let a = adkar_of(&last.answers);
+        let means: Vec<String> = ELEMENTS
+            .iter()
+            .zip(a.means)
+            .map(|(e, m)| format!("{} {m:.2}", e.name()))
+            .collect();
+        let barrier = a
+            .team_barrier()
+            .map(|b| format!("main barrier: {}", b.name()))
+            .unwrap_or_else(|| "no barrier point".into());
+        let trend: Vec<String> = h
+            .iter()
+            .map(|(id, g)| {
+                format!(
+                    "{:.2} (#{id})",
+                    adkar_of(&g.answers).means.iter().sum::<f64>() / 5.0
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            text,
+            "**{name}** (pulse #{last_id}, {} answered): {} — {barrier}\n  Trend of the mean: {}",
+            a.respondents,
+            means.join(" · "),
+            trend.join(" → ")
+        );
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_run_from_minus_one_to_plus_one() {
+        let set = QuestionSet {
+            id: "e".into(),
+            name: "E".into(),
+            kind: SetKind::Enps,
+            comment: false,
+            questions: vec![crate::domain::poll::Question {
+                id: "q".into(),
+                text: "t".into(),
+                kind: QuestionKind::Nps,
+                element: None,
+            }],
+        };
+        assert_eq!(normalised(&set, &[vec![10], vec![10]]), Some(1.0));
+        assert_eq!(normalised(&set, &[vec![0], vec![10]]), Some(0.0));
+    }
+
+    #[test]
+    fn response_rates_say_whether_they_are_healthy() {
+        assert_eq!(pct(7, 8), "88 %, healthy");
+        assert_eq!(pct(3, 5), "60 %, fair");
+        assert_eq!(pct(2, 5), "40 %, low: below 50 % needs action");
+    }
+}
