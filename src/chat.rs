@@ -122,6 +122,9 @@ pub fn by_name<T: Copy>(list: &[(T, String)], name: &str) -> Option<T> {
 /// Splits a long text at line ends into messages Discord accepts (2,000 characters).
 pub fn split_message(text: &str) -> Vec<String> {
     const MAX: usize = 1900;
+    if text.chars().count() <= MAX {
+        return vec![text.to_string()];
+    }
     let mut out = vec![String::new()];
     for line in text.lines() {
         let line: String = line.chars().take(MAX).collect();

@@ -1,11 +1,13 @@
-//! Buttons and modals (poise dispatches only commands): "Got it" acknowledgements and the
-//! announcement's modal, Confirm and Cancel. Every click re-checks who is clicking.
+//! Buttons, selects and modals (poise dispatches only commands): "Got it"
+//! acknowledgements, the announcement's modal, Confirm and Cancel, and the pulse answer
+//! flow. Every click re-checks who is clicking.
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{ComponentInteraction, Interaction, ModalInteraction};
 
 use super::actor::from_member;
 use super::Bot;
+use crate::app::pulse::flow::{self, Step, COMMENT_MAX};
 use crate::app::{acks, announce};
 use crate::chat::Button;
 use crate::domain::ids::MemberId;
@@ -39,6 +41,16 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
                 .map(ephemeral),
             Err(_) => Err(AppError::user("This button is not one Herald made.")),
         }
+    } else if id.starts_with("pulse:") {
+        let values = match &c.data.kind {
+            serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+            _ => vec![],
+        };
+        let step = match from_member(ctx, c.guild_id, c.member.as_ref()) {
+            Ok(who) => flow::click(app, &who, id, &values).await,
+            Err(e) => Err(e),
+        };
+        return respond_step(ctx, c, step).await;
     } else if let Some(rest) = id.strip_prefix("announce:") {
         let (action, draft) = rest.split_once(':').unwrap_or((rest, ""));
         match from_member(ctx, c.guild_id, c.member.as_ref()) {
@@ -54,6 +66,20 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
 }
 
 async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
+    if m.data.custom_id.starts_with("pulse:") {
+        let text = modal_text(m, "comment");
+        let answer = match from_member(ctx, m.guild_id, m.member.as_ref()) {
+            Ok(who) => flow::comment(&bot.app, &who, &m.data.custom_id, &text)
+                .await
+                .map(ephemeral),
+            Err(e) => Err(e),
+        };
+        let msg = serenity::CreateInteractionResponse::Message(message(answer));
+        if let Err(e) = m.create_response(&ctx.http, msg).await {
+            tracing::warn!(error = %e, "could not answer a pulse comment");
+        }
+        return;
+    }
     let Some(draft) = m.data.custom_id.strip_prefix("announce:modal:") else {
         return;
     };
@@ -139,5 +165,45 @@ async fn respond_component(
     };
     if let Err(e) = c.create_response(&ctx.http, response).await {
         tracing::warn!(error = %e, "could not answer a button");
+    }
+}
+
+/// Answers a pulse click: a new private screen, an updated one, or the comment modal.
+async fn respond_step(
+    ctx: &serenity::Context,
+    c: &ComponentInteraction,
+    step: Result<Step, AppError>,
+) {
+    let response = match step {
+        Ok(Step::Open(screen)) => serenity::CreateInteractionResponse::Message(
+            serenity::CreateInteractionResponseMessage::new()
+                .content(&screen.text)
+                .ephemeral(true)
+                .components(super::render::screen_rows(&screen))
+                .allowed_mentions(serenity::CreateAllowedMentions::new()),
+        ),
+        Ok(Step::Update(screen)) => serenity::CreateInteractionResponse::UpdateMessage(
+            serenity::CreateInteractionResponseMessage::new()
+                .content(&screen.text)
+                .components(super::render::screen_rows(&screen))
+                .allowed_mentions(serenity::CreateAllowedMentions::new()),
+        ),
+        Ok(Step::Comment { custom_id, title }) => {
+            let input = serenity::CreateInputText::new(
+                serenity::InputTextStyle::Paragraph,
+                "Anything you want the change team to know?",
+                "comment",
+            )
+            .required(false)
+            .max_length(COMMENT_MAX as u16);
+            serenity::CreateInteractionResponse::Modal(
+                serenity::CreateModal::new(custom_id, title)
+                    .components(vec![serenity::CreateActionRow::InputText(input)]),
+            )
+        }
+        Err(e) => serenity::CreateInteractionResponse::Message(message(Err(e))),
+    };
+    if let Err(e) = c.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer a pulse click");
     }
 }

@@ -3,7 +3,7 @@
 
 use serenity::all as s;
 
-use crate::chat::{Button, Embed, OutMessage, Pings};
+use crate::chat::{Button, Embed, OutMessage, Pings, Row, Screen};
 
 pub fn allowed_mentions(p: &Pings) -> s::CreateAllowedMentions {
     s::CreateAllowedMentions::new()
@@ -50,6 +50,47 @@ pub fn rows(buttons: &[Button]) -> Vec<s::CreateActionRow> {
                     })
                     .collect(),
             )
+        })
+        .collect()
+}
+
+/// A flow screen's rows: buttons (the current answer highlighted) or one select.
+pub fn screen_rows(screen: &Screen) -> Vec<s::CreateActionRow> {
+    screen
+        .rows
+        .iter()
+        .map(|row| match row {
+            Row::Buttons(choices) => s::CreateActionRow::Buttons(
+                choices
+                    .iter()
+                    .map(|c| {
+                        s::CreateButton::new(&c.custom_id)
+                            .label(&c.label)
+                            .disabled(c.disabled)
+                            .style(if c.selected {
+                                s::ButtonStyle::Primary
+                            } else {
+                                s::ButtonStyle::Secondary
+                            })
+                    })
+                    .collect(),
+            ),
+            Row::Select {
+                custom_id,
+                placeholder,
+                options,
+            } => s::CreateActionRow::SelectMenu(
+                s::CreateSelectMenu::new(
+                    custom_id,
+                    s::CreateSelectMenuKind::String {
+                        options: options
+                            .iter()
+                            .map(|(label, value)| s::CreateSelectMenuOption::new(label, value))
+                            .collect(),
+                    },
+                )
+                .placeholder(placeholder),
+            ),
         })
         .collect()
 }

@@ -39,13 +39,9 @@ struct RawPulse {
     open_hours: u32,
     #[serde(default = "yes")]
     anonymous: bool,
-    /// Hours before close at which non-respondents get a direct-message reminder.
-    #[serde(default = "default_reminders")]
-    remind_hours_before: Vec<u32>,
-}
-
-fn default_reminders() -> Vec<u32> {
-    crate::plan::DEFAULT_REMINDERS.to_vec()
+    /// Hours before close at which non-respondents get a direct-message reminder
+    /// (default 24 and 4; a default that falls before the opening is skipped).
+    remind_hours_before: Option<Vec<u32>>,
 }
 
 fn default_open_hours() -> u32 {
@@ -447,10 +443,8 @@ fn pulse(
             format!("pulse `{id}`: open_hours must be 1 to 672"),
         );
     }
-    if p.remind_hours_before
-        .iter()
-        .any(|h| *h == 0 || *h >= p.open_hours)
-    {
+    let explicit = p.remind_hours_before.as_deref().unwrap_or_default();
+    if explicit.iter().any(|h| *h == 0 || *h >= p.open_hours) {
         cx.at(
             p.id.span(),
             format!("pulse `{id}`: each of remind_hours_before must be at least 1 and less than open_hours ({})", p.open_hours),
@@ -463,6 +457,9 @@ fn pulse(
         schedule,
         open_hours: p.open_hours,
         anonymous: p.anonymous,
-        reminders: p.remind_hours_before.clone(),
+        reminders: p
+            .remind_hours_before
+            .clone()
+            .unwrap_or_else(|| crate::plan::DEFAULT_REMINDERS.to_vec()),
     })
 }

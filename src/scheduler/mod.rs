@@ -71,16 +71,14 @@ async fn run(app: App, stop: CancellationToken) {
 async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
     let now = app.clock.now();
     materialize::run(app, now).await?;
-    if let Err(e) = crate::app::pulse::run::tick(app, now).await {
-        // Pulses retry on the next pass; sends are not held up by them.
-        tracing::warn!(error = %e, "pulse pass failed; retrying shortly");
-    }
+    // A pulse failure is reported after the sends, so it never holds them up.
+    let pulses = crate::app::pulse::run::tick(app, now).await;
     let batch = app
         .store
         .claim_due(now.timestamp_millis(), instance, LEASE_MS, BATCH)
         .await?;
     if batch.is_empty() {
-        return Ok(false);
+        return pulses.map(|_| false);
     }
     let plan = app.plan();
     let reports: Vec<String> = futures::stream::iter(batch)
@@ -90,7 +88,7 @@ async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
         .collect()
         .await;
     deliver::report(app, plan.as_deref(), &reports).await;
-    Ok(true)
+    pulses.map(|_| true)
 }
 
 async fn next_wake(app: &App) -> chrono::DateTime<chrono::Utc> {

@@ -126,8 +126,20 @@ pub fn settings_with_env(
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
+    env.insert("HERALD__PRIVACY__KEY_FILE".into(), key_file_for(db_url));
     env.extend(extra.iter().cloned());
     Settings::load(None, &env).expect("test settings are valid")
+}
+
+/// One privacy key file per test database, outside the repository (restarts reuse it).
+pub fn key_file_for(db_url: &str) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    db_url.hash(&mut h);
+    std::env::temp_dir()
+        .join(format!("herald-key-{:016x}", h.finish()))
+        .display()
+        .to_string()
 }
 
 pub struct TestApp {
@@ -185,6 +197,15 @@ pub async fn spawn_app_with_plan_env(
     for (name, text) in templates {
         std::fs::write(dir.path().join("templates").join(name), text).expect("template");
     }
+    spawn_app_full(world, Some(dir), env).await
+}
+
+/// Herald with a messages directory the test wrote (plan, templates, polls).
+pub async fn spawn_app_with_dir(
+    world: WorldSpec,
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+) -> TestApp {
     spawn_app_full(world, Some(dir), env).await
 }
 
@@ -264,7 +285,13 @@ impl TestApp {
         {
             return false;
         }
-        // The scheduler has seen every item: its first firing after start is queued.
+        // The scheduler has seen every item and pulse: its first firing after start is queued.
+        let pulses = plan.pulses.iter().map(|p| format!("pulse:{}", p.id));
+        for id in plan.items.iter().map(|i| i.id.clone()).chain(pulses) {
+            if app.store.cursor(guild, &id).await.ok().flatten().is_none() {
+                return false;
+            }
+        }
         for item in &plan.items {
             if app
                 .store

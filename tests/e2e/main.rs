@@ -10,5 +10,6 @@ mod health;
 mod helpers;
 mod plan_rules;
 mod processes;
+mod pulses;
 mod simulator;
 mod store_conformance;

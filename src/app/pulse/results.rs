@@ -385,7 +385,7 @@ pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> 
         )));
     }
     let lead = require(app, actor, Need::ChangeLead).await.is_ok();
-    if pulse.row.closed_at_ms.is_none() && (pulse.row.anonymous || !lead) {
+    if pulse.is_open(app.now_ms()) && (pulse.row.anonymous || !lead) {
         return Err(AppError::user(format!(
             "Pulse {} is still open; its results come after it closes <t:{}:R>.",
             pulse.label(),

@@ -39,9 +39,10 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
 pub async fn next_event_ms(app: &App, now: DateTime<Utc>) -> anyhow::Result<Option<i64>> {
     let now_ms = now.timestamp_millis();
     let mut next: Option<i64> = None;
-    // Past-due work that failed is retried a second from now, not in a busy loop.
+    // Past-due work (time moved during a pass) runs at once; failures wait in the
+    // scheduler's retry path instead.
     let mut at = |t: i64| {
-        let t = t.max(now_ms + 1_000);
+        let t = t.max(now_ms);
         next = Some(next.map_or(t, |n: i64| n.min(t)));
     };
     if let Some(plan) = app.plan() {
@@ -59,15 +60,6 @@ pub async fn next_event_ms(app: &App, now: DateTime<Utc>) -> anyhow::Result<Opti
         let sent = app.store.reminders_sent(row.id).await?;
         for h in row.reminders.iter().filter(|h| !sent.contains(h)) {
             at(row.closes_at_ms - i64::from(*h) * HOUR_MS);
-        }
-        if app
-            .store
-            .pulse_teams(row.id)
-            .await?
-            .iter()
-            .any(|t| t.message.is_none())
-        {
-            at(now_ms + 5_000);
         }
     }
     Ok(next)
@@ -186,7 +178,7 @@ async fn post_openings(app: &App, pulse: &Pulse) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Sends every reminder step that is due; steps that fell before the opening are dropped.
+/// Sends every reminder step that is due; steps at or before the opening are dropped.
 async fn remind(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
     let sent = app.store.reminders_sent(pulse.id()).await?;
     for h in pulse.row.reminders.iter().filter(|h| !sent.contains(h)) {
@@ -194,7 +186,8 @@ async fn remind(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
         if at > now_ms {
             continue;
         }
-        if at >= pulse.row.opened_at_ms {
+        // A reminder at the opening itself would only repeat the pulse message.
+        if at > pulse.row.opened_at_ms {
             send_reminders(app, pulse, *h).await?;
         }
         app.store.mark_reminder_sent(pulse.id(), *h).await?;

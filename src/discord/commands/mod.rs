@@ -2,6 +2,7 @@
 
 mod comms;
 mod herald;
+mod pulse;
 mod team;
 
 use poise::serenity_prelude as serenity;
@@ -16,7 +17,13 @@ pub type Ctx<'a> = poise::Context<'a, Bot, AppError>;
 
 /// Every command Herald registers.
 pub fn all() -> Vec<poise::Command<Bot, AppError>> {
-    vec![herald::herald(), team::team(), comms::comms()]
+    vec![
+        herald::herald(),
+        team::team(),
+        comms::comms(),
+        pulse::pulse(),
+        pulse::readiness(),
+    ]
 }
 
 pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
@@ -65,13 +72,17 @@ async fn register(
 }
 
 /// An ephemeral answer that pings nobody.
+/// A long answer goes as several messages (Discord takes 2,000 characters each).
 pub async fn reply(ctx: Ctx<'_>, text: String) -> Result<(), AppError> {
-    let r = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new());
-    ctx.send(r)
-        .await
-        .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    let parts = crate::chat::split_message(&text);
+    for part in if parts.is_empty() { vec![text] } else { parts } {
+        let r = CreateReply::default()
+            .content(part)
+            .ephemeral(true)
+            .allowed_mentions(serenity::CreateAllowedMentions::new());
+        ctx.send(r)
+            .await
+            .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    }
     Ok(())
 }

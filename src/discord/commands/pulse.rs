@@ -1,0 +1,83 @@
+//! `/pulse start|list|results|close|mute` and `/readiness`.
+
+use super::{reply, Ctx};
+use crate::app::pulse::{self, results, StartRequest};
+use crate::discord::actor::actor;
+use crate::error::AppError;
+
+/// Pulse polls: readiness, eNPS and custom question sets.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("start", "list", "results", "close", "mute"),
+    subcommand_required
+)]
+pub async fn pulse(_: Ctx<'_>) -> Result<(), AppError> {
+    Ok(())
+}
+
+/// Open a pulse now (change leads only).
+#[poise::command(slash_command, guild_only)]
+async fn start(
+    ctx: Ctx<'_>,
+    #[description = "Question set, e.g. adkar or enps"] set: String,
+    #[description = "Teams, separated by commas, or `all`"] teams: String,
+    #[description = "How long it stays open, e.g. 48h or 2d"] closes_in: String,
+    #[description = "Store answers without names (default yes)"] anonymous: Option<bool>,
+) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    let req = StartRequest {
+        set: &set,
+        teams: &teams,
+        closes_in: &closes_in,
+        anonymous: anonymous.unwrap_or(true),
+    };
+    reply(ctx, pulse::start(&ctx.data().app, &who, req).await?).await
+}
+
+/// The latest pulses and how many answered.
+#[poise::command(slash_command, guild_only)]
+async fn list(ctx: Ctx<'_>) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    reply(ctx, pulse::list(&ctx.data().app, &who).await?).await
+}
+
+/// A pulse's results, for every team or one.
+#[poise::command(slash_command, guild_only)]
+async fn results(
+    ctx: Ctx<'_>,
+    #[description = "Pulse number, e.g. 3"] pulse: String,
+    #[description = "Only this team"] team: Option<String>,
+) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    let text = results::show(&ctx.data().app, &who, &pulse, team.as_deref()).await?;
+    reply(ctx, text).await
+}
+
+/// Close an open pulse now (change leads only).
+#[poise::command(slash_command, guild_only)]
+async fn close(
+    ctx: Ctx<'_>,
+    #[description = "Pulse number, e.g. 3"] pulse: String,
+) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    reply(ctx, pulse::close(&ctx.data().app, &who, &pulse).await?).await
+}
+
+/// Turn pulse reminders off for yourself (or back on).
+#[poise::command(slash_command, guild_only)]
+async fn mute(ctx: Ctx<'_>) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    reply(ctx, pulse::mute(&ctx.data().app, &who).await?).await
+}
+
+/// The latest ADKAR readiness per team, its barrier point and trend.
+#[poise::command(slash_command, guild_only)]
+pub async fn readiness(
+    ctx: Ctx<'_>,
+    #[description = "Only this team"] team: Option<String>,
+) -> Result<(), AppError> {
+    let who = actor(ctx).await?;
+    let text = results::readiness(&ctx.data().app, &who, team.as_deref()).await?;
+    reply(ctx, text).await
+}

@@ -1,0 +1,801 @@
+//! Pulse polls end to end: members answer through the private flow with real serenity
+//! against the simulator; results, refusals, reminders and the stored rows are checked
+//! as a person (or an auditor with a database dump) would see them.
+
+use std::collections::HashMap;
+
+use herald::app::pulse::key::PrivacyKey;
+use herald::sim::world::WorldSpec;
+use serde_json::{json, Value};
+use sha2::Digest;
+
+use crate::helpers::{spawn_app_with_dir, within, TestApp};
+
+/// A guild with one team (role and channel) per (name, size); members are `name-1`…,
+/// plus Claire the change lead and a `change-team` channel.
+fn world(teams: &[(&str, usize)]) -> WorldSpec {
+    let mut members = vec![json!({ "name": "Claire", "roles": ["Change Lead"] })];
+    for (team, size) in teams {
+        for i in 1..=*size {
+            members
+                .push(json!({ "name": format!("{}-{i}", team.to_lowercase()), "roles": [team] }));
+        }
+    }
+    let roles: Vec<Value> = teams
+        .iter()
+        .map(|(t, _)| json!({ "name": t, "permissions": "0" }))
+        .chain([json!({ "name": "Change Lead", "permissions": "0" })])
+        .collect();
+    let channels: Vec<String> = teams
+        .iter()
+        .map(|(t, _)| t.to_lowercase())
+        .chain(["change-team".to_string()])
+        .collect();
+    let spec = json!({ "guilds": [{ "name": "Acme", "channels": channels, "roles": roles, "members": members }] });
+    WorldSpec::from_json(&spec.to_string()).expect("valid world")
+}
+
+/// Herald with a plan (teams only, plus `extra`) and the shipped question sets.
+async fn pulse_app(teams: &[(&str, usize)], extra: &str, env: &[(&str, &str)]) -> TestApp {
+    let w = world(teams);
+    let dir = tempfile::tempdir().expect("dir");
+    let plan = format!(
+        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n{extra}",
+        w.plan_teams()
+    );
+    std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
+    std::fs::create_dir(dir.path().join("templates")).expect("templates");
+    std::fs::create_dir(dir.path().join("polls")).expect("polls");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls");
+    for f in std::fs::read_dir(shipped).expect("shipped polls") {
+        let f = f.expect("entry").path();
+        std::fs::copy(
+            &f,
+            dir.path().join("polls").join(f.file_name().expect("name")),
+        )
+        .expect("copy");
+    }
+    let env = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    spawn_app_with_dir(w, dir, env).await
+}
+
+fn buttons(components: &Value) -> Vec<(String, String, bool)> {
+    components
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .map(|b| {
+            (
+                b["label"].as_str().unwrap_or_default().to_string(),
+                b["custom_id"].as_str().unwrap_or_default().to_string(),
+                b["disabled"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+fn button(components: &Value, label: &str) -> String {
+    buttons(components)
+        .into_iter()
+        .find(|(l, _, _)| l == label)
+        .map(|(_, id, _)| id)
+        .unwrap_or_else(|| panic!("no button `{label}` in {components}"))
+}
+
+/// The pulse message in a team channel: (message id, the Answer button's custom_id).
+async fn opening(app: &TestApp, channel: &str) -> (String, String) {
+    let msgs = app.wait_for_messages(channel, 1).await;
+    let m = msgs
+        .iter()
+        .find(|m| {
+            m["content"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("**Pulse:")
+        })
+        .unwrap_or_else(|| panic!("no pulse message in #{channel}: {msgs:?}"));
+    (
+        m["id"].as_str().expect("id").to_string(),
+        button(&m["components"], "Answer"),
+    )
+}
+
+/// A member's flow up to the summary: (flow message id, the summary's components).
+async fn fill(app: &TestApp, member: &str, channel: &str, answers: &[u8]) -> (String, Value) {
+    let (msg, open) = opening(app, channel).await;
+    let mut r = app.click(member, &msg, &open).await;
+    assert!(r.ephemeral, "the flow is private: {r:?}");
+    assert!(r.content.contains("question 1 of"), "{}", r.content);
+    let flow = r.message_id.clone();
+    for a in answers {
+        r = app
+            .click(member, &flow, &button(&r.components, &a.to_string()))
+            .await;
+        assert_eq!(r.kind, 7, "answers update the same private message");
+    }
+    assert!(r.content.contains("your answers"), "{}", r.content);
+    (flow, r.components)
+}
+
+/// Answers and submits; returns what the member reads at the end.
+async fn answer(
+    app: &TestApp,
+    member: &str,
+    channel: &str,
+    answers: &[u8],
+    comment: Option<&str>,
+) -> String {
+    let (flow, summary) = fill(app, member, channel, answers).await;
+    match comment {
+        None => {
+            app.click(member, &flow, &button(&summary, "Submit"))
+                .await
+                .content
+        }
+        Some(text) => {
+            let m = app
+                .click(member, &flow, &button(&summary, "Add a comment and submit"))
+                .await;
+            assert_eq!(m.kind, 9, "a modal asks for the comment");
+            let started = app
+                .post(
+                    "/_sim/interactions/modal",
+                    json!({ "member": member, "channel": channel, "custom_id": m.custom_id, "fields": { "comment": text } }),
+                )
+                .await;
+            app.reply(started["interaction_id"].as_str().expect("id"))
+                .await
+                .content
+        }
+    }
+}
+
+async fn start(app: &TestApp, teams: &str, closes_in: &str) -> String {
+    app.command(
+        "Claire",
+        "change-team",
+        "pulse start",
+        json!({ "set": "adkar", "teams": teams, "closes_in": closes_in }),
+    )
+    .await
+    .content
+}
+
+fn content(m: &Value) -> String {
+    m["content"].as_str().unwrap_or_default().to_string()
+}
+
+/// The line of `text` that starts with `prefix`.
+fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting `{prefix}` in:\n{text}"))
+}
+
+const ELEMENTS: [&str; 5] = [
+    "Awareness",
+    "Desire",
+    "Knowledge",
+    "Ability",
+    "Reinforcement",
+];
+
+/// What the results must say for a team, computed here from the scripted answers.
+fn expected_lines(answers: &[[u8; 5]]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, e) in ELEMENTS.iter().enumerate() {
+        let sum: u32 = answers.iter().map(|a| u32::from(a[i])).sum();
+        let counts: Vec<String> = (1..=5)
+            .map(|v| format!("{v}:{}", answers.iter().filter(|a| a[i] == v).count()))
+            .collect();
+        lines.push(format!(
+            "{e}: mean {:.2} · {}",
+            f64::from(sum) / answers.len() as f64,
+            counts.join(" ")
+        ));
+    }
+    let mut barriers = [0usize; 6];
+    for a in answers {
+        barriers[a.iter().position(|v| *v <= 3).unwrap_or(5)] += 1;
+    }
+    let parts: Vec<String> = ELEMENTS
+        .iter()
+        .enumerate()
+        .map(|(i, e)| format!("{e} {}", barriers[i]))
+        .chain([format!("none {}", barriers[5])])
+        .collect();
+    lines.push(format!("Barrier points: {}", parts.join(" · ")));
+    lines
+}
+
+const SALES: [[u8; 5]; 7] = [
+    [5, 4, 4, 3, 4],
+    [4, 2, 5, 5, 5],
+    [5, 5, 5, 5, 5],
+    [3, 3, 3, 3, 3],
+    [4, 3, 4, 4, 2],
+    [5, 4, 2, 4, 4],
+    [4, 4, 4, 4, 4],
+];
+const SUPPORT: [[u8; 5]; 5] = [
+    [2, 4, 4, 4, 4],
+    [5, 5, 5, 5, 1],
+    [4, 4, 4, 4, 4],
+    [4, 1, 4, 4, 4],
+    [5, 5, 3, 4, 4],
+];
+const FINANCE: [[u8; 5]; 3] = [[1, 1, 1, 1, 1], [5, 5, 5, 5, 5], [3, 4, 4, 4, 4]];
+
+/// Sales 7 of 8, Support 5 of 6, Finance 3 of 3 answer an anonymous ADKAR pulse; it closes.
+async fn adkar_scenario() -> TestApp {
+    let app = pulse_app(&[("Sales", 8), ("Support", 6), ("Finance", 3)], "", &[]).await;
+    let started = start(&app, "all", "48h").await;
+    assert!(
+        started.contains("Pulse #1") && started.contains("anonymous"),
+        "{started}"
+    );
+    for (team, rows) in [
+        ("sales", &SALES[..]),
+        ("support", &SUPPORT[..]),
+        ("finance", &FINANCE[..]),
+    ] {
+        for (i, a) in rows.iter().enumerate() {
+            let comment = (team == "sales" && i < 2).then_some(if i == 0 {
+                "The training was great and Atlas is really helpful"
+            } else {
+                "Atlas is slow and I hate the renewal screen"
+            });
+            let done = answer(&app, &format!("{team}-{}", i + 1), team, a, comment).await;
+            assert!(
+                done.starts_with("Thank you — your answers are in."),
+                "{done}"
+            );
+        }
+    }
+    app.advance(48 * 3600 + 1);
+    for team in ["sales", "support", "finance"] {
+        app.wait_for_messages(team, 2).await;
+    }
+    app.wait_for_messages("change-team", 1).await;
+    app
+}
+
+#[tokio::test]
+async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams_are_withheld() {
+    within(120, async {
+        let app = adkar_scenario().await;
+        let sales = content(&app.messages("sales").await[1]);
+        assert!(
+            sales.contains("**Sales** — 7 of 8 answered (88 %, healthy)"),
+            "{sales}"
+        );
+        for expected in expected_lines(&SALES) {
+            assert_eq!(
+                line(&sales, &expected[..expected.find(':').unwrap_or(5)]),
+                expected
+            );
+        }
+        assert!(
+            sales.contains("> The training was great and Atlas is really helpful — _positive_"),
+            "{sales}"
+        );
+        assert!(
+            sales.contains("> Atlas is slow and I hate the renewal screen — _negative_"),
+            "{sales}"
+        );
+        let support = content(&app.messages("support").await[1]);
+        assert!(
+            support.contains("**Support** — 5 of 6 answered (83 %, healthy)"),
+            "{support}"
+        );
+        for expected in expected_lines(&SUPPORT) {
+            assert!(
+                support.contains(&expected),
+                "missing `{expected}` in:\n{support}"
+            );
+        }
+        let finance = content(&app.messages("finance").await[1]);
+        assert!(
+            finance.contains("3 of 3 answered")
+                && finance.contains("Results withheld: fewer than 5 answers"),
+            "{finance}"
+        );
+        assert!(
+            !finance.contains("mean"),
+            "no figure of a small team: {finance}"
+        );
+        let change: String = app
+            .messages("change-team")
+            .await
+            .iter()
+            .map(content)
+            .collect();
+        assert!(
+            change.contains("Answered: 15 of 17 (88 %, healthy)"),
+            "{change}"
+        );
+        assert!(
+            change.contains("**Finance** — 3 of 3 answered") && change.contains("Results withheld"),
+            "{change}"
+        );
+        assert!(
+            change.contains("No all-teams figure"),
+            "everyone minus Sales and Support would be Finance: {change}"
+        );
+        assert!(
+            !change.contains("Other teams combined"),
+            "three answers are too few to merge: {change}"
+        );
+        let mut pulse_msg = String::new();
+        for _ in 0..500 {
+            pulse_msg = content(&app.messages("sales").await[0]);
+            if pulse_msg.contains("closed") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            pulse_msg.contains("— closed. Thank you"),
+            "the pulse message says it closed: {pulse_msg}"
+        );
+        assert_eq!(
+            app.messages("sales").await[0]["components"],
+            json!([]),
+            "no Answer button after close"
+        );
+        let readiness = app
+            .command("Claire", "change-team", "readiness", json!({}))
+            .await
+            .content;
+        assert!(
+            readiness.contains("**Sales** (pulse #1, 7 answered)")
+                && !readiness.contains("Finance"),
+            "{readiness}"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Every row of every table, as text per table.
+async fn dump(app: &TestApp) -> HashMap<String, (Vec<String>, Vec<Vec<String>>)> {
+    use sqlx::{Column, Row};
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.expect("db");
+    let list = if app.db.is_postgres() {
+        "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    };
+    let mut out = HashMap::new();
+    for t in sqlx::query(list).fetch_all(&pool).await.expect("tables") {
+        let name: String = t.try_get("name").expect("name");
+        if name.starts_with("_sqlx") {
+            continue;
+        }
+        let rows = sqlx::query(&format!("SELECT * FROM {name}"))
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+        let mut columns = vec![];
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                columns = r.columns().iter().map(|c| c.name().to_string()).collect();
+                (0..r.len())
+                    .map(|i| {
+                        r.try_get::<Option<String>, _>(i)
+                            .map(|v| v.unwrap_or_default())
+                            .or_else(|_| {
+                                r.try_get::<Option<i64>, _>(i)
+                                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                            })
+                            .or_else(|_| {
+                                r.try_get::<Option<f64>, _>(i)
+                                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                            })
+                            .or_else(|_| {
+                                r.try_get::<Option<Vec<u8>>, _>(i)
+                                    .map(|v| v.map(hex::encode).unwrap_or_default())
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        out.insert(name, (columns, cells));
+    }
+    pool.close().await;
+    out
+}
+
+#[tokio::test]
+async fn an_anonymous_pulse_leaves_no_member_id_and_no_order_linking_answers_to_voters() {
+    within(120, async {
+        let app = adkar_scenario().await;
+        let world = app.get("/_sim/world").await;
+        let people: Vec<(String, u64)> = world["guilds"][0]["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .map(|m| {
+                (
+                    m["name"].as_str().unwrap_or_default().to_string(),
+                    m["id"].as_str().and_then(|i| i.parse().ok()).expect("id"),
+                )
+            })
+            .collect();
+        let tables = dump(&app).await;
+        // Every form of a member id an auditor might look for, unkeyed hashes included.
+        let mut needles: Vec<String> = vec![];
+        for (_, id) in &people {
+            let dec = id.to_string();
+            needles.push(dec.clone());
+            needles.push(hex::encode(sha2::Sha256::digest(dec.as_bytes())));
+            needles.push(hex::encode(sha2::Sha256::digest(id.to_be_bytes())));
+            needles.push(hex::encode(sha2::Sha256::digest(id.to_le_bytes())));
+        }
+        for (table, (_, rows)) in &tables {
+            // `members` is the server directory: everyone, respondent or not.
+            if table == "members" {
+                continue;
+            }
+            for row in rows {
+                for cell in row {
+                    for n in &needles {
+                        let short = &n[..n.len().min(32)];
+                        assert!(
+                            !cell.contains(short),
+                            "table {table} holds a member id or its plain hash: {row:?}"
+                        );
+                    }
+                }
+            }
+        }
+        let (columns, ballots) = &tables["pulse_ballots"];
+        let mut cols = columns.clone();
+        cols.sort();
+        assert_eq!(
+            cols,
+            [
+                "answers",
+                "ballot_key",
+                "comment",
+                "day",
+                "member_id",
+                "pulse_id",
+                "team_name"
+            ],
+            "no time finer than a day, no row number"
+        );
+        assert_eq!(ballots.len(), 15);
+        let day_at = columns.iter().position(|c| c == "day").expect("day");
+        assert!(
+            ballots.iter().all(|b| b[day_at] == "2026-03-02"),
+            "the day only"
+        );
+        let (_, voters) = &tables["pulse_voters"];
+        assert_eq!(
+            voters.len(),
+            1,
+            "one list per pulse, not a row per voter in answer order"
+        );
+        let list = voters[0]
+            .iter()
+            .find(|c| c.len() > 100)
+            .expect("the voter list");
+        let keys: Vec<&str> = (0..list.len())
+            .step_by(32)
+            .map(|i| &list[i..i + 32])
+            .collect();
+        assert_eq!(keys.len(), 15);
+        assert!(
+            keys.windows(2).all(|w| w[0] < w[1]),
+            "sorted, so the order says nothing"
+        );
+        // With the key file the rows match the respondents; with any other key, nobody.
+        let key_path = app.herald().app.settings.privacy_key_file.clone();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_path)
+                .expect("key file")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "the key file is private");
+        }
+        let key = PrivacyKey::load_or_create(&key_path).expect("key");
+        let wrong = PrivacyKey::from_bytes(rand::random());
+        let respondents: Vec<u64> = people
+            .iter()
+            .filter(|(n, _)| {
+                let (team, i) = n.rsplit_once('-').unwrap_or(("", "99"));
+                let i: usize = i.parse().unwrap_or(99);
+                matches!(
+                    (team, i),
+                    ("sales", 1..=7) | ("support", 1..=5) | ("finance", 1..=3)
+                )
+            })
+            .map(|(_, id)| *id)
+            .collect();
+        assert_eq!(respondents.len(), 15);
+        let matched = |k: &PrivacyKey| {
+            people
+                .iter()
+                .filter(|(_, id)| {
+                    keys.contains(&k.voter(1, herald::domain::ids::MemberId(*id)).as_str())
+                })
+                .map(|(_, id)| *id)
+                .collect::<Vec<u64>>()
+        };
+        let mut with_key = matched(&key);
+        with_key.sort();
+        let mut expected = respondents.clone();
+        expected.sort();
+        assert_eq!(
+            with_key, expected,
+            "the key file matches exactly the respondents"
+        );
+        assert!(
+            matched(&wrong).is_empty(),
+            "without the key file no row matches anyone"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_vote_per_member_replaced_on_change_and_refused_when_closed_outside_or_replayed() {
+    within(120, async {
+        let app = pulse_app(
+            &[("Sales", 6), ("Support", 3)],
+            "",
+            &[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")],
+        )
+        .await;
+        // Bad input changes nothing and says what to do.
+        let refused = app
+            .command(
+                "sales-5",
+                "sales",
+                "pulse start",
+                json!({ "set": "adkar", "teams": "Sales", "closes_in": "48h" }),
+            )
+            .await;
+        assert!(
+            refused.content.contains("Only change leads"),
+            "{}",
+            refused.content
+        );
+        let unknown = start(&app, "Sales, Marketing", "48h").await;
+        assert!(
+            unknown.contains("There is no team `Marketing`"),
+            "{unknown}"
+        );
+        let forever = start(&app, "Sales", "forever").await;
+        assert!(forever.contains("like `48h`"), "{forever}");
+        let none = app
+            .command("Claire", "change-team", "pulse list", json!({}))
+            .await
+            .content;
+        assert!(none.starts_with("No pulses yet"), "{none}");
+
+        assert!(start(&app, "Sales", "48h").await.contains("Pulse #1"));
+        // A double click on Submit counts once.
+        let (flow, summary) = fill(&app, "sales-1", "sales", &[4, 4, 4, 4, 4]).await;
+        let submit = button(&summary, "Submit");
+        assert!(app
+            .click("sales-1", &flow, &submit)
+            .await
+            .content
+            .contains("your answers are in"));
+        let again = app.click("sales-1", &flow, &submit).await.content;
+        assert!(
+            again.contains("submitted already; nothing changed"),
+            "{again}"
+        );
+        // A changed answer replaces the first; replaying the first Submit changes nothing.
+        let (first_flow, first) = fill(&app, "sales-2", "sales", &[5, 5, 5, 5, 5]).await;
+        let first_submit = button(&first, "Submit");
+        assert!(app
+            .click("sales-2", &first_flow, &first_submit)
+            .await
+            .content
+            .contains("your answers are in"));
+        let replaced = answer(&app, "sales-2", "sales", &[1, 1, 1, 1, 1], None).await;
+        assert!(replaced.contains("replace your earlier ones"), "{replaced}");
+        let replay = app
+            .click("sales-2", &first_flow, &first_submit)
+            .await
+            .content;
+        assert!(replay.contains("nothing changed"), "{replay}");
+        answer(&app, "sales-3", "sales", &[3, 3, 3, 3, 3], None).await;
+        // Someone outside the pulse's teams is turned away politely.
+        let (msg, open) = opening(&app, "sales").await;
+        let outsider = app.click("support-1", &msg, &open).await;
+        assert!(
+            outsider.ephemeral && outsider.content.contains("You are not in those teams"),
+            "{outsider:?}"
+        );
+        let listed = app
+            .command("Claire", "change-team", "pulse list", json!({}))
+            .await
+            .content;
+        assert!(
+            listed.contains("#1 Atlas readiness (ADKAR)") && listed.contains("3 answered"),
+            "{listed}"
+        );
+        let early = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse results",
+                json!({ "pulse": "1" }),
+            )
+            .await
+            .content;
+        assert!(
+            early.contains("still open"),
+            "anonymous results wait for the close: {early}"
+        );
+
+        let closing = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse close",
+                json!({ "pulse": "#1" }),
+            )
+            .await
+            .content;
+        assert!(closing.contains("Closing pulse #1"), "{closing}");
+        let sales = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(
+            sales.contains("**Sales** — 3 of 6 answered (50 %, fair)"),
+            "{sales}"
+        );
+        for expected in expected_lines(&[[4, 4, 4, 4, 4], [1, 1, 1, 1, 1], [3, 3, 3, 3, 3]]) {
+            assert!(
+                sales.contains(&expected),
+                "missing `{expected}` in:\n{sales}"
+            );
+        }
+        let late = app.click("sales-4", &msg, &open).await.content;
+        assert!(late.contains("This pulse has closed"), "{late}");
+        let late_submit = app.click("sales-1", &flow, &submit).await.content;
+        assert!(
+            late_submit.contains("closed") || late_submit.contains("nothing changed"),
+            "{late_submit}"
+        );
+        let results = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse results",
+                json!({ "pulse": "1", "team": "Sales" }),
+            )
+            .await
+            .content;
+        assert!(results.contains("3 of 6 answered"), "{results}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn reminders_reach_exactly_the_non_respondents_at_the_configured_times_and_name_nobody() {
+    within(120, async {
+        let app = pulse_app(&[("Sales", 6)], "", &[]).await;
+        assert!(start(&app, "Sales", "48h")
+            .await
+            .contains("24 and 4 hours before close"));
+        answer(&app, "sales-1", "sales", &[4, 4, 4, 4, 4], None).await;
+        let muted = app
+            .command("sales-2", "sales", "pulse mute", json!({}))
+            .await
+            .content;
+        assert!(muted.contains("reminders are off"), "{muted}");
+        let dms = |m: &'static str| {
+            let app = &app;
+            async move {
+                app.get(&format!("/_sim/dms/{m}"))
+                    .await
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            }
+        };
+        let wait_dms = |m: &'static str, n: usize| {
+            let app = &app;
+            async move {
+                for _ in 0..500 {
+                    let got = app
+                        .get(&format!("/_sim/dms/{m}"))
+                        .await
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    if got.len() >= n {
+                        return got;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+                panic!("{m} did not get {n} reminders");
+            }
+        };
+        app.advance(24 * 3600 - 60);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(
+            dms("sales-3").await.is_empty(),
+            "no reminder before 24 h to close"
+        );
+        app.advance(61);
+        let first = wait_dms("sales-6", 1).await;
+        assert!(
+            content(&first[0]).contains("Reminder: the pulse **Atlas readiness (ADKAR)**")
+                && content(&first[0]).contains("/pulse mute")
+        );
+        app.advance(20 * 3600);
+        for m in ["sales-3", "sales-4", "sales-5", "sales-6"] {
+            wait_dms(m, 2).await;
+        }
+        app.advance(4 * 3600);
+        app.wait_for_messages("sales", 2).await;
+        for m in ["sales-3", "sales-4", "sales-5", "sales-6"] {
+            assert_eq!(
+                dms(m).await.len(),
+                2,
+                "{m}: exactly the 24 h and 4 h reminders"
+            );
+        }
+        assert!(
+            dms("sales-1").await.is_empty(),
+            "who answered gets no reminder"
+        );
+        assert!(
+            dms("sales-2").await.is_empty(),
+            "who muted gets no reminder"
+        );
+        for channel in ["sales", "change-team"] {
+            for m in app.messages(channel).await {
+                let text = content(&m);
+                assert!(
+                    !text.contains("<@") && !text.contains("sales-"),
+                    "#{channel} names someone: {text}"
+                );
+            }
+        }
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_recurring_plan_pulse_opens_on_schedule_and_closes_after_its_open_hours() {
+    within(120, async {
+        // The test clock starts on Monday 2026-03-02 at 09:00 UTC.
+        let plan = "[[pulses]]\nid = \"monday-enps\"\nset = \"enps\"\naudience = [\"Sales\"]\nschedule = \"0 10 * * MON\"\nopen_hours = 24\n";
+        let app = pulse_app(&[("Sales", 5)], plan, &[]).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(app.messages("sales").await.is_empty(), "not before 10:00");
+        app.advance(3600);
+        let (msg, open) = opening(&app, "sales").await;
+        for (i, score) in [10u8, 9, 8, 3, 10].iter().enumerate() {
+            let member = format!("sales-{}", i + 1);
+            let r = app.click(&member, &msg, &open).await;
+            let r = app.click(&member, &r.message_id, &button(&r.components, &score.to_string())).await;
+            let done = app.click(&member, &r.message_id, &button(&r.components, "Submit")).await;
+            assert!(done.content.contains("your answers are in"), "{}", done.content);
+        }
+        app.advance(24 * 3600);
+        let results = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(results.contains("eNPS +40 (3 promoters · 1 passives · 1 detractors)"), "{results}");
+        app.finish().await;
+    })
+    .await;
+}
