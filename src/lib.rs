@@ -7,12 +7,14 @@
 //! - [`discord`] is the only module that knows serenity and poise: it turns interactions
 //!   into plain requests for [`app`], renders answers, and implements the [`chat::Chat`]
 //!   port with retries that respect Discord's rate limits.
-//! - [`app`] holds the use cases (teams, roles, status, communications, announcements);
-//!   [`domain`] the pure rules (schedules across DST, ADKAR, eNPS, group privacy);
+//! - [`app`] holds the use cases (teams, roles, status, communications, announcements,
+//!   pulses with their privacy key); [`domain`] the pure rules (schedules across DST,
+//!   ADKAR, eNPS, group privacy, comment sentiment);
 //!   [`store`] the database behind one trait, on SQLite or PostgreSQL.
 //! - [`plan`] reads `messages/` (plan.toml, templates, question sets) and reports every
 //!   problem as `file:line:col`; [`scheduler`] turns the plan into outbox rows and
-//!   delivers them exactly once; [`webhooks`] mirrors sends to Slack, Teams or JSON.
+//!   delivers them exactly once, and opens, reminds and closes pulses; [`webhooks`]
+//!   mirrors sends to Slack, Teams or JSON.
 //! - [`clock`] makes time a port, so tests move a manual clock instead of sleeping.
 //! - [`sim`] is a local Discord (REST, gateway, control API, faults) that tests,
 //!   benchmarks and outside scripts drive; [`health`] serves `/healthz` and `/metrics`.

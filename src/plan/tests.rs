@@ -57,6 +57,37 @@ fn the_shipped_plan_is_clean() {
 }
 
 #[test]
+fn the_shipped_pulses_remind_24_and_4_hours_before_close() {
+    let plan = load(&shipped(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(plan.pulses.len(), 3);
+    assert!(plan
+        .pulses
+        .iter()
+        .all(|p| p.reminders == [24, 4] && p.anonymous));
+}
+
+#[test]
+fn a_reminder_outside_the_open_window_is_reported_at_its_pulse() {
+    let dir = broken(|p| {
+        p.replace(
+            "id = \"readiness-after\"\n",
+            "id = \"readiness-after\"\nremind_hours_before = [72]\n",
+        )
+    });
+    let p = only_problem(dir.path());
+    assert_eq!(
+        p.line,
+        line_of(&plan_text(dir.path()), "id = \"readiness-after\"")
+    );
+    assert!(
+        p.message
+            .contains("remind_hours_before must be at least 1 and less than open_hours (48)"),
+        "{}",
+        p.message
+    );
+}
+
+#[test]
 fn a_bad_cron_is_reported_at_its_line() {
     let dir = broken(|p| p.replace("schedule = \"0 9 * * 1\"", "schedule = \"0 9 * * mon-fry\""));
     let p = only_problem(dir.path());

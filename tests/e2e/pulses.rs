@@ -799,3 +799,72 @@ async fn a_recurring_plan_pulse_opens_on_schedule_and_closes_after_its_open_hour
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_named_pulse_shows_change_leads_who_answered_what_while_open_and_refuses_employees() {
+    within(120, async {
+        let app = pulse_app(
+            &[("Sales", 3), ("Support", 3)],
+            "",
+            &[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")],
+        )
+        .await;
+        let started = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse start",
+                json!({ "set": "adkar", "teams": "Sales", "closes_in": "1d", "anonymous": false }),
+            )
+            .await
+            .content;
+        assert!(started.contains("**not** anonymous"), "{started}");
+        let (_, summary) = fill(&app, "sales-1", "sales", &[4, 4, 4, 4, 2]).await;
+        assert!(summary.to_string().contains("Submit"));
+        let (flow, summary) = fill(&app, "sales-2", "sales", &[5, 5, 5, 5, 5]).await;
+        app.click("sales-2", &flow, &button(&summary, "Submit"))
+            .await;
+        let interim = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse results",
+                json!({ "pulse": "1" }),
+            )
+            .await
+            .content;
+        let id = app.id_of("members", "sales-2").await;
+        assert!(
+            interim.contains(&format!("<@{id}> (Sales): 5, 5, 5, 5, 5")),
+            "{interim}"
+        );
+        assert!(
+            !interim.contains("4, 4, 4, 4, 2"),
+            "only submitted answers count: {interim}"
+        );
+        // A team the pulse did not go to, and an employee asking, are refused.
+        let admin = app
+            .command(
+                "Claire",
+                "change-team",
+                "pulse results",
+                json!({ "pulse": "1", "team": "Marketing" }),
+            )
+            .await
+            .content;
+        assert!(
+            admin.contains("did not go to a team `Marketing`"),
+            "{admin}"
+        );
+        let employee = app
+            .command("sales-3", "sales", "pulse results", json!({ "pulse": "1" }))
+            .await
+            .content;
+        assert!(
+            employee.contains("Only managers and change leads"),
+            "{employee}"
+        );
+        app.finish().await;
+    })
+    .await;
+}

@@ -225,3 +225,112 @@ async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supe
     })
     .await;
 }
+
+fn new_pulse(closes_at_ms: i64) -> herald::store::pulses::NewPulse {
+    use herald::store::pulses::{NewPulse, PulseTeam};
+    NewPulse {
+        guild: G,
+        source: "manual".into(),
+        set_id: "adkar".into(),
+        title: "Readiness".into(),
+        questions: "{}".into(),
+        anonymous: true,
+        opened_at_ms: 0,
+        closes_at_ms,
+        reminders: vec![24, 4],
+        teams: vec![PulseTeam {
+            name: "Sales".into(),
+            role: RoleId(10),
+            channel: ChannelId(20),
+            members_at_open: 40,
+            message: None,
+            results_posted: false,
+        }],
+    }
+}
+
+fn ballot(member: u64) -> herald::store::pulses::Ballot {
+    herald::store::pulses::Ballot {
+        ballot_key: format!("{:032x}", member + 1_000),
+        team: "Sales".into(),
+        day: "2026-03-02".into(),
+        answers: format!("{}", member % 5 + 1).repeat(5),
+        comment: None,
+        member: None,
+    }
+}
+
+#[tokio::test]
+async fn concurrent_pulse_submissions_each_count_once_and_replays_change_nothing() {
+    use herald::store::pulses::Submitted;
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = std::sync::Arc::new(store::connect(&db.url, 5).await.expect("connect"));
+        let (id, new) = s.create_pulse(&new_pulse(10_000)).await.expect("create");
+        assert!(new);
+        assert_eq!(
+            s.create_pulse(&new_pulse(10_000)).await.expect("again"),
+            (id, false),
+            "created once"
+        );
+        let tasks: Vec<_> = (0..40u64)
+            .map(|m| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.submit(
+                        id,
+                        &ballot(m),
+                        &format!("flow{m}"),
+                        &format!("{:032x}", m),
+                        5,
+                    )
+                    .await
+                    .expect("submit")
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.expect("task"), Submitted::Saved);
+        }
+        assert_eq!(s.ballots(id).await.expect("ballots").len(), 40);
+        let voters = s.voters(id).await.expect("voters");
+        assert_eq!(voters.len(), 40, "no voter lost to a concurrent write");
+        assert!(voters.windows(2).all(|w| w[0] < w[1]), "sorted");
+        // The same flow again: nothing changes. A new flow: the ballot is replaced.
+        let mut changed = ballot(3);
+        changed.answers = "55555".into();
+        assert_eq!(
+            s.submit(id, &changed, "flow3", &format!("{:032x}", 3), 6)
+                .await
+                .expect("replay"),
+            Submitted::Replay
+        );
+        assert_eq!(
+            s.submit(id, &changed, "later", &format!("{:032x}", 3), 6)
+                .await
+                .expect("change"),
+            Submitted::Replaced
+        );
+        let ballots = s.ballots(id).await.expect("ballots");
+        assert_eq!(ballots.len(), 40);
+        assert!(ballots
+            .iter()
+            .any(|b| b.ballot_key == changed.ballot_key && b.answers == "55555"));
+        assert_eq!(s.voters(id).await.expect("voters").len(), 40);
+        // After the close time nothing is taken.
+        assert_eq!(
+            s.submit(id, &ballot(99), "late", &format!("{:032x}", 99), 10_000)
+                .await
+                .expect("late"),
+            Submitted::Closed
+        );
+        assert!(s.mark_pulse_closed(id, 10_000).await.expect("close"));
+        assert!(
+            !s.mark_pulse_closed(id, 10_001).await.expect("once"),
+            "closed once"
+        );
+        assert!(s.unfinished_pulses().await.expect("list").is_empty());
+        s.close().await;
+    })
+    .await;
+}
