@@ -37,6 +37,16 @@ fn world(teams: &[(&str, usize)]) -> WorldSpec {
 
 /// Herald with a plan (teams only, plus `extra`) and the shipped question sets.
 async fn pulse_app(teams: &[(&str, usize)], extra: &str, env: &[(&str, &str)]) -> TestApp {
+    pulse_app_with_sets(teams, extra, env, &[]).await
+}
+
+/// As `pulse_app`, with more question sets: (file name, TOML).
+async fn pulse_app_with_sets(
+    teams: &[(&str, usize)],
+    extra: &str,
+    env: &[(&str, &str)],
+    sets: &[(&str, &str)],
+) -> TestApp {
     let w = world(teams);
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
@@ -54,6 +64,9 @@ async fn pulse_app(teams: &[(&str, usize)], extra: &str, env: &[(&str, &str)]) -
             dir.path().join("polls").join(f.file_name().expect("name")),
         )
         .expect("copy");
+    }
+    for (name, text) in sets {
+        std::fs::write(dir.path().join("polls").join(name), text).expect("set");
     }
     let env = env
         .iter()
@@ -864,6 +877,60 @@ async fn a_named_pulse_shows_change_leads_who_answered_what_while_open_and_refus
             employee.contains("Only managers and change leads"),
             "{employee}"
         );
+        app.finish().await;
+    })
+    .await;
+}
+
+const TOOLS: &str = r#"
+name = "Tools check"
+kind = "custom"
+comment = false
+
+[[questions]]
+id = "tool"
+type = "choice"
+text = "Which tool do you use most for customer notes?"
+options = ["Atlas", "Spreadsheet", "Paper"]
+
+[[questions]]
+id = "trained"
+type = "yes_no"
+text = "Did you go to the Atlas training?"
+"#;
+
+#[tokio::test]
+async fn a_custom_set_is_answered_with_a_select_and_yes_no_buttons() {
+    within(120, async {
+        let app = pulse_app_with_sets(&[("Sales", 3)], "", &[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")], &[("tools.toml", TOOLS)]).await;
+        let started = app
+            .command("Claire", "change-team", "pulse start", json!({ "set": "tools", "teams": "Sales", "closes_in": "2h" }))
+            .await
+            .content;
+        assert!(started.contains("**Tools check**"), "{started}");
+        let (msg, open) = opening(&app, "sales").await;
+        for (i, (tool, trained)) in [("1", "Yes"), ("0", "Yes"), ("1", "No")].iter().enumerate() {
+            let member = format!("sales-{}", i + 1);
+            let r = app.click(&member, &msg, &open).await;
+            let select = r.components[0]["components"][0].clone();
+            assert_eq!(select["type"], 3, "a choice question is a select: {select}");
+            assert_eq!(select["options"].as_array().map(Vec::len), Some(3));
+            let started = app
+                .post(
+                    "/_sim/interactions/component",
+                    json!({ "member": member, "message_id": r.message_id, "custom_id": select["custom_id"], "values": [tool] }),
+                )
+                .await;
+            let r = app.reply(started["interaction_id"].as_str().expect("id")).await;
+            assert!(r.content.contains("question 2 of 2"), "{}", r.content);
+            let r = app.click(&member, &r.message_id, &button(&r.components, trained)).await;
+            let done = app.click(&member, &r.message_id, &button(&r.components, "Submit")).await;
+            assert!(done.content.contains("your answers are in"), "{}", done.content);
+        }
+        app.advance(2 * 3600);
+        let results = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(results.contains("Q1 Which tool do you use most for customer notes?: Atlas:1 Spreadsheet:2 Paper:0"), "{results}");
+        assert!(results.contains("Q2 Did you go to the Atlas training?: No:1 Yes:2"), "{results}");
         app.finish().await;
     })
     .await;

@@ -574,6 +574,124 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::adkar::Element;
+    use crate::domain::poll::Question;
+    use crate::store::pulses::PulseRow;
+
+    fn adkar_pulse() -> Pulse {
+        let questions = ELEMENTS
+            .iter()
+            .map(|e| Question {
+                id: e.name().to_lowercase(),
+                text: format!("{} statement", e.name()),
+                kind: QuestionKind::Likert,
+                element: Some(*e),
+            })
+            .collect();
+        Pulse {
+            row: PulseRow {
+                id: 2,
+                guild: GuildId(1),
+                source: "manual".into(),
+                set_id: "adkar".into(),
+                title: "Readiness".into(),
+                questions: String::new(),
+                anonymous: true,
+                opened_at_ms: 0,
+                closes_at_ms: 1,
+                closed_at_ms: Some(1),
+                reminders: vec![],
+            },
+            set: QuestionSet {
+                id: "adkar".into(),
+                name: "Readiness".into(),
+                kind: SetKind::Adkar,
+                comment: true,
+                questions,
+            },
+        }
+    }
+
+    fn group(name: &str, answers: &[[u8; 5]]) -> Group {
+        Group {
+            name: name.into(),
+            invited: 10,
+            answers: answers.iter().map(|a| a.to_vec()).collect(),
+            comments: vec![format!("{name} comment")],
+            people: vec![],
+        }
+    }
+
+    fn results(teams: Vec<Group>, previous: Option<(i64, Vec<Group>)>) -> Results {
+        let counts: Vec<(String, usize)> = teams
+            .iter()
+            .map(|g| (g.name.clone(), g.answers.len()))
+            .collect();
+        Results {
+            pulse: adkar_pulse(),
+            visible: visibility(&counts, 3),
+            teams,
+            min: 3,
+            previous,
+        }
+    }
+
+    #[test]
+    fn small_teams_are_merged_when_the_merged_group_is_large_enough() {
+        let r = results(
+            vec![
+                group("A", &[[5; 5], [4; 5], [3; 5]]),
+                group("B", &[[2; 5], [2; 5]]),
+                group("C", &[[1; 5], [5; 5]]),
+            ],
+            None,
+        );
+        let text = r.for_change_team();
+        assert!(
+            text.contains("**B** — 2 of 10 answered") && text.contains("Results withheld"),
+            "{text}"
+        );
+        assert!(
+            text.contains("**Other teams combined** — 4 of 20 answered"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Awareness: mean 2.50 · 1:1 2:2 3:0 4:0 5:1"),
+            "B and C merged: {text}"
+        );
+        assert!(text.contains("**All teams** — 7 of 30 answered"), "{text}");
+        assert!(
+            !r.for_team("B").contains("mean"),
+            "a withheld team's channel gets no figure"
+        );
+        assert!(!r.for_team("B").contains("B comment"), "nor its comments");
+    }
+
+    #[test]
+    fn the_change_since_the_previous_pulse_is_shown_only_where_both_were_shown() {
+        let before = vec![group("A", &[[3; 5], [3; 5], [3; 5]]), group("B", &[[1; 5]])];
+        let r = results(
+            vec![
+                group("A", &[[4; 5], [4; 5], [5; 5]]),
+                group("B", &[[5; 5], [5; 5], [5; 5]]),
+            ],
+            Some((1, before)),
+        );
+        let a = r.for_team("A");
+        assert!(
+            a.contains("Since pulse #1: Awareness +1.33 · Desire +1.33"),
+            "{a}"
+        );
+        assert!(
+            !r.for_team("B").contains("Since pulse"),
+            "B was withheld last time: no change figure"
+        );
+        assert_eq!(adkar_of(&r.teams[0].answers).team_barrier(), None);
+        assert_eq!(
+            adkar_of(&[vec![4, 2, 4, 4, 4]]).team_barrier(),
+            Some(Element::Desire)
+        );
+    }
 
     #[test]
     fn scores_run_from_minus_one_to_plus_one() {
