@@ -91,6 +91,12 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub change_lead_role: String,
     pub manager_role: String,
+    /// Where recognition cards go (a channel name); unset: the member's team channel.
+    pub champions_channel: Option<String>,
+    /// Recognitions one person may give per day.
+    pub recognition_daily_cap: u32,
+    /// The values a recognition may name.
+    pub recognition_values: Vec<String>,
     /// Webhook mirrors by name, from `[mirrors.NAME]` with `kind` and `url`.
     pub mirrors: std::collections::BTreeMap<String, Mirror>,
     origins: HashMap<&'static str, Origin>,
@@ -111,6 +117,9 @@ pub const KEYS: &[&str] = &[
     "log.format",
     "roles.change_lead",
     "roles.manager",
+    "champions.channel",
+    "champions.daily_cap",
+    "champions.values",
 ];
 
 /// Raw string values per key, each with its origin, before typing.
@@ -160,6 +169,11 @@ impl Settings {
             log_format: LogFormat::Pretty,
             change_lead_role: "Change Lead".into(),
             manager_role: "Manager".into(),
+            champions_channel: None,
+            recognition_daily_cap: 10,
+            recognition_values: ["Helped a colleague", "Early adopter", "Great feedback"]
+                .map(String::from)
+                .to_vec(),
             mirrors: Default::default(),
             origins: HashMap::new(),
         }
@@ -196,6 +210,11 @@ impl Settings {
                 "log.format" => s.log_format = parse_log_format(&value).map_err(err)?,
                 "roles.change_lead" => s.change_lead_role = non_empty(&value).map_err(err)?,
                 "roles.manager" => s.manager_role = non_empty(&value).map_err(err)?,
+                "champions.channel" => s.champions_channel = Some(non_empty(&value).map_err(err)?),
+                "champions.daily_cap" => {
+                    s.recognition_daily_cap = parse_num(&value).map_err(err)?
+                }
+                "champions.values" => s.recognition_values = parse_values(&value).map_err(err)?,
                 _ => unreachable!("every key in KEYS is matched"),
             }
             s.origins.insert(k, origin);
@@ -404,3 +423,16 @@ fn parse_log_format(v: &str) -> Result<LogFormat, String> {
 
 #[cfg(test)]
 mod tests;
+
+/// `"Helped a colleague, Early adopter"` → the list; at least one, each at most 80 characters.
+fn parse_values(value: &str) -> Result<Vec<String>, String> {
+    let list: Vec<String> = value
+        .split(',')
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if list.is_empty() || list.iter().any(|v| v.chars().count() > 80) {
+        return Err("write the values separated by commas, e.g. \"Helped a colleague, Early adopter\" (each up to 80 characters)".into());
+    }
+    Ok(list)
+}

@@ -4,11 +4,13 @@
 pub mod access;
 pub mod acks;
 pub mod announce;
+pub mod champions;
 pub mod comms;
 pub mod plan_cli;
 pub mod pulse;
 pub mod roles;
 pub mod status;
+pub mod stories;
 pub mod teams;
 
 use std::sync::Arc;

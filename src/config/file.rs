@@ -14,6 +14,7 @@ const NUMERIC_KEYS: &[&str] = &[
     "database.max_connections",
     "discord.guild_id",
     "privacy.min_group_size",
+    "champions.daily_cap",
 ];
 
 pub(super) fn read(path: &Path) -> Result<RawLayer, ConfigError> {

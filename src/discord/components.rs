@@ -8,7 +8,7 @@ use serenity::all::{ComponentInteraction, Interaction, ModalInteraction};
 use super::actor::from_member;
 use super::Bot;
 use crate::app::pulse::flow::{self, Step, COMMENT_MAX};
-use crate::app::{acks, announce};
+use crate::app::{acks, announce, stories};
 use crate::chat::Button;
 use crate::domain::ids::MemberId;
 use crate::error::{new_error_id, AppError};
@@ -51,6 +51,21 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
             Err(e) => Err(e),
         };
         return respond_step(ctx, c, step).await;
+    } else if let Some(rest) = id.strip_prefix("story:") {
+        match (
+            rest.strip_prefix("post:"),
+            from_member(ctx, c.guild_id, c.member.as_ref()),
+        ) {
+            (_, Err(e)) => Err(e),
+            (None, Ok(_)) => Ok(Answer::Update("Cancelled; nothing was posted.".into())),
+            (Some(target), Ok(who)) => {
+                let (template, team) = target.split_once(':').unwrap_or((target, "*"));
+                let team = (team != "*").then_some(team);
+                stories::post(app, &who, template, team)
+                    .await
+                    .map(Answer::Update)
+            }
+        }
     } else if let Some(rest) = id.strip_prefix("announce:") {
         let (action, draft) = rest.split_once(':').unwrap_or((rest, ""));
         match from_member(ctx, c.guild_id, c.member.as_ref()) {

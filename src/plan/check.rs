@@ -36,7 +36,7 @@ pub(super) fn check(
             problems.push(at(
                 item.at.template,
                 format!(
-                    "item `{}`: no template `{}` in templates/ (there are: {})",
+                    "item `{}`: no template `{}` in templates/ or stories/ (there are: {})",
                     item.id,
                     item.template,
                     join(&names)

@@ -253,7 +253,8 @@ pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
             message: format!("cannot read the plan: {e}"),
         }]
     })?;
-    let (templates, mut problems) = template::load(&dir.join("templates"));
+    let (templates, mut problems) =
+        template::load_with_stories(&dir.join("templates"), Some(&dir.join("stories")));
     let (polls, poll_problems) = polls::load(&dir.join("polls"));
     problems.extend(poll_problems);
     let plan = raw::parse(&plan_file, &text, dir, templates, polls, &mut problems);

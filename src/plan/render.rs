@@ -7,10 +7,53 @@ use super::template::parse_colour;
 use super::{Item, Plan};
 use crate::chat::{Button, Embed, OutMessage};
 
+/// The story figures when there is no data yet: each in plain words.
+pub fn empty_story() -> serde_json::Value {
+    json!({
+        "readiness": "no readiness data yet",
+        "readiness_team": "no readiness data yet for this team",
+        "ack_rate": "no acknowledgements yet",
+        "champions": "no champions yet",
+        "champions_of_week": "no recognitions this week",
+        "recognitions": "no recognitions this week",
+        "wins": "no wins logged yet",
+        "sentiment": "no sentiment data yet",
+    })
+}
+
+/// What is being rendered: a template, the id templates see as `item.id`, and the phase.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub template: &'a str,
+    pub id: &'a str,
+    pub phase: Option<u32>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn of(item: &'a Item) -> Self {
+        Self {
+            template: &item.template,
+            id: &item.id,
+            phase: item.phase,
+        }
+    }
+}
+
 /// The context templates see; `days_to_go_live` is left out when there is no go-live.
 pub fn context(plan: &Plan, item: &Item, team: &str, at: DateTime<Utc>) -> minijinja::Value {
+    context_with(plan, &Subject::of(item), team, at, &empty_story())
+}
+
+/// As [`context`], with live story figures (see [`empty_story`] for their names).
+pub fn context_with(
+    plan: &Plan,
+    subject: &Subject<'_>,
+    team: &str,
+    at: DateTime<Utc>,
+    story: &serde_json::Value,
+) -> minijinja::Value {
     let today = at.with_timezone(&plan.campaign.tz).date_naive();
-    let phase = item
+    let phase = subject
         .phase
         .and_then(|n| plan.phase(n))
         .or(plan.phases.first());
@@ -22,8 +65,9 @@ pub fn context(plan: &Plan, item: &Item, team: &str, at: DateTime<Utc>) -> minij
         },
         "phase": { "number": phase.map_or(0, |p| p.number), "name": phase.map_or("", |p| p.name.as_str()) },
         "team": { "name": team },
-        "item": { "id": item.id },
+        "item": { "id": subject.id },
         "today": today.format("%A %-d %B").to_string(),
+        "story": story,
     });
     if let Some(go_live) = plan.campaign.go_live {
         let days = (go_live - today).num_days();
@@ -40,13 +84,27 @@ pub fn message(
     team: &str,
     at: DateTime<Utc>,
 ) -> Result<OutMessage, String> {
+    message_with(plan, &Subject::of(item), team, at, &empty_story())
+}
+
+/// As [`message`], for any subject and with live story figures.
+pub fn message_with(
+    plan: &Plan,
+    subject: &Subject<'_>,
+    team: &str,
+    at: DateTime<Utc>,
+    story: &serde_json::Value,
+) -> Result<OutMessage, String> {
     let t = plan
         .templates
-        .get(&item.template)
-        .ok_or_else(|| format!("no template `{}`", item.template))?;
+        .get(subject.template)
+        .ok_or_else(|| format!("no template `{}`", subject.template))?;
     let body = plan
         .templates
-        .render_body(&item.template, &context(plan, item, team, at))?
+        .render_body(
+            subject.template,
+            &context_with(plan, subject, team, at, story),
+        )?
         .trim()
         .to_string();
     let mut msg = OutMessage::default();

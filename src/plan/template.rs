@@ -70,6 +70,19 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "today",
 ];
 
+/// What story templates (`messages/stories/`) may use besides the variables above: live
+/// figures, each already in words ("no readiness data yet" when there is none).
+pub const STORY_VARIABLES: &[&str] = &[
+    "story.readiness",
+    "story.readiness_team",
+    "story.ack_rate",
+    "story.champions",
+    "story.champions_of_week",
+    "story.recognitions",
+    "story.wins",
+    "story.sentiment",
+];
+
 /// minijinja's own globals, which are not placeholders.
 const BUILTINS: &[&str] = &[
     "range",
@@ -90,12 +103,7 @@ pub fn new_environment() -> Environment<'static> {
     env
 }
 
-/// Loads every `*.md` in `dir`; problems are returned beside what loaded.
-pub fn load(dir: &Path) -> (Templates, Vec<Problem>) {
-    let mut env = new_environment();
-    let mut map = BTreeMap::new();
-    let mut problems = Vec::new();
-    let mut broken = std::collections::BTreeSet::new();
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
@@ -104,8 +112,32 @@ pub fn load(dir: &Path) -> (Templates, Vec<Problem>) {
         })
         .unwrap_or_default();
     files.sort();
-    for file in files {
-        match read_one(&file) {
+    files
+}
+
+/// Loads every `*.md` in `dir`; problems are returned beside what loaded.
+pub fn load(dir: &Path) -> (Templates, Vec<Problem>) {
+    load_with_stories(dir, None)
+}
+
+/// As [`load`], plus the story templates in `stories`, named `stories/<file>`.
+pub fn load_with_stories(dir: &Path, stories: Option<&Path>) -> (Templates, Vec<Problem>) {
+    let mut env = new_environment();
+    let mut map = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut broken = std::collections::BTreeSet::new();
+    let story_files = stories.map(markdown_files).unwrap_or_default();
+    let files = markdown_files(dir)
+        .into_iter()
+        .map(|f| (f, false))
+        .chain(story_files.into_iter().map(|f| (f, true)));
+    for (file, is_story) in files {
+        match read_one(&file).map(|mut t| {
+            if is_story {
+                t.name = format!("stories/{}", t.name);
+            }
+            t
+        }) {
             Ok(t) => {
                 if let Err(e) = env.add_template_owned(t.name.clone(), t.body.clone()) {
                     let line = t.body_line + e.line().unwrap_or(1) - 1;
@@ -120,7 +152,7 @@ pub fn load(dir: &Path) -> (Templates, Vec<Problem>) {
                     continue;
                 }
                 let before = problems.len();
-                undeclared(&env, &t, &mut problems);
+                undeclared(&env, &t, is_story, &mut problems);
                 if problems.len() > before {
                     broken.insert(t.name.clone());
                 }
@@ -202,14 +234,19 @@ pub fn parse_colour(c: &str) -> Result<u32, String> {
         .ok_or_else(|| format!("front matter: colour `{c}` must look like `#2F80ED`"))
 }
 
-fn undeclared(env: &Environment<'static>, t: &Template, problems: &mut Vec<Problem>) {
+fn undeclared(env: &Environment<'static>, t: &Template, story: bool, problems: &mut Vec<Problem>) {
+    let allowed: Vec<&str> = KNOWN_VARIABLES
+        .iter()
+        .chain(if story { STORY_VARIABLES } else { &[] })
+        .copied()
+        .collect();
     let Ok(compiled) = env.get_template(&t.name) else {
         return;
     };
     let mut names: Vec<String> = compiled.undeclared_variables(true).into_iter().collect();
     names.sort();
     for var in names {
-        let known = KNOWN_VARIABLES
+        let known = allowed
             .iter()
             .any(|k| *k == var || k.starts_with(&format!("{var}.")));
         if known || BUILTINS.contains(&var.split('.').next().unwrap_or_default()) {
@@ -226,7 +263,7 @@ fn undeclared(env: &Environment<'static>, t: &Template, problems: &mut Vec<Probl
             col: 1,
             message: format!(
                 "unknown placeholder `{var}`; templates can use: {}",
-                KNOWN_VARIABLES.join(", ")
+                allowed.join(", ")
             ),
         });
     }

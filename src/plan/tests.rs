@@ -132,7 +132,7 @@ fn a_missing_template_is_reported() {
     assert_eq!(p.line, line_of(&plan_text(dir.path()), "visoin.md"));
     assert!(
         p.message
-            .starts_with("item `vision`: no template `visoin.md` in templates/"),
+            .starts_with("item `vision`: no template `visoin.md` in templates/ or stories/"),
         "{p}"
     );
 }

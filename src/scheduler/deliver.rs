@@ -105,7 +105,13 @@ async fn try_deliver(
             return Ok(None);
         }
     }
-    let rendered = render_row(plan, item, row, now)?;
+    let story = match item.filter(|i| crate::app::stories::is_story(&i.template)) {
+        Some(_) => crate::app::stories::figures(app, row.guild, Some(&row.team))
+            .await
+            .map_err(|e| anyhow::anyhow!("story figures: {e:?}"))?,
+        None => render::empty_story(),
+    };
+    let rendered = render_row(plan, item, row, now, &story)?;
     let msg = for_discord(app, item, row, rendered.clone()).await?;
     match app.chat.post(row.channel, &msg).await {
         Ok(message) => {
@@ -197,6 +203,7 @@ fn render_row(
     item: Option<&Item>,
     row: &Queued,
     now: DateTime<Utc>,
+    story: &serde_json::Value,
 ) -> anyhow::Result<OutMessage> {
     let mut msg = match (plan, item) {
         (Some(plan), Some(item)) => {
@@ -205,7 +212,8 @@ fn render_row(
             } else {
                 now
             };
-            render::message(plan, item, &row.team, at).map_err(anyhow::Error::msg)?
+            render::message_with(plan, &render::Subject::of(item), &row.team, at, story)
+                .map_err(anyhow::Error::msg)?
         }
         _ => OutMessage::text(row.body.clone().unwrap_or_default()),
     };

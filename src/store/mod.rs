@@ -5,6 +5,7 @@
 //! few statements whose SQL is not portable). Queries are checked at run time: there is
 //! no database at build time.
 
+pub mod champions;
 pub mod outbox;
 pub mod pulses;
 mod sql;
@@ -59,7 +60,9 @@ pub struct RoleConfig {
 
 /// Everything Herald keeps, behind one trait so both backends pass one conformance suite.
 #[async_trait]
-pub trait Store: outbox::Outbox + pulses::Pulses + Send + Sync + 'static {
+pub trait Store:
+    outbox::Outbox + pulses::Pulses + champions::Champions + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;

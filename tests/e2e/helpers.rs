@@ -356,12 +356,23 @@ impl TestApp {
         self.reply(&id).await
     }
 
+    /// The answer a person reads: the first response, or after a deferred ("thinking…")
+    /// one, the follow-up that replaces it.
     pub async fn reply(&self, interaction: &str) -> Reply {
-        let v = self
+        let mut v = self
             .get(&format!("/_sim/interactions/{interaction}?wait_ms=5000"))
             .await;
+        for _ in 0..500 {
+            let deferred = v["responses"][0]["type"] == 5;
+            if !deferred || v["responses"].as_array().is_some_and(|r| r.len() > 1) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            v = self.get(&format!("/_sim/interactions/{interaction}")).await;
+        }
+        let at = if v["responses"][0]["type"] == 5 { 1 } else { 0 };
         let first = v["responses"]
-            .get(0)
+            .get(at)
             .cloned()
             .unwrap_or_else(|| panic!("no answer to interaction {interaction}: {v}"));
         Reply {

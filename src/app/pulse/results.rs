@@ -504,14 +504,16 @@ pub async fn team_scores(app: &App, guild: GuildId) -> AppResult<Vec<TeamScore>>
     Ok(out)
 }
 
-/// `/readiness [team]`: the latest ADKAR picture per team, its barrier point and trend.
-pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResult<String> {
-    require(app, actor, Need::Manager).await?;
-    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
-    let mut rows = app.store.recent_pulses(actor.guild, 200).await?;
+/// Per team (those `keep` accepts), the closed ADKAR pulses in which the team's results
+/// were shown, oldest first.
+pub async fn adkar_history(
+    app: &App,
+    guild: GuildId,
+    keep: impl Fn(&PulseTeam) -> bool,
+) -> AppResult<Vec<(String, Vec<(i64, Group)>)>> {
+    let mut rows = app.store.recent_pulses(guild, 200).await?;
     rows.retain(|r| r.closed_at_ms.is_some());
     rows.reverse();
-    // team → [(pulse id, group)] oldest first, shown groups only.
     let mut history: Vec<(String, Vec<(i64, Group)>)> = Vec::new();
     for row in rows {
         let pulse = load(app, row.id).await?;
@@ -521,9 +523,7 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
         let teams = app.store.pulse_teams(row.id).await?;
         let r = compute(app, pulse).await?;
         for (g, t) in r.teams.iter().zip(&teams) {
-            let allowed = lead || actor.roles.iter().any(|(role, _)| *role == t.role);
-            let wanted = team.is_none_or(|n| n.trim().eq_ignore_ascii_case(&g.name));
-            if !(allowed && wanted && r.shown(&g.name)) {
+            if !(keep(t) && r.shown(&g.name)) {
                 continue;
             }
             match history.iter_mut().find(|(n, _)| *n == g.name) {
@@ -532,6 +532,33 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
             }
         }
     }
+    Ok(history)
+}
+
+/// "Awareness 4.14 · Desire 3.57 · … — main barrier: Desire" for a group.
+pub fn adkar_line(g: &Group) -> String {
+    let a = adkar_of(&g.answers);
+    let means: Vec<String> = ELEMENTS
+        .iter()
+        .zip(a.means)
+        .map(|(e, m)| format!("{} {m:.2}", e.name()))
+        .collect();
+    let barrier = a
+        .team_barrier()
+        .map(|b| format!("main barrier: {}", b.name()))
+        .unwrap_or_else(|| "no barrier point".into());
+    format!("{} — {barrier}", means.join(" · "))
+}
+
+/// `/readiness [team]`: the latest ADKAR picture per team, its barrier point and trend.
+pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResult<String> {
+    require(app, actor, Need::Manager).await?;
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    let history = adkar_history(app, actor.guild, |t| {
+        let allowed = lead || actor.roles.iter().any(|(role, _)| *role == t.role);
+        allowed && team.is_none_or(|n| n.trim().eq_ignore_ascii_case(&t.name))
+    })
+    .await?;
     if history.is_empty() {
         return Ok(match team {
             Some(t) => format!("No ADKAR results to show for `{}` yet: none has closed with enough answers, or it is not one of your teams.", t.trim()),

@@ -1,8 +1,10 @@
 //! The slash commands and the poise framework that dispatches them.
 
+mod champions;
 mod comms;
 mod herald;
 mod pulse;
+mod story;
 mod team;
 
 use poise::serenity_prelude as serenity;
@@ -23,6 +25,11 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         comms::comms(),
         pulse::pulse(),
         pulse::readiness(),
+        champions::recognize(),
+        champions::champion(),
+        champions::champions(),
+        champions::win(),
+        story::story(),
     ]
 }
 
@@ -72,6 +79,12 @@ async fn register(
 }
 
 /// An ephemeral answer that pings nobody.
+/// Commands that count members or compute results answer "thinking…" first, so a large
+/// guild cannot push the first answer past Discord's 3 seconds.
+pub fn defer_failed(e: serenity::Error) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context("Failed to defer the answer"))
+}
+
 /// A long answer goes as several messages (Discord takes 2,000 characters each).
 pub async fn reply(ctx: Ctx<'_>, text: String) -> Result<(), AppError> {
     let parts = crate::chat::split_message(&text);

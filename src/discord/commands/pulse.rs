@@ -1,6 +1,6 @@
 //! `/pulse start|list|results|close|mute` and `/readiness`.
 
-use super::{reply, Ctx};
+use super::{defer_failed, reply, Ctx};
 use crate::app::pulse::{self, results, StartRequest};
 use crate::discord::actor::actor;
 use crate::error::AppError;
@@ -25,6 +25,7 @@ async fn start(
     #[description = "How long it stays open, e.g. 48h or 2d"] closes_in: String,
     #[description = "Store answers without names (default yes)"] anonymous: Option<bool>,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     let req = StartRequest {
         set: &set,
@@ -49,6 +50,7 @@ async fn results(
     #[description = "Pulse number, e.g. 3"] pulse: String,
     #[description = "Only this team"] team: Option<String>,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     let text = results::show(&ctx.data().app, &who, &pulse, team.as_deref()).await?;
     reply(ctx, text).await
@@ -77,6 +79,7 @@ pub async fn readiness(
     ctx: Ctx<'_>,
     #[description = "Only this team"] team: Option<String>,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     let text = results::readiness(&ctx.data().app, &who, team.as_deref()).await?;
     reply(ctx, text).await

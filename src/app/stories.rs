@@ -1,0 +1,322 @@
+//! Story updates: templates in `messages/stories/` rendered with live figures —
+//! readiness, acknowledgement rates, champions, recognitions, wins and the pulse trend —
+//! each already in words, so missing data reads "no readiness data yet", never "None".
+//! Scheduled in plan.toml (`template = "stories/…"`) or posted with `/story post` after
+//! a private preview.
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use super::access::{require, Actor, Need};
+use super::champions::ranking;
+use super::pulse::results::{adkar_history, adkar_line, team_scores};
+use super::App;
+use crate::chat::OutMessage;
+use crate::domain::ids::GuildId;
+use crate::error::{AppError, AppResult};
+use crate::plan::render::{empty_story, message_with, Subject};
+use crate::plan::Plan;
+
+/// Whether a plan template is a story (it gets live figures).
+pub fn is_story(template: &str) -> bool {
+    template.starts_with("stories/")
+}
+
+fn lines_or(lines: Vec<String>, none: &Value) -> Value {
+    if lines.is_empty() {
+        none.clone()
+    } else {
+        json!(lines.join("\n"))
+    }
+}
+
+/// The live figures for a story told to `team` (or to everyone).
+pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult<Value> {
+    let empty = empty_story();
+    let mut story = empty.clone();
+    let history = adkar_history(app, guild, |_| true).await?;
+    let latest: Vec<(String, String)> = history
+        .iter()
+        .filter_map(|(name, h)| {
+            h.last().map(|(id, g)| {
+                (
+                    name.clone(),
+                    format!(
+                        "{name}: {} (pulse #{id}, {} answered)",
+                        adkar_line(g),
+                        g.answers.len()
+                    ),
+                )
+            })
+        })
+        .collect();
+    story["readiness"] = lines_or(
+        latest.iter().map(|(_, l)| l.clone()).collect(),
+        &empty["readiness"],
+    );
+    if let Some((_, line)) = latest
+        .iter()
+        .find(|(n, _)| team.is_some_and(|t| t.eq_ignore_ascii_case(n)))
+    {
+        story["readiness_team"] = json!(line);
+    }
+    story["ack_rate"] = ack_rates(app, guild)
+        .await?
+        .map_or(empty["ack_rate"].clone(), Value::from);
+    let champions = app.store.champions(guild).await?;
+    if !champions.is_empty() {
+        let mut per_team: Vec<(String, usize)> = Vec::new();
+        for c in &champions {
+            match per_team.iter_mut().find(|(t, _)| *t == c.team) {
+                Some((_, n)) => *n += 1,
+                None => per_team.push((c.team.clone(), 1)),
+            }
+        }
+        let parts: Vec<String> = per_team.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        story["champions"] = json!(format!(
+            "{} champion(s): {}",
+            champions.len(),
+            parts.join(" · ")
+        ));
+    }
+    let week_ago = app.now_ms() - Duration::days(7).num_milliseconds();
+    let recs = app.store.recognitions_since(guild, week_ago).await?;
+    let ranked: Vec<String> = ranking(&recs, None)
+        .iter()
+        .take(5)
+        .map(|(m, n, _)| format!("<@{}> ({n})", m.0))
+        .collect();
+    if !ranked.is_empty() {
+        story["champions_of_week"] = json!(ranked.join(" · "));
+    }
+    let latest_recs: Vec<String> = recs
+        .iter()
+        .rev()
+        .take(5)
+        .map(|r| format!("<@{}> for {}: “{}”", r.member.0, r.value, r.reason))
+        .collect();
+    story["recognitions"] = lines_or(latest_recs, &empty["recognitions"]);
+    let wins: Vec<String> = app
+        .store
+        .wins(guild, 3)
+        .await?
+        .iter()
+        .map(|w| {
+            format!(
+                "**{}**{}: {}",
+                w.title,
+                w.team
+                    .as_ref()
+                    .map(|t| format!(" ({t})"))
+                    .unwrap_or_default(),
+                w.description
+            )
+        })
+        .collect();
+    story["wins"] = lines_or(wins, &empty["wins"]);
+    story["sentiment"] = sentiment_words(app, guild)
+        .await?
+        .map_or(empty["sentiment"].clone(), Value::from);
+    Ok(story)
+}
+
+/// "for `kickoff`: Sales 83 % (5 of 6) · …" for the latest acknowledged item sent.
+async fn ack_rates(app: &App, guild: GuildId) -> AppResult<Option<String>> {
+    let Some(plan) = app.plan() else {
+        return Ok(None);
+    };
+    for item in plan.items.iter().rev().filter(|i| i.ack) {
+        let sent = app.store.latest_sent(guild, &item.id).await?;
+        if sent.is_empty() {
+            continue;
+        }
+        let mut parts = Vec::new();
+        for row in sent {
+            if let Some((acked, size)) = super::acks::ack_rate(app, guild, &row.team, row.id)
+                .await
+                .map_err(AppError::Internal)?
+            {
+                let pct = (acked * 100).checked_div(size).unwrap_or(0);
+                parts.push(format!("{} {pct} % ({acked} of {size})", row.team));
+            }
+        }
+        return Ok(Some(format!("for `{}`: {}", item.id, parts.join(" · "))));
+    }
+    Ok(None)
+}
+
+/// "Sales +0.45 · Support −0.10" from the latest closed pulse score per team.
+async fn sentiment_words(app: &App, guild: GuildId) -> AppResult<Option<String>> {
+    let scores = team_scores(app, guild).await?;
+    let mut latest: Vec<(String, f64)> = Vec::new();
+    for s in scores {
+        match latest.iter_mut().find(|(t, _)| *t == s.team) {
+            Some(entry) => entry.1 = s.score,
+            None => latest.push((s.team.clone(), s.score)),
+        }
+    }
+    if latest.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<String> = latest
+        .iter()
+        .map(|(t, v)| format!("{t} {}", format!("{v:+.2}").replace('-', "−")))
+        .collect();
+    Ok(Some(format!(
+        "{} (from pulses, −1 to +1)",
+        parts.join(" · ")
+    )))
+}
+
+/// The campaign phase in force: that of the latest plan item whose first firing has passed.
+pub fn current_phase(plan: &Plan, now: DateTime<Utc>) -> Option<u32> {
+    plan.items
+        .iter()
+        .filter_map(|i| {
+            Some((
+                i.next_after(DateTime::<Utc>::MIN_UTC, &plan.campaign)?,
+                i.phase?,
+            ))
+        })
+        .filter(|(t, _)| *t <= now)
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, p)| p)
+}
+
+fn template_name(plan: &Plan, name: &str) -> AppResult<String> {
+    let file = name.trim().trim_start_matches("stories/");
+    let file = if file.ends_with(".md") {
+        file.to_string()
+    } else {
+        format!("{file}.md")
+    };
+    let full = format!("stories/{file}");
+    if plan.templates.get(&full).is_some() {
+        return Ok(full);
+    }
+    let names: Vec<&str> = plan
+        .templates
+        .map
+        .keys()
+        .filter_map(|k| k.strip_prefix("stories/"))
+        .collect();
+    Err(AppError::user(format!(
+        "There is no story `{}`. Stories: {}.",
+        name.trim(),
+        if names.is_empty() {
+            "none (add them to messages/stories/)".into()
+        } else {
+            names.join(", ")
+        }
+    )))
+}
+
+/// A story rendered for a team with live figures.
+pub async fn render(
+    app: &App,
+    guild: GuildId,
+    template: &str,
+    team: &str,
+) -> AppResult<OutMessage> {
+    let plan = app
+        .plan()
+        .ok_or_else(|| AppError::user("No plan is loaded, so there are no stories."))?;
+    let name = template_name(&plan, template)?;
+    let story = figures(app, guild, Some(team)).await?;
+    let now = app.clock.now();
+    let subject = Subject {
+        template: &name,
+        id: &name,
+        phase: current_phase(&plan, now),
+    };
+    message_with(&plan, &subject, team, now, &story)
+        .map_err(|e| AppError::user(format!("The story `{name}` does not render: {e}")))
+}
+
+/// The teams a story goes to: the one named, or every team.
+async fn audience(
+    app: &App,
+    actor: &Actor,
+    team: Option<&str>,
+) -> AppResult<Vec<crate::domain::team::Team>> {
+    let teams = app.store.list_teams(actor.guild).await?;
+    match team.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(teams),
+        Some(name) => teams
+            .into_iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+            .map(|t| vec![t])
+            .ok_or_else(|| {
+                AppError::user(format!(
+                    "There is no team `{name}`; `/team list` shows them."
+                ))
+            }),
+    }
+}
+
+/// `/story post`, step one: the story as the first team will read it, privately.
+pub async fn preview(
+    app: &App,
+    actor: &Actor,
+    template: &str,
+    team: Option<&str>,
+) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let teams = audience(app, actor, team).await?;
+    let first = teams
+        .first()
+        .ok_or_else(|| AppError::user("There are no teams to tell; add one with `/team add`."))?;
+    let msg = render(app, actor.guild, template, &first.name).await?;
+    let mut text = format!(
+        "**Preview** for {} (posting goes to {} team channel(s)):\n\n",
+        first.name,
+        teams.len()
+    );
+    if let Some(e) = msg.embeds.first() {
+        let _ = write!(
+            text,
+            "**{}**\n{}",
+            e.title.clone().unwrap_or_default(),
+            e.description.clone().unwrap_or_default()
+        );
+    } else {
+        text.push_str(&msg.content);
+    }
+    Ok(text.chars().take(1900).collect())
+}
+
+/// `/story post`, step two: renders afresh for each team and posts it.
+pub async fn post(
+    app: &App,
+    actor: &Actor,
+    template: &str,
+    team: Option<&str>,
+) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    let teams = audience(app, actor, team).await?;
+    let mut posted = Vec::new();
+    for t in &teams {
+        let msg = render(app, actor.guild, template, &t.name).await?;
+        app.chat.post(t.channel, &msg).await.map_err(|e| {
+            AppError::user(format!(
+                "Posting to {} failed: {}. The teams before it have the story.",
+                t.name, e.message
+            ))
+        })?;
+        posted.push(t.name.clone());
+    }
+    Ok(format!("Posted the story to {}.", posted.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stories_are_templates_under_stories() {
+        assert!(is_story("stories/front-lines.md"));
+        assert!(!is_story("kickoff.md"));
+    }
+}

@@ -1,0 +1,54 @@
+//! `/story post template [team]`: a private preview with live figures, then Post or Cancel.
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use super::{defer_failed, Ctx};
+use crate::app::stories;
+use crate::chat::Button;
+use crate::discord::actor::actor;
+use crate::error::AppError;
+
+/// Story updates with live figures.
+#[poise::command(slash_command, guild_only, subcommands("post"), subcommand_required)]
+pub async fn story(_: Ctx<'_>) -> Result<(), AppError> {
+    Ok(())
+}
+
+/// Preview a story from messages/stories/, then post it to a team or every team.
+#[poise::command(slash_command, guild_only)]
+async fn post(
+    ctx: Ctx<'_>,
+    #[description = "Story template, e.g. front-lines"] template: String,
+    #[description = "Only this team (default: every team)"] team: Option<String>,
+) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let preview = stories::preview(&ctx.data().app, &who, &template, team.as_deref()).await?;
+    let target = team.unwrap_or_else(|| "*".into());
+    let post_id = format!("story:post:{}:{}", template.trim(), target.trim());
+    if post_id.len() > 100 {
+        return Err(AppError::user(
+            "That template or team name is too long to post from a button; shorten it.",
+        ));
+    }
+    let buttons = vec![
+        Button::Action {
+            custom_id: post_id,
+            label: "Post it".into(),
+        },
+        Button::Action {
+            custom_id: "story:cancel".into(),
+            label: "Cancel".into(),
+        },
+    ];
+    let r = CreateReply::default()
+        .content(preview)
+        .ephemeral(true)
+        .components(crate::discord::render::rows(&buttons))
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    ctx.send(r)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    Ok(())
+}
