@@ -101,18 +101,28 @@ impl Sim {
     }
 
     /// The first response to an interaction: (message id, components, content).
+    /// After a deferred first response, the follow-up that replaces it.
     async fn answer(&self, started: Option<Value>) -> Option<(String, Value, String)> {
         let id = started?["interaction_id"].as_str()?.to_string();
-        let got: Value = self
-            .client
-            .get(format!("{}/_sim/interactions/{id}?wait_ms=5000", self.url))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        let first = got["responses"].get(0)?.clone();
+        let mut got = Value::Null;
+        for _ in 0..500 {
+            got = self
+                .client
+                .get(format!("{}/_sim/interactions/{id}?wait_ms=5000", self.url))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
+            if !deferred || got["responses"].as_array().is_some_and(|r| r.len() > 1) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
+        let first = got["responses"].get(usize::from(deferred))?.clone();
         Some((
             first["message_id"].as_str()?.to_string(),
             first["components"].clone(),

@@ -24,6 +24,30 @@ pub fn is_story(template: &str) -> bool {
     template.starts_with("stories/")
 }
 
+/// At most this many teams per figure, so a story stays within Discord's limits.
+const MAX_TEAMS: usize = 8;
+
+/// `text` on one line, cut to `n` characters with an ellipsis.
+pub fn clip(text: &str, n: usize) -> String {
+    let one_line = text.replace('\n', " ");
+    if one_line.chars().count() <= n {
+        return one_line;
+    }
+    let mut s: String = one_line.chars().take(n.saturating_sub(1)).collect();
+    s.push('…');
+    s
+}
+
+/// The first `MAX_TEAMS` parts, and how many more there are.
+fn capped(mut parts: Vec<String>, more: &str) -> Vec<String> {
+    if parts.len() > MAX_TEAMS {
+        let extra = parts.len() - MAX_TEAMS;
+        parts.truncate(MAX_TEAMS);
+        parts.push(format!("… and {extra} more {more}"));
+    }
+    parts
+}
+
 fn lines_or(lines: Vec<String>, none: &Value) -> Value {
     if lines.is_empty() {
         none.clone()
@@ -52,10 +76,11 @@ pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult
             })
         })
         .collect();
-    story["readiness"] = lines_or(
+    let lines = capped(
         latest.iter().map(|(_, l)| l.clone()).collect(),
-        &empty["readiness"],
+        "teams (see /readiness)",
     );
+    story["readiness"] = lines_or(lines, &empty["readiness"]);
     if let Some((_, line)) = latest
         .iter()
         .find(|(n, _)| team.is_some_and(|t| t.eq_ignore_ascii_case(n)))
@@ -74,7 +99,10 @@ pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult
                 None => per_team.push((c.team.clone(), 1)),
             }
         }
-        let parts: Vec<String> = per_team.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        let parts = capped(
+            per_team.iter().map(|(t, n)| format!("{t} {n}")).collect(),
+            "teams",
+        );
         story["champions"] = json!(format!(
             "{} champion(s): {}",
             champions.len(),
@@ -95,7 +123,14 @@ pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult
         .iter()
         .rev()
         .take(5)
-        .map(|r| format!("<@{}> for {}: “{}”", r.member.0, r.value, r.reason))
+        .map(|r| {
+            format!(
+                "<@{}> for {}: “{}”",
+                r.member.0,
+                r.value,
+                clip(&r.reason, 160)
+            )
+        })
         .collect();
     story["recognitions"] = lines_or(latest_recs, &empty["recognitions"]);
     let wins: Vec<String> = app
@@ -111,7 +146,7 @@ pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult
                     .as_ref()
                     .map(|t| format!(" ({t})"))
                     .unwrap_or_default(),
-                w.description
+                clip(&w.description, 200)
             )
         })
         .collect();
@@ -142,6 +177,7 @@ async fn ack_rates(app: &App, guild: GuildId) -> AppResult<Option<String>> {
                 parts.push(format!("{} {pct} % ({acked} of {size})", row.team));
             }
         }
+        let parts = capped(parts, "teams");
         return Ok(Some(format!("for `{}`: {}", item.id, parts.join(" · "))));
     }
     Ok(None)
@@ -164,6 +200,7 @@ async fn sentiment_words(app: &App, guild: GuildId) -> AppResult<Option<String>>
         .iter()
         .map(|(t, v)| format!("{t} {}", format!("{v:+.2}").replace('-', "−")))
         .collect();
+    let parts = capped(parts, "teams");
     Ok(Some(format!(
         "{} (from pulses, −1 to +1)",
         parts.join(" · ")
@@ -313,6 +350,86 @@ pub async fn post(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The longest figures `figures` can produce.
+    fn rich_story() -> Value {
+        let team_line = |i: usize| {
+            format!(
+                "Team-{i:02}-with-a-long-name: Awareness 4.14 · Desire 3.57 · Knowledge 3.86 · Ability 4.00 · Reinforcement 3.86 — main barrier: Reinforcement (pulse #123, 250 answered)"
+            )
+        };
+        let teams: Vec<String> = (0..30).map(team_line).collect();
+        let recognitions: Vec<String> = (0..5)
+            .map(|i| {
+                format!(
+                    "<@{}> for Helped a colleague: “{}”",
+                    100_000_000_000_000_000u64 + i,
+                    clip(&"x".repeat(500), 160)
+                )
+            })
+            .collect();
+        let wins: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    "**{}** (Team-{i:02}-with-a-long-name): {}",
+                    "W".repeat(100),
+                    clip(&"y".repeat(1000), 200)
+                )
+            })
+            .collect();
+        let short: Vec<String> = (0..30)
+            .map(|i| format!("Team-{i:02}-with-a-long-name 100 % (250 of 250)"))
+            .collect();
+        json!({
+            "readiness": capped(teams, "teams (see /readiness)").join("\n"),
+            "readiness_team": team_line(1),
+            "ack_rate": format!("for `weekly-update-long-id`: {}", capped(short.clone(), "teams").join(" · ")),
+            "champions": format!("240 champion(s): {}", capped(short.clone(), "teams").join(" · ")),
+            "champions_of_week": (0..5).map(|i| format!("<@{}> (10)", 100_000_000_000_000_000u64 + i)).collect::<Vec<_>>().join(" · "),
+            "recognitions": recognitions.join("\n"),
+            "wins": wins.join("\n"),
+            "sentiment": format!("{} (from pulses, −1 to +1)", capped(short, "teams").join(" · ")),
+        })
+    }
+
+    #[test]
+    fn every_shipped_story_renders_within_discords_limits_with_no_data_and_with_rich_data() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages");
+        let plan = crate::plan::load(&dir, &crate::plan::Known::default()).expect("shipped plan");
+        let stories: Vec<&String> = plan.templates.map.keys().filter(|k| is_story(k)).collect();
+        assert_eq!(stories.len(), 3, "front lines, champion spotlight, urgency");
+        let at = chrono::Utc::now();
+        for name in stories {
+            let subject = Subject {
+                template: name,
+                id: name,
+                phase: Some(7),
+            };
+            for (label, story) in [("no data", empty_story()), ("rich data", rich_story())] {
+                let msg = message_with(&plan, &subject, "Team-01-with-a-long-name", at, &story)
+                    .unwrap_or_else(|e| panic!("{name} with {label}: {e}"));
+                let problems = crate::plan::render::limit_problems(&msg);
+                assert!(problems.is_empty(), "{name} with {label}: {problems:?}");
+                let body = msg
+                    .embeds
+                    .first()
+                    .and_then(|e| e.description.clone())
+                    .unwrap_or(msg.content.clone());
+                for bad in ["None", "{{", "undefined"] {
+                    assert!(
+                        !body.contains(bad),
+                        "{name} with {label} shows `{bad}`:\n{body}"
+                    );
+                }
+                if label == "no data" {
+                    assert!(
+                        body.contains("no ") && body.contains(" yet"),
+                        "{name}: missing data in plain words:\n{body}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn stories_are_templates_under_stories() {

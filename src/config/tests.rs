@@ -141,3 +141,22 @@ fn mirrors_come_from_tables_or_the_environment_and_their_urls_stay_secret() {
     let err = Settings::load(None, &env(&[("HERALD__MIRRORS__OPS__KIND", "json")])).unwrap_err();
     assert!(err.message.contains("`url` is missing"), "{err}");
 }
+
+#[test]
+fn champion_settings_read_a_cap_a_channel_and_a_list_of_values() {
+    let f = file_with(
+        "[champions]\nchannel = \"kudos\"\ndaily_cap = 3\nvalues = \"Early adopter, Patient teacher\"\n",
+    );
+    let s = Settings::load(Some(f.path()), &env(&[])).expect("valid");
+    assert_eq!(s.champions_channel.as_deref(), Some("kudos"));
+    assert_eq!(s.recognition_daily_cap, 3);
+    assert_eq!(s.recognition_values, ["Early adopter", "Patient teacher"]);
+    let err = Settings::load(None, &env(&[("HERALD__CHAMPIONS__VALUES", " , ")]))
+        .expect_err("an empty list is refused");
+    assert_eq!(err.key, "champions.values");
+    assert!(
+        err.message.contains("separated by commas"),
+        "{}",
+        err.message
+    );
+}

@@ -58,13 +58,7 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
         ) {
             (_, Err(e)) => Err(e),
             (None, Ok(_)) => Ok(Answer::Update("Cancelled; nothing was posted.".into())),
-            (Some(target), Ok(who)) => {
-                let (template, team) = target.split_once(':').unwrap_or((target, "*"));
-                let team = (team != "*").then_some(team);
-                stories::post(app, &who, template, team)
-                    .await
-                    .map(Answer::Update)
-            }
+            (Some(target), Ok(who)) => return post_story(ctx, app, c, &who, target).await,
         }
     } else if let Some(rest) = id.strip_prefix("announce:") {
         let (action, draft) = rest.split_once(':').unwrap_or((rest, ""));
@@ -220,5 +214,35 @@ async fn respond_step(
     };
     if let Err(e) = c.create_response(&ctx.http, response).await {
         tracing::warn!(error = %e, "could not answer a pulse click");
+    }
+}
+
+/// "Post it" on a story preview: acknowledge at once (posting to many channels can take
+/// longer than Discord's 3 seconds), post, then replace the preview with the outcome.
+async fn post_story(
+    ctx: &serenity::Context,
+    app: &crate::app::App,
+    c: &ComponentInteraction,
+    who: &crate::app::access::Actor,
+    target: &str,
+) {
+    if let Err(e) = c.defer(&ctx.http).await {
+        tracing::warn!(error = %e, "could not acknowledge a story post");
+        return;
+    }
+    let (template, team) = target.split_once(':').unwrap_or((target, "*"));
+    let team = (team != "*").then_some(team);
+    let text = match text_of(
+        stories::post(app, who, template, team)
+            .await
+            .map(Answer::Update),
+    ) {
+        Answer::Update(t) | Answer::Ephemeral(t, _) => t,
+    };
+    let edit = serenity::EditInteractionResponse::new()
+        .content(text)
+        .components(vec![]);
+    if let Err(e) = c.edit_response(&ctx.http, edit).await {
+        tracing::warn!(error = %e, "could not report a story post");
     }
 }

@@ -11,7 +11,7 @@ fn shipped() -> PathBuf {
 /// A copy of the shipped plan with `plan.toml` edited by `edit`.
 fn broken(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("dir");
-    for sub in ["templates", "polls"] {
+    for sub in ["templates", "polls", "stories"] {
         std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
         for entry in std::fs::read_dir(shipped().join(sub)).expect("shipped folder") {
             let path = entry.expect("entry").path();
@@ -284,7 +284,7 @@ fn problems_display_like_a_compiler() {
 
 fn write_case(plan: &str, template: &str, poll: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("dir");
-    for sub in ["templates", "polls"] {
+    for sub in ["templates", "polls", "stories"] {
         std::fs::create_dir(dir.path().join(sub)).expect("mkdir");
     }
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");

@@ -250,7 +250,7 @@ fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line(
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.starts_with(
-            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 12 items"
+            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 13 items"
         ),
         "{out}"
     );

@@ -356,21 +356,22 @@ impl TestApp {
         self.reply(&id).await
     }
 
-    /// The answer a person reads: the first response, or after a deferred ("thinking…")
-    /// one, the follow-up that replaces it.
+    /// The answer a person reads: the first response, or after a deferred one ("thinking…"
+    /// or a silent acknowledgement), the follow-up or edit that replaces it.
     pub async fn reply(&self, interaction: &str) -> Reply {
         let mut v = self
             .get(&format!("/_sim/interactions/{interaction}?wait_ms=5000"))
             .await;
         for _ in 0..500 {
-            let deferred = v["responses"][0]["type"] == 5;
+            let deferred = v["responses"][0]["type"] == 5 || v["responses"][0]["type"] == 6;
             if !deferred || v["responses"].as_array().is_some_and(|r| r.len() > 1) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
             v = self.get(&format!("/_sim/interactions/{interaction}")).await;
         }
-        let at = if v["responses"][0]["type"] == 5 { 1 } else { 0 };
+        let deferred = v["responses"][0]["type"] == 5 || v["responses"][0]["type"] == 6;
+        let at = usize::from(deferred);
         let first = v["responses"]
             .get(at)
             .cloned()

@@ -13,7 +13,7 @@ use crate::helpers::{spawn_app_with_dir, within, TestApp};
 
 /// A guild with one team (role and channel) per (name, size); members are `name-1`…,
 /// plus Claire the change lead and a `change-team` channel.
-fn world(teams: &[(&str, usize)]) -> WorldSpec {
+pub(crate) fn world(teams: &[(&str, usize)]) -> WorldSpec {
     let mut members = vec![json!({ "name": "Claire", "roles": ["Change Lead"] })];
     for (team, size) in teams {
         for i in 1..=*size {
@@ -41,7 +41,7 @@ async fn pulse_app(teams: &[(&str, usize)], extra: &str, env: &[(&str, &str)]) -
 }
 
 /// As `pulse_app`, with more question sets: (file name, TOML).
-async fn pulse_app_with_sets(
+pub(crate) async fn pulse_app_with_sets(
     teams: &[(&str, usize)],
     extra: &str,
     env: &[(&str, &str)],
@@ -91,7 +91,7 @@ fn buttons(components: &Value) -> Vec<(String, String, bool)> {
         .collect()
 }
 
-fn button(components: &Value, label: &str) -> String {
+pub(crate) fn button(components: &Value, label: &str) -> String {
     buttons(components)
         .into_iter()
         .find(|(l, _, _)| l == label)
@@ -100,7 +100,7 @@ fn button(components: &Value, label: &str) -> String {
 }
 
 /// The pulse message in a team channel: (message id, the Answer button's custom_id).
-async fn opening(app: &TestApp, channel: &str) -> (String, String) {
+pub(crate) async fn opening(app: &TestApp, channel: &str) -> (String, String) {
     let msgs = app.wait_for_messages(channel, 1).await;
     let m = msgs
         .iter()
@@ -118,7 +118,12 @@ async fn opening(app: &TestApp, channel: &str) -> (String, String) {
 }
 
 /// A member's flow up to the summary: (flow message id, the summary's components).
-async fn fill(app: &TestApp, member: &str, channel: &str, answers: &[u8]) -> (String, Value) {
+pub(crate) async fn fill(
+    app: &TestApp,
+    member: &str,
+    channel: &str,
+    answers: &[u8],
+) -> (String, Value) {
     let (msg, open) = opening(app, channel).await;
     let mut r = app.click(member, &msg, &open).await;
     assert!(r.ephemeral, "the flow is private: {r:?}");
@@ -135,7 +140,7 @@ async fn fill(app: &TestApp, member: &str, channel: &str, answers: &[u8]) -> (St
 }
 
 /// Answers and submits; returns what the member reads at the end.
-async fn answer(
+pub(crate) async fn answer(
     app: &TestApp,
     member: &str,
     channel: &str,
@@ -167,7 +172,7 @@ async fn answer(
     }
 }
 
-async fn start(app: &TestApp, teams: &str, closes_in: &str) -> String {
+pub(crate) async fn start(app: &TestApp, teams: &str, closes_in: &str) -> String {
     app.command(
         "Claire",
         "change-team",
@@ -178,7 +183,7 @@ async fn start(app: &TestApp, teams: &str, closes_in: &str) -> String {
     .content
 }
 
-fn content(m: &Value) -> String {
+pub(crate) fn content(m: &Value) -> String {
     m["content"].as_str().unwrap_or_default().to_string()
 }
 

@@ -24,6 +24,8 @@ pub async fn recognize(
     #[description = "What they did"] reason: String,
     #[description = "Which value it shows, e.g. Early adopter"] value: Option<String>,
 ) -> Result<(), AppError> {
+    // The card may wait for the channel's rate limit: answer "thinking…" first.
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     let req = Recognize {
         member: person(&member),

@@ -1,0 +1,251 @@
+//! Champions and stories end to end: recognitions (who may, the daily cap, the card and
+//! its single ping), the roster's coverage, leaderboards, wins, and a story whose figures
+//! equal what the test computes from what it did.
+
+use std::collections::HashMap;
+
+use herald::sim::world::WorldSpec;
+use serde_json::json;
+
+use crate::helpers::{spawn_app_with_dir, within, TestApp};
+use crate::pulses::{answer, content, start};
+
+const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\nACK {{ story.ack_rate }}\nWEEK {{ story.champions_of_week }}\nWINS {{ story.wins }}\n";
+
+/// The default world (Maya manages Sales) with a plan: one acknowledged item, the
+/// shipped question sets and a story.
+async fn app(env: &[(&str, &str)]) -> TestApp {
+    let world = WorldSpec::default_world();
+    let dir = tempfile::tempdir().expect("dir");
+    let plan = format!(
+        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n[[items]]\nid = \"kickoff\"\ntemplate = \"kickoff.md\"\naudience = \"all\"\nschedule = \"2030-01-01 09:00\"\nack = true\n\n[[items]]\nid = \"weekly\"\ntemplate = \"stories/weekly.md\"\naudience = [\"Finance\"]\nschedule = \"2026-03-02 12:00\"\n",
+        world.plan_teams()
+    );
+    std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
+    for sub in ["templates", "polls", "stories"] {
+        std::fs::create_dir(dir.path().join(sub)).expect("dir");
+    }
+    std::fs::write(
+        dir.path().join("templates/kickoff.md"),
+        "Atlas is coming, {{ team.name }}.",
+    )
+    .expect("template");
+    std::fs::write(dir.path().join("stories/weekly.md"), STORY).expect("story");
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls");
+    for f in std::fs::read_dir(shipped).expect("polls") {
+        let f = f.expect("entry").path();
+        std::fs::copy(
+            &f,
+            dir.path().join("polls").join(f.file_name().expect("name")),
+        )
+        .expect("copy");
+    }
+    let env = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    spawn_app_with_dir(world, dir, env).await
+}
+
+async fn recognize(app: &TestApp, giver: &str, member: &str, reason: &str) -> String {
+    app.command(
+        giver,
+        "sales",
+        "recognize",
+        json!({ "member": member, "reason": reason, "value": "Early adopter" }),
+    )
+    .await
+    .content
+}
+
+#[tokio::test]
+async fn managers_recognise_within_a_daily_cap_and_the_card_pings_only_the_member() {
+    within(120, async {
+        let app = app(&[]).await;
+        let ava = app.id_of("members", "Ava").await;
+        let done = recognize(&app, "Maya", "Ava", "Showed Ben the renewal view").await;
+        assert!(
+            done.starts_with(&format!("Recognised <@{ava}> for **Early adopter**")),
+            "{done}"
+        );
+        let card = app.wait_for_messages("sales", 1).await[0].clone();
+        assert_eq!(content(&card), format!("<@{ava}>"));
+        assert_eq!(card["embeds"][0]["title"], "🌟 Recognition: Early adopter");
+        assert!(card["embeds"][0]["description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Showed Ben the renewal view"));
+        assert_eq!(
+            card["allowed_mentions"]["users"],
+            json!([ava.to_string()]),
+            "only the member is pinged"
+        );
+        assert_eq!(card["allowed_mentions"]["roles"], json!([]));
+        let dm = app.get("/_sim/dms/Ava").await;
+        assert!(content(&dm[0]).starts_with("Thank you!"), "{dm}");
+        // Refusals store nothing and post nothing.
+        let employee = recognize(&app, "Ben", "Ava", "Nice").await;
+        assert!(
+            employee.contains("Only managers and change leads"),
+            "{employee}"
+        );
+        let own = recognize(&app, "Maya", "Maya", "Me").await;
+        assert!(own.contains("cannot recognise yourself"), "{own}");
+        let bad_value = app
+            .command(
+                "Maya",
+                "sales",
+                "recognize",
+                json!({ "member": "Ben", "reason": "x", "value": "Fastest typist" }),
+            )
+            .await
+            .content;
+        assert!(
+            bad_value.contains(
+                "is not one of the values: Helped a colleague, Early adopter, Great feedback"
+            ),
+            "{bad_value}"
+        );
+        // Nine more make ten today; the eleventh is refused and names the cap.
+        let mut expected: HashMap<&str, usize> = HashMap::from([("Ava", 1)]);
+        for (i, who) in [
+            "Ben", "Chloe", "Ben", "Dan", "Ben", "Ella", "Chloe", "Ava", "Ben",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let r = recognize(&app, "Maya", who, &format!("help #{i}")).await;
+            assert!(r.starts_with("Recognised"), "{r}");
+            *expected.entry(who).or_default() += 1;
+        }
+        let capped = recognize(&app, "Maya", "Dan", "one too many").await;
+        assert!(
+            capped.contains("given 10 recognitions today, the daily cap (champions.daily_cap)"),
+            "{capped}"
+        );
+        assert_eq!(app.messages("sales").await.len(), 10, "ten cards, no more");
+        let board = app
+            .command("Claire", "change-team", "champions leaderboard", json!({}))
+            .await
+            .content;
+        for (name, n) in &expected {
+            let id = app.id_of("members", name).await;
+            assert!(
+                board.contains(&format!("<@{id}> — {n} recognition(s) (Sales)")),
+                "{name} {n}:\n{board}"
+            );
+        }
+        assert!(
+            board.contains(&format!(
+                "1. <@{}> — 4 recognition(s)",
+                app.id_of("members", "Ben").await
+            )),
+            "{board}"
+        );
+        // A new day, a new allowance.
+        app.advance(24 * 3600);
+        assert!(recognize(&app, "Maya", "Dan", "next day")
+            .await
+            .starts_with("Recognised"));
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_roster_flags_teams_without_champions_and_wins_are_logged() {
+    within(120, async {
+        let app = app(&[]).await;
+        let ava = app.id_of("members", "Ava").await;
+        let n = app.command("Maya", "sales", "champion nominate", json!({ "member": "Ava" })).await.content;
+        assert_eq!(n, format!("<@{ava}> is now a champion for Sales."));
+        let again = app.command("Maya", "sales", "champion nominate", json!({ "member": "Ava" })).await.content;
+        assert!(again.contains("already a champion"), "{again}");
+        let refused = app.command("Ben", "sales", "champion nominate", json!({ "member": "Ben" })).await.content;
+        assert!(refused.contains("Only managers"), "{refused}");
+        let list = app.command("Ben", "sales", "champion list", json!({})).await.content;
+        assert!(list.contains(&format!("• Sales: 1 champion(s) for 6 people (<@{ava}>)")), "{list}");
+        assert!(list.contains("• Support: 0 champion(s) for 6 people — ⚠ no champion"), "{list}");
+        assert!(list.contains("• Finance: 0 champion(s) for 6 people — ⚠ no champion"), "{list}");
+        let removed = app.command("Maya", "sales", "champion remove", json!({ "member": "Ava" })).await.content;
+        assert!(removed.contains("no longer on the champion roster"), "{removed}");
+        let win = app
+            .command("Claire", "change-team", "win add", json!({ "title": "First renewal in Atlas", "description": "Sales closed a renewal from one record.", "team": "sales" }))
+            .await
+            .content;
+        assert_eq!(win, "Win #1 logged: **First renewal in Atlas**.");
+        let unknown = app.command("Claire", "change-team", "win add", json!({ "title": "x", "description": "y", "team": "Legal" })).await.content;
+        assert!(unknown.contains("There is no team `Legal`"), "{unknown}");
+        let wins = app.command("Ava", "sales", "win list", json!({})).await.content;
+        assert!(wins.contains("• #1 **First renewal in Atlas** (Sales) — Sales closed a renewal from one record."), "{wins}");
+        app.finish().await;
+    })
+    .await;
+}
+
+fn mean(v: &[u8]) -> String {
+    format!(
+        "{:.2}",
+        v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64
+    )
+}
+
+#[tokio::test]
+async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() {
+    within(120, async {
+        let app = app(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")]).await;
+        // Readiness: three Sales members answer an ADKAR pulse, which closes.
+        assert!(start(&app, "Sales", "48h").await.contains("Pulse #1"));
+        let answers: [[u8; 5]; 3] = [[5, 4, 2, 4, 4], [4, 4, 4, 3, 5], [3, 5, 4, 4, 4]];
+        for (who, a) in ["Ava", "Ben", "Chloe"].iter().zip(&answers) {
+            answer(&app, who, "sales", a, None).await;
+        }
+        app.command("Claire", "change-team", "pulse close", json!({ "pulse": "1" })).await;
+        app.wait_for_messages("sales", 2).await;
+        // Acknowledgements: the kickoff goes out now; four of Sales's six press Got it.
+        app.command("Claire", "change-team", "comms send", json!({ "item": "kickoff" })).await;
+        let sent = app.wait_for_messages("sales", 3).await;
+        let kickoff = sent.iter().find(|m| content(m).starts_with("Atlas is coming")).expect("kickoff").clone();
+        let got_it = kickoff["components"][0]["components"][0]["custom_id"].as_str().expect("ack button").to_string();
+        for who in ["Maya", "Ava", "Dan", "Ella"] {
+            app.click(who, kickoff["id"].as_str().expect("id"), &got_it).await;
+        }
+        // Recognitions this week: Ava twice, Ben once.
+        for who in ["Ava", "Ben", "Ava"] {
+            assert!(recognize(&app, "Maya", who, "helped").await.starts_with("Recognised"));
+        }
+        let (ava, ben) = (app.id_of("members", "Ava").await, app.id_of("members", "Ben").await);
+        let col = |i: usize| answers.iter().map(|a| a[i]).collect::<Vec<u8>>();
+        let readiness = format!(
+            "Sales: Awareness {} · Desire {} · Knowledge {} · Ability {} · Reinforcement {} — main barrier: Awareness (pulse #1, 3 answered)",
+            mean(&col(0)), mean(&col(1)), mean(&col(2)), mean(&col(3)), mean(&col(4))
+        );
+        let preview = app.command("Claire", "change-team", "story post", json!({ "template": "weekly", "team": "Sales" })).await;
+        for expected in [
+            format!("READINESS {readiness}"),
+            "ACK for `kickoff`: Finance 0 % (0 of 6) · Sales 66 % (4 of 6) · Support 0 % (0 of 6)".to_string(),
+            format!("WEEK <@{ava}> (2) · <@{ben}> (1)"),
+            "WINS no wins logged yet".to_string(),
+        ] {
+            assert!(preview.content.contains(&expected), "missing `{expected}` in:\n{}", preview.content);
+        }
+        let before = app.messages("sales").await.len();
+        let posted = app.click("Claire", &preview.message_id, &crate::pulses::button(&preview.components, "Post it")).await;
+        assert_eq!(posted.content, "Posted the story to Sales.");
+        let msgs = app.wait_for_messages("sales", before + 1).await;
+        let story = msgs.last().expect("story")["embeds"][0]["description"].as_str().unwrap_or_default().to_string();
+        assert!(story.contains(&format!("READINESS {readiness}")) && story.contains("Sales 66 % (4 of 6)"), "{story}");
+        // The same story scheduled in the plan gets the same live figures at 12:00.
+        app.advance(3 * 3600);
+        let scheduled = app.wait_for_messages("finance", 2).await;
+        let weekly = scheduled.iter().find(|m| m["embeds"][0]["title"] == "Weekly").expect("the scheduled story");
+        let text = weekly["embeds"][0]["description"].as_str().unwrap_or_default().to_string();
+        assert!(text.contains(&format!("READINESS {readiness}")) && text.contains(&format!("WEEK <@{ava}> (2)")), "{text}");
+        let refused = app.command("Ava", "sales", "story post", json!({ "template": "weekly" })).await.content;
+        assert!(refused.contains("Only change leads"), "{refused}");
+        let unknown = app.command("Claire", "change-team", "story post", json!({ "template": "weakly" })).await.content;
+        assert!(unknown.contains("There is no story `weakly`. Stories: weekly.md."), "{unknown}");
+        app.finish().await;
+    })
+    .await;
+}
