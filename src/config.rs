@@ -97,6 +97,16 @@ pub struct Settings {
     pub recognition_daily_cap: u32,
     /// The values a recognition may name.
     pub recognition_values: Vec<String>,
+    /// Days after which a signal weighs half as much in the rolling score.
+    pub sentiment_half_life_days: f64,
+    /// An alert when a team's rolling score falls by more than this in 7 days…
+    pub sentiment_alert_drop: f64,
+    /// …or goes below this.
+    pub sentiment_alert_floor: f64,
+    /// Channels (by name) whose messages are scored as feedback; the text is never stored.
+    pub feedback_channels: Vec<String>,
+    /// Reactions to Herald's messages and their scores.
+    pub reaction_scores: Vec<(String, f64)>,
     /// Webhook mirrors by name, from `[mirrors.NAME]` with `kind` and `url`.
     pub mirrors: std::collections::BTreeMap<String, Mirror>,
     origins: HashMap<&'static str, Origin>,
@@ -120,6 +130,11 @@ pub const KEYS: &[&str] = &[
     "champions.channel",
     "champions.daily_cap",
     "champions.values",
+    "sentiment.half_life_days",
+    "sentiment.alert_drop",
+    "sentiment.alert_floor",
+    "sentiment.feedback_channels",
+    "sentiment.reactions",
 ];
 
 /// Raw string values per key, each with its origin, before typing.
@@ -174,6 +189,11 @@ impl Settings {
             recognition_values: ["Helped a colleague", "Early adopter", "Great feedback"]
                 .map(String::from)
                 .to_vec(),
+            sentiment_half_life_days: 14.0,
+            sentiment_alert_drop: 0.3,
+            sentiment_alert_floor: -0.2,
+            feedback_channels: vec![],
+            reaction_scores: parse_reactions(DEFAULT_REACTIONS).unwrap_or_default(),
             mirrors: Default::default(),
             origins: HashMap::new(),
         }
@@ -215,6 +235,21 @@ impl Settings {
                     s.recognition_daily_cap = parse_num(&value).map_err(err)?
                 }
                 "champions.values" => s.recognition_values = parse_values(&value).map_err(err)?,
+                "sentiment.half_life_days" => {
+                    s.sentiment_half_life_days = parse_float(&value, 1.0, 365.0).map_err(err)?
+                }
+                "sentiment.alert_drop" => {
+                    s.sentiment_alert_drop = parse_float(&value, 0.01, 2.0).map_err(err)?
+                }
+                "sentiment.alert_floor" => {
+                    s.sentiment_alert_floor = parse_float(&value, -1.0, 1.0).map_err(err)?
+                }
+                "sentiment.feedback_channels" => {
+                    s.feedback_channels = parse_values(&value).map_err(err)?
+                }
+                "sentiment.reactions" => {
+                    s.reaction_scores = parse_reactions(&value).map_err(err)?
+                }
                 _ => unreachable!("every key in KEYS is matched"),
             }
             s.origins.insert(k, origin);
@@ -435,4 +470,34 @@ fn parse_values(value: &str) -> Result<Vec<String>, String> {
         return Err("write the values separated by commas, e.g. \"Helped a colleague, Early adopter\" (each up to 80 characters)".into());
     }
     Ok(list)
+}
+
+/// Reactions scored by default: 👍 ❤️ 🎉 positive, 😕 negative, 👎 😡 strongly negative.
+pub const DEFAULT_REACTIONS: &str = "👍=1, ❤️=1, 🎉=1, 🙌=1, 😕=-0.5, 👎=-1, 😡=-1";
+
+/// `"👍=1, 😕=-0.5"` → [(👍, 1.0), (😕, −0.5)]; each score in [−1, 1].
+fn parse_reactions(value: &str) -> Result<Vec<(String, f64)>, String> {
+    let hint = "write reactions as `emoji=score` separated by commas, e.g. \"👍=1, 😕=-0.5\", scores from -1 to 1";
+    value
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            let (emoji, score) = p.split_once('=').ok_or(hint)?;
+            let score: f64 = score.trim().parse().map_err(|_| hint)?;
+            if !(-1.0..=1.0).contains(&score) || emoji.trim().is_empty() {
+                return Err(hint.to_string());
+            }
+            Ok((emoji.trim().to_string(), score))
+        })
+        .collect()
+}
+
+/// A number within [min, max].
+fn parse_float(value: &str, min: f64, max: f64) -> Result<f64, String> {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .ok_or_else(|| format!("expected a number from {min} to {max}, got `{value}`"))
 }

@@ -20,6 +20,7 @@
 //!   benchmarks and outside scripts drive; [`health`] serves `/healthz` and `/metrics`.
 
 pub mod app;
+pub mod chart;
 pub mod chat;
 pub mod cli;
 pub mod clock;

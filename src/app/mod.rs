@@ -9,6 +9,7 @@ pub mod comms;
 pub mod plan_cli;
 pub mod pulse;
 pub mod roles;
+pub mod sentiment;
 pub mod status;
 pub mod stories;
 pub mod teams;

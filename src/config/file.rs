@@ -15,6 +15,9 @@ const NUMERIC_KEYS: &[&str] = &[
     "discord.guild_id",
     "privacy.min_group_size",
     "champions.daily_cap",
+    "sentiment.half_life_days",
+    "sentiment.alert_drop",
+    "sentiment.alert_floor",
 ];
 
 pub(super) fn read(path: &Path) -> Result<RawLayer, ConfigError> {
@@ -84,6 +87,7 @@ fn scalar(key: &str, value: &toml::Value) -> Result<String, String> {
     match value {
         toml::Value::String(s) if !numeric => Ok(s.clone()),
         toml::Value::Integer(i) if numeric => Ok(i.to_string()),
+        toml::Value::Float(f) if numeric => Ok(f.to_string()),
         toml::Value::String(_) => Err(format!("expected a number, found text {value}")),
         other if !numeric => Err(format!(
             "expected text in quotes, found {}",

@@ -1,4 +1,5 @@
-//! Gateway events Herald keeps track of: guilds and members seen, connection state.
+//! Gateway events Herald keeps track of: guilds and members seen, connection state, and
+//! the sentiment signals in reactions to Herald's messages and in feedback channels.
 
 use std::sync::atomic::Ordering;
 
@@ -6,7 +7,7 @@ use poise::serenity_prelude as serenity;
 use serenity::all::{ConnectionStage, FullEvent};
 
 use super::Bot;
-use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
 use crate::error::AppError;
 
 pub async fn on_event(
@@ -44,7 +45,63 @@ pub async fn on_event(
                 .upsert_members(gid, &[member], app.now_ms())
                 .await?;
         }
+        FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, bot, add_reaction).await,
+        FullEvent::Message { new_message } => on_message(ctx, bot, new_message).await,
         _ => {}
     }
     Ok(())
+}
+
+/// A reaction to one of Herald's own messages becomes a sentiment signal.
+async fn on_reaction(ctx: &serenity::Context, bot: &Bot, r: &serenity::Reaction) {
+    let (Some(guild), Some(user)) = (r.guild_id, r.user_id) else {
+        return;
+    };
+    if r.message_author_id != Some(ctx.cache.current_user().id) {
+        return;
+    }
+    let serenity::ReactionType::Unicode(emoji) = &r.emoji else {
+        return;
+    };
+    let done = crate::app::sentiment::reaction(
+        &bot.app,
+        GuildId(guild.get()),
+        ChannelId(r.channel_id.get()),
+        MemberId(user.get()),
+        emoji,
+    )
+    .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "could not record a reaction");
+    }
+}
+
+/// A message in an opt-in feedback channel is scored; its text goes no further.
+async fn on_message(ctx: &serenity::Context, bot: &Bot, m: &serenity::Message) {
+    let Some(guild) = m.guild_id else { return };
+    if m.author.bot || bot.app.settings.feedback_channels.is_empty() {
+        return;
+    }
+    let channel = ctx
+        .cache
+        .guild(guild)
+        .and_then(|g| g.channels.get(&m.channel_id).map(|c| c.name.clone()))
+        .unwrap_or_default();
+    let roles: Vec<RoleId> = m
+        .member
+        .as_ref()
+        .map(|p| p.roles.iter().map(|r| RoleId(r.get())).collect())
+        .unwrap_or_default();
+    let done = crate::app::sentiment::feedback(
+        &bot.app,
+        GuildId(guild.get()),
+        &channel,
+        MemberId(m.author.id.get()),
+        &roles,
+        &m.content,
+    )
+    .await;
+    if let Err(e) = done {
+        tracing::warn!(error = %e, "could not score a feedback message");
+    }
 }

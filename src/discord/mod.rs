@@ -73,8 +73,17 @@ pub fn chat(token: &Secret, settings: &Settings, metrics: Arc<Metrics>) -> Arc<d
     Arc::new(chat::DiscordChat::new(rest))
 }
 
-fn intents() -> GatewayIntents {
-    GatewayIntents::GUILDS | GatewayIntents::GUILD_MEMBERS | GatewayIntents::GUILD_MESSAGE_REACTIONS
+/// Feedback channels need message events and their content (a privileged intent, to be
+/// enabled in the developer portal); without them Herald asks for neither.
+fn intents(settings: &crate::config::Settings) -> GatewayIntents {
+    let base = GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MEMBERS
+        | GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    if settings.feedback_channels.is_empty() {
+        base
+    } else {
+        base | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT
+    }
 }
 
 /// Starts the gateway client in the background; it reconnects by itself and, when the
@@ -94,7 +103,7 @@ async fn run_client(
     let mut backoff = Duration::from_secs(1);
     while !stop.is_cancelled() {
         let http = http_for(&token, &app.settings, reqwest::Client::new());
-        let built = ClientBuilder::new_with_http(http, intents())
+        let built = ClientBuilder::new_with_http(http, intents(&app.settings))
             .framework(commands::framework(app.clone()))
             .await;
         match built {

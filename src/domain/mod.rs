@@ -5,6 +5,7 @@ pub mod enps;
 pub mod ids;
 pub mod poll;
 pub mod privacy;
+pub mod record;
 pub mod schedule;
 pub mod sentiment;
 pub mod team;

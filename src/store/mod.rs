@@ -8,6 +8,7 @@
 pub mod champions;
 pub mod outbox;
 pub mod pulses;
+pub mod sentiment;
 mod sql;
 
 pub mod postgres;
@@ -61,7 +62,13 @@ pub struct RoleConfig {
 /// Everything Herald keeps, behind one trait so both backends pass one conformance suite.
 #[async_trait]
 pub trait Store:
-    outbox::Outbox + pulses::Pulses + champions::Champions + Send + Sync + 'static
+    outbox::Outbox
+    + pulses::Pulses
+    + champions::Champions
+    + sentiment::Sentiment
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
     /// A cheap round trip, for health checks.

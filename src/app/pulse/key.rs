@@ -81,6 +81,15 @@ impl PrivacyKey {
         self.mac(&[b"ballot", &pulse.to_be_bytes(), &member.0.to_be_bytes()])
     }
 
+    /// A contributor to the sentiment record: counted, never named.
+    pub fn contributor(&self, guild: GuildId, member: MemberId) -> String {
+        self.mac(&[
+            b"contributor",
+            &guild.0.to_be_bytes(),
+            &member.0.to_be_bytes(),
+        ])
+    }
+
     /// A member's reminder opt-out.
     pub fn mute(&self, guild: GuildId, member: MemberId) -> String {
         self.mac(&[b"mute", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])

@@ -27,6 +27,8 @@ pub struct Group {
     pub invited: i64,
     pub answers: Vec<Vec<u8>>,
     pub comments: Vec<String>,
+    /// The ballots' keyed hashes, in the order of `answers` (counted as contributors).
+    pub keys: Vec<String>,
     /// Only for pulses that are not anonymous.
     pub people: Vec<(MemberId, Vec<u8>, Option<String>)>,
 }
@@ -69,6 +71,7 @@ async fn groups(app: &App, pulse: &Pulse, teams: &[PulseTeam]) -> AppResult<Vec<
             g.people.push((m, answers.clone(), b.comment.clone()));
         }
         g.answers.push(answers);
+        g.keys.push(b.ballot_key.clone());
     }
     Ok(out)
 }
@@ -246,7 +249,7 @@ fn comments(g: &Group) -> String {
 }
 
 impl Results {
-    fn shown(&self, team: &str) -> bool {
+    pub fn shown(&self, team: &str) -> bool {
         self.visible.shown.iter().any(|t| t == team)
     }
 
@@ -370,6 +373,7 @@ fn merge(name: &str, groups: &[&Group]) -> Group {
         invited: groups.iter().map(|g| g.invited).sum(),
         answers: groups.iter().flat_map(|g| g.answers.clone()).collect(),
         comments: groups.iter().flat_map(|g| g.comments.clone()).collect(),
+        keys: groups.iter().flat_map(|g| g.keys.clone()).collect(),
         people: vec![],
     }
 }
@@ -535,6 +539,11 @@ pub async fn adkar_history(
     Ok(history)
 }
 
+/// A group's five ADKAR element means.
+pub fn adkar_means(g: &Group) -> [f64; 5] {
+    adkar_of(&g.answers).means
+}
+
 /// "Awareness 4.14 · Desire 3.57 · … — main barrier: Desire" for a group.
 pub fn adkar_line(g: &Group) -> String {
     let a = adkar_of(&g.answers);
@@ -645,6 +654,7 @@ mod tests {
             invited: 10,
             answers: answers.iter().map(|a| a.to_vec()).collect(),
             comments: vec![format!("{name} comment")],
+            keys: vec![],
             people: vec![],
         }
     }

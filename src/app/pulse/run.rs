@@ -292,6 +292,8 @@ async fn close(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
         )
         .await?;
     }
+    // Into the sentiment record, once per pulse (a repeat after a crash is a no-op).
+    crate::app::sentiment::from_pulse(app, &results, now_ms).await?;
     if !app.store.mark_pulse_closed(pulse.id(), now_ms).await? {
         return Ok(());
     }

@@ -4,6 +4,7 @@ mod champions;
 mod comms;
 mod herald;
 mod pulse;
+mod sentiment;
 mod story;
 mod team;
 
@@ -30,6 +31,8 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         champions::champions(),
         champions::win(),
         story::story(),
+        sentiment::sentiment(),
+        sentiment::report(),
     ]
 }
 

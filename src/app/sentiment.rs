@@ -1,0 +1,582 @@
+//! The running sentiment record per team: signals from closed pulses, pulse comments,
+//! reactions to Herald's messages and opt-in feedback channels (scored on arrival, the
+//! text dropped); views that show a team only with enough distinct contributors; one
+//! alert per episode in the change team's channel; exports.
+
+use std::fmt::Write;
+
+use super::access::{require, Actor, Need};
+use super::pulse::results::{normalised, Results};
+use super::App;
+use crate::chat::{by_name, OutMessage};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use crate::domain::record::{
+    arrow, day_of, decide, rolling, AlertRule, Decision, Record, Signal, Source, SOURCES,
+};
+use crate::domain::sentiment::compound;
+use crate::error::{AppError, AppResult};
+
+const DAY_MS: i64 = 86_400_000;
+/// Days of signals a view reads (the rolling score fades them out well before).
+const LOOKBACK_DAYS: i64 = 180;
+/// The window whose distinct contributors decide whether a team may be shown.
+pub const WINDOW_DAYS: i64 = 28;
+
+/// Stores signals and checks the teams they touch for an alert.
+pub async fn ingest(
+    app: &App,
+    guild: GuildId,
+    signals: &[Signal],
+    origin: Option<&str>,
+) -> anyhow::Result<()> {
+    if signals.is_empty() || !app.store.add_signals(guild, signals, origin).await? {
+        return Ok(());
+    }
+    let mut teams: Vec<&str> = signals.iter().map(|s| s.team.as_str()).collect();
+    teams.sort();
+    teams.dedup();
+    for team in teams {
+        evaluate(app, guild, team).await?;
+    }
+    Ok(())
+}
+
+/// A closed pulse's answers (normalised) and comments (VADER), for the teams whose
+/// results were shown; once per pulse.
+pub async fn from_pulse(app: &App, results: &Results, closed_ms: i64) -> anyhow::Result<()> {
+    let mut signals = Vec::new();
+    for g in results.teams.iter().filter(|g| results.shown(&g.name)) {
+        for (answers, key) in g.answers.iter().zip(&g.keys) {
+            if let Some(score) = normalised(&results.pulse.set, std::slice::from_ref(answers)) {
+                signals.push(Signal {
+                    team: g.name.clone(),
+                    source: Source::Pulse,
+                    score,
+                    contributor: key.clone(),
+                    at_ms: closed_ms,
+                });
+            }
+        }
+        for (i, c) in g.comments.iter().enumerate() {
+            signals.push(Signal {
+                team: g.name.clone(),
+                source: Source::Comment,
+                score: compound(c),
+                contributor: format!("comment-{}-{i}", results.pulse.id()),
+                at_ms: closed_ms,
+            });
+        }
+    }
+    let origin = format!("pulse:{}", results.pulse.id());
+    ingest(app, results.pulse.row.guild, &signals, Some(&origin)).await
+}
+
+/// A reaction to one of Herald's messages in a team channel.
+pub async fn reaction(
+    app: &App,
+    guild: GuildId,
+    channel: ChannelId,
+    member: MemberId,
+    emoji: &str,
+) -> anyhow::Result<()> {
+    let Some(score) = app
+        .settings
+        .reaction_scores
+        .iter()
+        .find(|(e, _)| e == emoji)
+        .map(|(_, s)| *s)
+    else {
+        return Ok(());
+    };
+    let Some(team) = app
+        .store
+        .list_teams(guild)
+        .await?
+        .into_iter()
+        .find(|t| t.channel == channel)
+    else {
+        return Ok(());
+    };
+    let s = Signal {
+        team: team.name,
+        source: Source::Reaction,
+        score,
+        contributor: app.key.contributor(guild, member),
+        at_ms: app.now_ms(),
+    };
+    ingest(app, guild, &[s], None).await
+}
+
+/// A message in a channel: scored if the channel is an opt-in feedback channel. The text
+/// is scored here and dropped; only the score is kept.
+pub async fn feedback(
+    app: &App,
+    guild: GuildId,
+    channel_name: &str,
+    member: MemberId,
+    roles: &[RoleId],
+    text: &str,
+) -> anyhow::Result<()> {
+    if !app
+        .settings
+        .feedback_channels
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(channel_name))
+        || text.trim().is_empty()
+    {
+        return Ok(());
+    }
+    let Some(team) = app
+        .store
+        .list_teams(guild)
+        .await?
+        .into_iter()
+        .find(|t| roles.contains(&t.role))
+    else {
+        return Ok(());
+    };
+    let s = Signal {
+        team: team.name,
+        source: Source::Feedback,
+        score: compound(text),
+        contributor: app.key.contributor(guild, member),
+        at_ms: app.now_ms(),
+    };
+    ingest(app, guild, &[s], None).await
+}
+
+/// A team's figures on a day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamView {
+    pub team: String,
+    pub contributors: i64,
+    /// False when fewer than `privacy.min_group_size` people contributed in the window.
+    pub shown: bool,
+    pub score: Option<f64>,
+    pub four_weeks_ago: Option<f64>,
+    /// Per source: the rolling score and the signals in the window.
+    pub by_source: Vec<(Source, Option<f64>, u64)>,
+    /// The rolling score at the end of each of the last weeks, oldest first.
+    pub weekly: Vec<(i64, Option<f64>)>,
+}
+
+fn window_count(record: &Record, team: &str, source: Source, today: i64) -> u64 {
+    record
+        .team_days(team, Some(source))
+        .iter()
+        .filter(|(d, _)| *d > today - WINDOW_DAYS && *d <= today)
+        .map(|(_, c)| c.n)
+        .sum()
+}
+
+/// The view of one team from a record already read.
+pub async fn team_view(
+    app: &App,
+    guild: GuildId,
+    record: &Record,
+    team: &str,
+    weeks: i64,
+) -> AppResult<TeamView> {
+    let today = day_of(app.now_ms());
+    let h = app.settings.sentiment_half_life_days;
+    let days = record.team_days(team, None);
+    let contributors = app
+        .store
+        .contributors(guild, team, today - WINDOW_DAYS + 1)
+        .await?;
+    Ok(TeamView {
+        team: team.to_string(),
+        contributors,
+        shown: contributors >= i64::from(app.settings.min_group_size),
+        score: rolling(&days, today, h),
+        four_weeks_ago: rolling(&days, today - WINDOW_DAYS, h),
+        by_source: SOURCES
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    rolling(&record.team_days(team, Some(*s)), today, h),
+                    window_count(record, team, *s, today),
+                )
+            })
+            .collect(),
+        weekly: (0..weeks.clamp(1, 52))
+            .rev()
+            .map(|w| {
+                let day = today - 7 * w;
+                (day, rolling(&days, day, h))
+            })
+            .collect(),
+    })
+}
+
+/// Every team's view (teams Herald knows, in name order).
+pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamView>> {
+    let today = day_of(app.now_ms());
+    let record = app.store.cells(guild, None, today - LOOKBACK_DAYS).await?;
+    let mut out = Vec::new();
+    for t in app.store.list_teams(guild).await? {
+        out.push(team_view(app, guild, &record, &t.name, weeks).await?);
+    }
+    Ok(out)
+}
+
+fn signed(v: f64) -> String {
+    format!("{v:+.2}").replace('-', "−")
+}
+
+/// "Support: −0.42 ↓ (−0.61 over 4 weeks), 23 contributors" or why it is not shown.
+pub fn headline(v: &TeamView, min: u32) -> String {
+    if !v.shown {
+        return format!(
+            "{}: not shown — {} contributor(s) in the last 4 weeks, fewer than {min}",
+            v.team, v.contributors
+        );
+    }
+    match v.score {
+        None => format!("{}: no sentiment data yet", v.team),
+        Some(s) => {
+            let change = v.four_weeks_ago.map(|b| s - b);
+            format!(
+                "{}: {} {}{}, {} contributor(s)",
+                v.team,
+                signed(s),
+                arrow(change.unwrap_or(0.0)),
+                change
+                    .map(|c| format!(" ({} over 4 weeks)", signed(c)))
+                    .unwrap_or_default(),
+                v.contributors
+            )
+        }
+    }
+}
+
+async fn allowed_team(app: &App, actor: &Actor, team: &str) -> AppResult<String> {
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    let t = app
+        .store
+        .list_teams(actor.guild)
+        .await?
+        .into_iter()
+        .find(|t| t.name.eq_ignore_ascii_case(team.trim()))
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "There is no team `{}`; `/team list` shows them.",
+                team.trim()
+            ))
+        })?;
+    if !lead && !actor.roles.iter().any(|(r, _)| *r == t.role) {
+        return Err(AppError::user(
+            "Managers see the sentiment of their own teams; change leads see every team.",
+        ));
+    }
+    Ok(t.name)
+}
+
+/// `/sentiment team [weeks]`: the score, trend, breakdown by source and weekly history.
+pub async fn show(
+    app: &App,
+    actor: &Actor,
+    team: &str,
+    weeks: i64,
+) -> AppResult<(String, TeamView)> {
+    require(app, actor, Need::Manager).await?;
+    let name = allowed_team(app, actor, team).await?;
+    let today = day_of(app.now_ms());
+    let record = app
+        .store
+        .cells(actor.guild, Some(&name), today - LOOKBACK_DAYS)
+        .await?;
+    let v = team_view(app, actor.guild, &record, &name, weeks).await?;
+    let mut text = format!(
+        "**Sentiment — {}**\n",
+        headline(&v, app.settings.min_group_size)
+    );
+    if v.shown {
+        for (s, score, n) in &v.by_source {
+            let _ = writeln!(
+                text,
+                "• {}: {} ({n} signal(s) in 4 weeks)",
+                s.name(),
+                score.map(signed).unwrap_or_else(|| "no data".into())
+            );
+        }
+        let weekly: Vec<String> = v
+            .weekly
+            .iter()
+            .map(|(_, s)| s.map(signed).unwrap_or_else(|| "–".into()))
+            .collect();
+        let _ = writeln!(text, "Week by week: {}", weekly.join(" → "));
+    }
+    Ok((text, v))
+}
+
+/// `/sentiment overview`: every team in a short table (the heat map goes with it).
+pub async fn overview(app: &App, actor: &Actor, weeks: i64) -> AppResult<(String, Vec<TeamView>)> {
+    require(app, actor, Need::ChangeLead).await?;
+    let all = views(app, actor.guild, weeks).await?;
+    let mut text = String::from("**Sentiment by team** (rolling score, −1 to +1)\n");
+    for v in &all {
+        let _ = writeln!(text, "• {}", headline(v, app.settings.min_group_size));
+    }
+    Ok((text, all))
+}
+
+/// Checks one team against the alert rule and posts one alert per episode.
+pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<()> {
+    let today = day_of(app.now_ms());
+    let h = app.settings.sentiment_half_life_days;
+    let record = app
+        .store
+        .cells(guild, Some(team), today - LOOKBACK_DAYS)
+        .await?;
+    let days = record.team_days(team, None);
+    let (now, week_ago) = (rolling(&days, today, h), rolling(&days, today - 7, h));
+    let rule = AlertRule {
+        drop: app.settings.sentiment_alert_drop,
+        floor: app.settings.sentiment_alert_floor,
+    };
+    let open = app.store.alert_open(guild, team).await?;
+    match decide(now, week_ago, open, rule) {
+        Decision::Nothing => Ok(()),
+        Decision::Recovered => Ok(app
+            .store
+            .set_alert(guild, team, false, app.now_ms())
+            .await?),
+        Decision::Alert(reason) => {
+            let contributors = app
+                .store
+                .contributors(guild, team, today - WINDOW_DAYS + 1)
+                .await?;
+            if contributors < i64::from(app.settings.min_group_size) {
+                return Ok(()); // too few people to speak about this team
+            }
+            let moved = SOURCES
+                .iter()
+                .filter_map(|s| {
+                    let d = record.team_days(team, Some(*s));
+                    let change = rolling(&d, today, h)? - rolling(&d, today - 7, h).unwrap_or(0.0);
+                    Some((*s, change))
+                })
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let text = format!(
+                "⚠️ **{team}**: sentiment needs attention — {reason}.{} See `/sentiment {team}`.",
+                moved
+                    .map(|(s, c)| format!(
+                        " The source that moved most: {} ({} in 7 days).",
+                        s.name(),
+                        signed(c)
+                    ))
+                    .unwrap_or_default()
+            );
+            if let Some(channel) = reports_channel(app, guild).await? {
+                let mut msg = OutMessage::text(text);
+                let fnv = team.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+                });
+                // One alert a day per team even if two instances decide at once.
+                msg.nonce = Some(format!("sa{:012x}-{today}", fnv & 0xffff_ffff_ffff));
+                app.chat.post(channel, &msg).await?;
+            }
+            Ok(app.store.set_alert(guild, team, true, app.now_ms()).await?)
+        }
+    }
+}
+
+async fn reports_channel(app: &App, guild: GuildId) -> anyhow::Result<Option<ChannelId>> {
+    let Some(plan) = app.plan() else {
+        return Ok(None);
+    };
+    let channels = app.chat.channels(guild).await?;
+    Ok(by_name(&channels, &plan.campaign.reports_channel))
+}
+
+/// One line of the export: a team's week.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExportRow {
+    pub team: String,
+    /// The week's last day, `YYYY-MM-DD`.
+    pub week: String,
+    /// Empty when the team is not shown (too few contributors) or has no data.
+    pub score: Option<f64>,
+    pub contributors: i64,
+    pub pulse: Option<f64>,
+    pub comment: Option<f64>,
+    pub reaction: Option<f64>,
+    pub feedback: Option<f64>,
+    pub readiness_mean: Option<f64>,
+    pub ack_rate: Option<f64>,
+    pub champions: usize,
+}
+
+fn date_of(day: i64) -> String {
+    chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// Every team's last `weeks` weeks, with its latest readiness mean, ack rate and champions.
+pub async fn export_rows(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<ExportRow>> {
+    let today = day_of(app.now_ms());
+    let h = app.settings.sentiment_half_life_days;
+    let record = app.store.cells(guild, None, today - LOOKBACK_DAYS).await?;
+    let readiness = super::pulse::results::adkar_history(app, guild, |_| true).await?;
+    let champions = app.store.champions(guild).await?;
+    let acks = latest_ack_rates(app, guild).await?;
+    let mut rows = Vec::new();
+    for t in app.store.list_teams(guild).await? {
+        let v = team_view(app, guild, &record, &t.name, weeks).await?;
+        let readiness_mean = readiness
+            .iter()
+            .find(|(n, _)| *n == t.name)
+            .and_then(|(_, h)| h.last())
+            .map(|(_, g)| {
+                let a = super::pulse::results::adkar_means(g);
+                a.iter().sum::<f64>() / 5.0
+            });
+        for (day, score) in &v.weekly {
+            let by = |s: Source| {
+                if v.shown {
+                    rolling(&record.team_days(&t.name, Some(s)), *day, h)
+                } else {
+                    None
+                }
+            };
+            rows.push(ExportRow {
+                team: t.name.clone(),
+                week: date_of(*day),
+                score: score.filter(|_| v.shown),
+                contributors: v.contributors,
+                pulse: by(Source::Pulse),
+                comment: by(Source::Comment),
+                reaction: by(Source::Reaction),
+                feedback: by(Source::Feedback),
+                readiness_mean,
+                ack_rate: acks.iter().find(|(n, _)| *n == t.name).map(|(_, r)| *r),
+                champions: champions.iter().filter(|c| c.team == t.name).count(),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+async fn latest_ack_rates(app: &App, guild: GuildId) -> AppResult<Vec<(String, f64)>> {
+    let Some(plan) = app.plan() else {
+        return Ok(vec![]);
+    };
+    for item in plan.items.iter().rev().filter(|i| i.ack) {
+        let sent = app.store.latest_sent(guild, &item.id).await?;
+        if sent.is_empty() {
+            continue;
+        }
+        let mut out = Vec::new();
+        for row in sent {
+            if let Some((acked, size)) = super::acks::ack_rate(app, guild, &row.team, row.id)
+                .await
+                .map_err(AppError::Internal)?
+            {
+                if size > 0 {
+                    out.push((row.team.clone(), acked as f64 / size as f64));
+                }
+            }
+        }
+        return Ok(out);
+    }
+    Ok(vec![])
+}
+
+fn cell(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.4}")).unwrap_or_default()
+}
+
+/// The export as CSV, one line per team and week.
+pub fn csv(rows: &[ExportRow]) -> String {
+    let mut out = String::from("team,week,score,contributors,pulse,comment,reaction,feedback,readiness_mean,ack_rate,champions\n");
+    for r in rows {
+        let team = if r.team.contains([',', '"']) {
+            format!("\"{}\"", r.team.replace('"', "\"\""))
+        } else {
+            r.team.clone()
+        };
+        let _ = writeln!(
+            out,
+            "{team},{},{},{},{},{},{},{},{},{},{}",
+            r.week,
+            cell(r.score),
+            r.contributors,
+            cell(r.pulse),
+            cell(r.comment),
+            cell(r.reaction),
+            cell(r.feedback),
+            cell(r.readiness_mean),
+            cell(r.ack_rate),
+            r.champions
+        );
+    }
+    out
+}
+
+/// `/report export`: the CSV for change leads.
+pub async fn export(app: &App, actor: &Actor) -> AppResult<String> {
+    require(app, actor, Need::ChangeLead).await?;
+    Ok(csv(&export_rows(app, actor.guild, 6).await?))
+}
+
+/// `herald sentiment rebuild`: recompute the record from the raw signals.
+pub async fn rebuild(app: &App) -> AppResult<u64> {
+    let mut total = 0;
+    for g in app.store.guilds().await? {
+        total += app.store.rebuild_sentiment(g).await?;
+    }
+    Ok(total)
+}
+
+/// Milliseconds of a day number (for tests and the demo).
+pub fn day_ms(day: i64) -> i64 {
+    day * DAY_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_team_with_too_few_contributors_is_named_but_not_scored() {
+        let v = TeamView {
+            team: "Finance".into(),
+            contributors: 3,
+            shown: false,
+            score: Some(-0.9),
+            four_weeks_ago: None,
+            by_source: vec![],
+            weekly: vec![],
+        };
+        let line = headline(&v, 5);
+        assert!(
+            line.contains("not shown — 3 contributor(s)") && !line.contains("0.9"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn the_csv_has_a_header_and_a_line_per_team_week() {
+        let row = ExportRow {
+            team: "Sales, North".into(),
+            week: "2026-03-08".into(),
+            score: Some(0.25),
+            contributors: 7,
+            pulse: None,
+            comment: None,
+            reaction: Some(1.0),
+            feedback: None,
+            readiness_mean: Some(3.8),
+            ack_rate: Some(0.5),
+            champions: 2,
+        };
+        let text = csv(&[row]);
+        assert_eq!(
+            text.lines().nth(1),
+            Some("\"Sales, North\",2026-03-08,0.2500,7,,,1.0000,,3.8000,0.5000,2")
+        );
+    }
+}

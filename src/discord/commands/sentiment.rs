@@ -1,0 +1,80 @@
+//! `/sentiment [team] [weeks]` and `/report export`.
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use super::{defer_failed, reply, Ctx};
+use crate::app::sentiment;
+use crate::discord::actor::actor;
+use crate::error::AppError;
+
+/// A team's sentiment over time, or (without a team) every team.
+#[poise::command(slash_command, guild_only)]
+pub async fn sentiment(
+    ctx: Ctx<'_>,
+    #[description = "The team (leave out for every team)"] team: Option<String>,
+    #[description = "How many weeks back (default 6)"] weeks: Option<i64>,
+) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let app = &ctx.data().app;
+    let weeks = weeks.unwrap_or(6);
+    let (text, png) = match team
+        .as_deref()
+        .filter(|t| !t.trim().eq_ignore_ascii_case("overview"))
+    {
+        Some(t) => {
+            let (text, view) = sentiment::show(app, &who, t, weeks).await?;
+            (
+                text,
+                view.shown
+                    .then(|| ("sentiment.png", crate::chart::team_chart(&view))),
+            )
+        }
+        None => {
+            let (text, views) = sentiment::overview(app, &who, weeks).await?;
+            (text, Some(("overview.png", crate::chart::heat_map(&views))))
+        }
+    };
+    let mut r = CreateReply::default()
+        .content(text)
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if let Some((name, Ok(bytes))) = png {
+        r = r.attachment(serenity::CreateAttachment::bytes(bytes, name));
+    }
+    ctx.send(r)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
+    Ok(())
+}
+
+/// Reports for change leads.
+#[poise::command(slash_command, guild_only, subcommands("export"), subcommand_required)]
+pub async fn report(_: Ctx<'_>) -> Result<(), AppError> {
+    Ok(())
+}
+
+/// A CSV of every team's weeks: sentiment by source, readiness, ack rate, champions.
+#[poise::command(slash_command, guild_only)]
+async fn export(ctx: Ctx<'_>) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let csv = sentiment::export(&ctx.data().app, &who).await?;
+    let r = CreateReply::default()
+        .content("The export: one line per team and week.")
+        .ephemeral(true)
+        .attachment(serenity::CreateAttachment::bytes(
+            csv.into_bytes(),
+            "herald-export.csv",
+        ))
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if ctx.send(r).await.is_err() {
+        return reply(
+            ctx,
+            "Sorry, the export could not be attached; try again.".into(),
+        )
+        .await;
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! The sentiment record in storage: raw signals (scores only), the running cells per
+//! team, day and source, distinct contributors per day (keyed hashes), alert episodes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::sql::{classify, SqlStore};
+use super::{StoreError, StoreResult};
+use crate::domain::ids::GuildId;
+use crate::domain::record::{day_of, Cell, Record, Signal, Source};
+
+/// Raw signals written per statement (6 values each).
+const ROWS_PER_INSERT: usize = 100;
+
+#[async_trait]
+pub trait Sentiment {
+    /// Stores signals and folds them into the record, in one transaction. With an
+    /// `origin` (e.g. `pulse:4`), a second call with the same origin does nothing.
+    async fn add_signals(
+        &self,
+        guild: GuildId,
+        signals: &[Signal],
+        origin: Option<&str>,
+    ) -> StoreResult<bool>;
+    /// The record's cells from `from_day` on, for one team or all.
+    async fn cells(&self, guild: GuildId, team: Option<&str>, from_day: i64)
+        -> StoreResult<Record>;
+    /// Distinct contributors of a team from `from_day` on.
+    async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64>;
+    /// Recomputes the cells and contributors from the raw signals; returns the count.
+    async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
+    async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
+    async fn set_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        open: bool,
+        at_ms: i64,
+    ) -> StoreResult<()>;
+}
+
+fn other(e: sqlx::Error) -> StoreError {
+    classify(e, "row")
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResult<()> {
+    let mut cells: BTreeMap<(String, i64, Source), Cell> = BTreeMap::new();
+    let mut people: BTreeSet<(String, i64, String)> = BTreeSet::new();
+    for s in signals {
+        let day = day_of(s.at_ms);
+        cells
+            .entry((s.team.clone(), day, s.source))
+            .or_default()
+            .add(s.score);
+        people.insert((s.team.clone(), day, s.contributor.clone()));
+    }
+    for ((team, day, source), c) in cells {
+        sqlx::query(
+            "INSERT INTO sentiment_cells (guild_id, team_name, day, source, n, total, pos, neu, neg)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (guild_id, team_name, day, source) DO UPDATE SET
+               n = sentiment_cells.n + excluded.n, total = sentiment_cells.total + excluded.total,
+               pos = sentiment_cells.pos + excluded.pos, neu = sentiment_cells.neu + excluded.neu,
+               neg = sentiment_cells.neg + excluded.neg",
+        )
+        .bind(guild.db())
+        .bind(&team)
+        .bind(day)
+        .bind(source.name())
+        .bind(c.n as i64)
+        .bind(c.sum)
+        .bind(c.pos as i64)
+        .bind(c.neu as i64)
+        .bind(c.neg as i64)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
+    for (team, day, who) in people {
+        sqlx::query(
+            "INSERT INTO sentiment_contributors (guild_id, team_name, day, contributor)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(guild.db())
+        .bind(&team)
+        .bind(day)
+        .bind(&who)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
+    Ok(())
+}
+
+async fn insert_raw(
+    tx: &mut Tx<'_>,
+    guild: GuildId,
+    signals: &[Signal],
+    origin: Option<&str>,
+) -> StoreResult<()> {
+    for chunk in signals.chunks(ROWS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 6;
+                format!(
+                    "($1, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO sentiment_signals (guild_id, team_name, source, score, contributor, at_ms, origin) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql).bind(guild.db());
+        for s in chunk {
+            q = q
+                .bind(&s.team)
+                .bind(s.source.name())
+                .bind(crate::domain::record::clamp(s.score))
+                .bind(&s.contributor)
+                .bind(s.at_ms)
+                .bind(origin);
+        }
+        q.execute(&mut **tx).await.map_err(other)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl Sentiment for SqlStore {
+    async fn add_signals(
+        &self,
+        guild: GuildId,
+        signals: &[Signal],
+        origin: Option<&str>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        if let Some(o) = origin {
+            let seen = sqlx::query(
+                "SELECT 1 AS one FROM sentiment_signals WHERE guild_id = $1 AND origin = $2 LIMIT 1",
+            )
+            .bind(guild.db())
+            .bind(o)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(other)?;
+            if seen.is_some() {
+                return Ok(false);
+            }
+        }
+        insert_raw(&mut tx, guild, signals, origin).await?;
+        fold(&mut tx, guild, signals).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(true)
+    }
+
+    async fn cells(
+        &self,
+        guild: GuildId,
+        team: Option<&str>,
+        from_day: i64,
+    ) -> StoreResult<Record> {
+        let rows = sqlx::query(
+            "SELECT team_name, day, source, n, total, pos, neu, neg FROM sentiment_cells
+             WHERE guild_id = $1 AND day >= $2 AND ($3 = '' OR team_name = $3)",
+        )
+        .bind(guild.db())
+        .bind(from_day)
+        .bind(team.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        let mut record = Record::default();
+        for r in rows {
+            let source: String = r.try_get("source").map_err(other)?;
+            let Some(source) = Source::parse(&source) else {
+                continue;
+            };
+            let cell = Cell {
+                n: r.try_get::<i64, _>("n").map_err(other)? as u64,
+                sum: r.try_get("total").map_err(other)?,
+                pos: r.try_get::<i64, _>("pos").map_err(other)? as u64,
+                neu: r.try_get::<i64, _>("neu").map_err(other)? as u64,
+                neg: r.try_get::<i64, _>("neg").map_err(other)? as u64,
+            };
+            record.cells.insert(
+                (
+                    r.try_get("team_name").map_err(other)?,
+                    r.try_get("day").map_err(other)?,
+                    source,
+                ),
+                cell,
+            );
+        }
+        Ok(record)
+    }
+
+    async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64> {
+        sqlx::query(
+            "SELECT COUNT(DISTINCT contributor) AS n FROM sentiment_contributors
+             WHERE guild_id = $1 AND team_name = $2 AND day >= $3",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(from_day)
+        .fetch_one(&self.pool)
+        .await
+        .and_then(|r| r.try_get("n"))
+        .map_err(other)
+    }
+
+    async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for table in ["sentiment_cells", "sentiment_contributors"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
+                .bind(guild.db())
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        let mut after = 0i64;
+        let mut total = 0u64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, team_name, source, score, contributor, at_ms FROM sentiment_signals
+                 WHERE guild_id = $1 AND id > $2 ORDER BY id LIMIT 10000",
+            )
+            .bind(guild.db())
+            .bind(after)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(other)?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id").map_err(other)?;
+            let mut signals = Vec::with_capacity(rows.len());
+            for r in &rows {
+                let source: String = r.try_get("source").map_err(other)?;
+                signals.push(Signal {
+                    team: r.try_get("team_name").map_err(other)?,
+                    source: Source::parse(&source).unwrap_or(Source::Feedback),
+                    score: r.try_get("score").map_err(other)?,
+                    contributor: r.try_get("contributor").map_err(other)?,
+                    at_ms: r.try_get("at_ms").map_err(other)?,
+                });
+            }
+            total += signals.len() as u64;
+            fold(&mut tx, guild, &signals).await?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(total)
+    }
+
+    async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool> {
+        let row =
+            sqlx::query("SELECT open FROM sentiment_alerts WHERE guild_id = $1 AND team_name = $2")
+                .bind(guild.db())
+                .bind(team)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(match row {
+            Some(r) => r.try_get::<i64, _>("open").map_err(other)? != 0,
+            None => false,
+        })
+    }
+
+    async fn set_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        open: bool,
+        at_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sentiment_alerts (guild_id, team_name, open, changed_ms) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (guild_id, team_name) DO UPDATE SET open = excluded.open, changed_ms = excluded.changed_ms",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(i64::from(open))
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+}
