@@ -1,4 +1,5 @@
-//! The command line: `run`, `migrate`, `sim`, each with `--config FILE`.
+//! The command line: `run`, `migrate`, `plan`, `sentiment rebuild`, `export`, `sim`,
+//! each with `--config FILE`.
 //!
 //! Bad input (a setting, a URL, a missing token) exits with code 2 and one clear line.
 
@@ -36,6 +37,22 @@ enum Command {
         #[command(subcommand)]
         action: PlanAction,
     },
+    /// The sentiment record.
+    Sentiment {
+        #[command(subcommand)]
+        action: SentimentAction,
+    },
+    /// Write every team's weeks (sentiment by source, readiness, ack rate, champions).
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: crate::startup::ExportFormat,
+        /// Where to write; the file is replaced.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// How many weeks back.
+        #[arg(long, default_value_t = 6)]
+        weeks: i64,
+    },
     /// Serve a local Discord simulator for tests, demos and scripts.
     Sim {
         /// Address to listen on; port 0 picks a free one.
@@ -45,6 +62,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         world: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SentimentAction {
+    /// Recompute the running record from the raw signals.
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -118,6 +141,12 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Run => crate::startup::run(settings).await,
             Command::Migrate => crate::startup::migrate(&settings).await,
+            Command::Sentiment {
+                action: SentimentAction::Rebuild,
+            } => crate::startup::rebuild_sentiment(&settings).await,
+            Command::Export { format, out, weeks } => {
+                crate::startup::export(settings, format, &out, weeks).await
+            }
             Command::Sim { .. } | Command::Plan { .. } => Ok(()),
         }
     });

@@ -35,6 +35,82 @@ pub async fn migrate(settings: &Settings) -> Result<(), RunError> {
     Ok(())
 }
 
+/// `herald sentiment rebuild`.
+pub async fn rebuild_sentiment(settings: &Settings) -> Result<(), RunError> {
+    let store = open_store(settings).await?;
+    let mut total = 0;
+    for g in store
+        .guilds()
+        .await
+        .map_err(|e| RunError::Failed(e.into()))?
+    {
+        total += store
+            .rebuild_sentiment(g)
+            .await
+            .map_err(|e| RunError::Failed(e.into()))?;
+    }
+    println!("rebuilt the sentiment record from {total} signal(s)");
+    store.close().await;
+    Ok(())
+}
+
+/// The export's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// `herald export`: the same rows as `/report export`, to a file. Team sizes (for ack
+/// rates) come from Discord, so it needs the token like `run`.
+pub async fn export(
+    settings: Settings,
+    format: ExportFormat,
+    out: &std::path::Path,
+    weeks: i64,
+) -> Result<(), RunError> {
+    let token = settings
+        .discord_token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
+    let store = open_store(&settings).await?;
+    let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
+        .map_err(RunError::Setup)?;
+    let metrics = Arc::new(Metrics::default());
+    let chat = crate::discord::chat(&token, &settings, metrics.clone());
+    let app = App::new(store, Arc::new(SystemClock), settings, metrics, chat, key);
+    if let Err(problems) = crate::app::comms::load(&app).await {
+        return Err(RunError::Setup(format!(
+            "the plan has {} problem(s)",
+            problems.len()
+        )));
+    }
+    let Some(guild) = app
+        .primary_guild()
+        .await
+        .map_err(|e| RunError::Failed(e.into()))?
+    else {
+        return Err(RunError::Setup(
+            "no guild yet: run Herald once so it sees its server".into(),
+        ));
+    };
+    let rows = crate::app::sentiment::export_rows(&app, guild, weeks)
+        .await
+        .map_err(|e| RunError::Failed(anyhow::anyhow!("{e:?}")))?;
+    let text = match format {
+        ExportFormat::Csv => crate::app::sentiment::csv(&rows),
+        ExportFormat::Json => {
+            serde_json::to_string_pretty(&rows).map_err(|e| RunError::Failed(e.into()))?
+        }
+    };
+    std::fs::write(out, text)
+        .map_err(|e| RunError::Setup(format!("{}: cannot write: {e}", out.display())))?;
+    println!("wrote {} row(s) to {}", rows.len(), out.display());
+    app.store.close().await;
+    Ok(())
+}
+
 async fn open_store(settings: &Settings) -> Result<Arc<dyn store::Store>, RunError> {
     store::connect(&settings.database_url, settings.database_max_connections)
         .await

@@ -337,7 +337,16 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
         floor: app.settings.sentiment_alert_floor,
     };
     let open = app.store.alert_open(guild, team).await?;
-    match decide(now, week_ago, open, rule) {
+    let decision = decide(now, week_ago, open, rule);
+    tracing::debug!(
+        team,
+        ?now,
+        ?week_ago,
+        open,
+        ?decision,
+        "sentiment alert rule"
+    );
+    match decision {
         Decision::Nothing => Ok(()),
         Decision::Recovered => Ok(app
             .store
@@ -369,16 +378,28 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
                     ))
                     .unwrap_or_default()
             );
-            if let Some(channel) = reports_channel(app, guild).await? {
-                let mut msg = OutMessage::text(text);
-                let fnv = team.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-                });
-                // One alert a day per team even if two instances decide at once.
-                msg.nonce = Some(format!("sa{:012x}-{today}", fnv & 0xffff_ffff_ffff));
-                app.chat.post(channel, &msg).await?;
+            // Claim the episode first: of several evaluations at once, one posts.
+            if !app.store.claim_alert(guild, team, app.now_ms()).await? {
+                return Ok(());
             }
-            Ok(app.store.set_alert(guild, team, true, app.now_ms()).await?)
+            let posted = match reports_channel(app, guild).await {
+                Ok(Some(channel)) => app
+                    .chat
+                    .post(channel, &OutMessage::text(text))
+                    .await
+                    .map(|_| ())
+                    .map_err(anyhow::Error::from),
+                Ok(None) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = posted {
+                // Not said, so not an episode yet: the next signal tries again.
+                app.store
+                    .set_alert(guild, team, false, app.now_ms())
+                    .await?;
+                return Err(e);
+            }
+            Ok(())
         }
     }
 }

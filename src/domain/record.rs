@@ -114,8 +114,10 @@ impl Record {
     /// A team's cells as (day, cell), optionally for one source only.
     pub fn team_days(&self, team: &str, source: Option<Source>) -> Vec<(i64, Cell)> {
         let mut by_day: BTreeMap<i64, Cell> = BTreeMap::new();
-        for ((t, day, src), c) in &self.cells {
-            if t == team && source.is_none_or(|s| s == *src) {
+        let from = (team.to_string(), i64::MIN, Source::Pulse);
+        let to = (team.to_string(), i64::MAX, Source::Feedback);
+        for ((_, day, src), c) in self.cells.range(from..=to) {
+            if source.is_none_or(|s| s == *src) {
                 let e = by_day.entry(*day).or_default();
                 e.n += c.n;
                 e.sum += c.sum;
@@ -179,7 +181,8 @@ pub enum Decision {
 }
 
 /// One alert per episode: alert when the rule trips and no episode is open; an open
-/// episode ends once the score is back above the floor (with a 0.1 margin) and not falling.
+/// episode ends once the score is back above the floor (with a 0.1 margin) and no lower
+/// than a week before. A slower slide after the alert is the same episode.
 pub fn decide(now: Option<f64>, week_ago: Option<f64>, open: bool, rule: AlertRule) -> Decision {
     let Some(now) = now else {
         return Decision::Nothing;
@@ -195,7 +198,7 @@ pub fn decide(now: Option<f64>, week_ago: Option<f64>, open: bool, rule: AlertRu
         (false, true) => Decision::Alert(format!(
             "the rolling score fell by {fall:.2} in 7 days, to {now:+.2}"
         )),
-        (true, false) if now >= rule.floor + 0.1 => Decision::Recovered,
+        (true, false) if now >= rule.floor + 0.1 && fall <= 0.0 => Decision::Recovered,
         _ => Decision::Nothing,
     }
 }
@@ -252,6 +255,11 @@ mod tests {
             decide(Some(-0.15), Some(-0.3), true, r),
             Decision::Nothing,
             "not yet above the margin"
+        );
+        assert_eq!(
+            decide(Some(0.3), Some(0.5), true, r),
+            Decision::Nothing,
+            "still sliding: the same episode"
         );
         assert_eq!(decide(Some(0.0), Some(-0.3), true, r), Decision::Recovered);
         assert!(

@@ -32,6 +32,8 @@ pub trait Sentiment {
     /// Recomputes the cells and contributors from the raw signals; returns the count.
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
     async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
+    /// Opens an episode unless one is open; true for the one caller that opened it.
+    async fn claim_alert(&self, guild: GuildId, team: &str, at_ms: i64) -> StoreResult<bool>;
     async fn set_alert(
         &self,
         guild: GuildId,
@@ -272,6 +274,21 @@ impl Sentiment for SqlStore {
             Some(r) => r.try_get::<i64, _>("open").map_err(other)? != 0,
             None => false,
         })
+    }
+
+    async fn claim_alert(&self, guild: GuildId, team: &str, at_ms: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO sentiment_alerts (guild_id, team_name, open, changed_ms) VALUES ($1, $2, 1, $3)
+             ON CONFLICT (guild_id, team_name) DO UPDATE SET open = 1, changed_ms = excluded.changed_ms
+             WHERE sentiment_alerts.open = 0",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn set_alert(

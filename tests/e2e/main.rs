@@ -12,5 +12,6 @@ mod helpers;
 mod plan_rules;
 mod processes;
 mod pulses;
+mod sentiment;
 mod simulator;
 mod store_conformance;

@@ -380,7 +380,7 @@ async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams
 }
 
 /// Every row of every table, as text per table.
-async fn dump(app: &TestApp) -> HashMap<String, (Vec<String>, Vec<Vec<String>>)> {
+pub(crate) async fn dump(app: &TestApp) -> HashMap<String, (Vec<String>, Vec<Vec<String>>)> {
     use sqlx::{Column, Row};
     sqlx::any::install_default_drivers();
     let pool = sqlx::AnyPool::connect(&app.db.url).await.expect("db");

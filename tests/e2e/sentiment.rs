@@ -1,0 +1,258 @@
+//! The sentiment record end to end: six scripted weeks of feedback-channel messages on
+//! the manual clock, Support turning negative in week 4; the alert, the chart, the
+//! export and a canary phrase that must not reach the database.
+
+use herald::domain::record::{day_of, rolling};
+use herald::sim::world::WorldSpec;
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app_with_dir, within, TestApp};
+use crate::pulses::{content, dump};
+
+const GOOD: &str = "Atlas is great, really helpful";
+const BAD: &str = "I hate Atlas, it is slow and terrible";
+
+async fn app() -> TestApp {
+    let world = WorldSpec::default_world();
+    let dir = tempfile::tempdir().expect("dir");
+    let plan = format!(
+        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}",
+        world.plan_teams()
+    );
+    std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
+    std::fs::create_dir(dir.path().join("templates")).expect("dir");
+    let env = vec![(
+        "HERALD__SENTIMENT__FEEDBACK_CHANNELS".to_string(),
+        "feedback".to_string(),
+    )];
+    spawn_app_with_dir(world, dir, env).await
+}
+
+/// Signals in the record so far.
+async fn signals(app: &TestApp) -> u64 {
+    let a = &app.herald().app;
+    let guild = a.primary_guild().await.ok().flatten().expect("guild");
+    a.store
+        .cells(guild, None, 0)
+        .await
+        .expect("cells")
+        .cells
+        .values()
+        .map(|c| c.n)
+        .sum()
+}
+
+async fn wait_signals(app: &TestApp, n: u64) {
+    for _ in 0..500 {
+        if signals(app).await >= n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!(
+        "the record did not reach {n} signals (has {})",
+        signals(app).await
+    );
+}
+
+async fn say(app: &TestApp, member: &str, text: &str) {
+    app.post(
+        "/_sim/messages",
+        json!({ "member": member, "channel": "feedback", "content": text }),
+    )
+    .await;
+}
+
+fn alerts(msgs: &[Value], team: &str) -> usize {
+    msgs.iter()
+        .filter(|m| content(m).starts_with(&format!("⚠️ **{team}**")))
+        .count()
+}
+
+/// The bytes of an interaction's attachment (after a deferred answer).
+async fn attachment(app: &TestApp, interaction: &str) -> (String, Vec<u8>) {
+    let mut v = Value::Null;
+    for _ in 0..500 {
+        v = app
+            .get(&format!("/_sim/interactions/{interaction}?wait_ms=5000"))
+            .await;
+        if v["responses"].as_array().is_some_and(|r| r.len() > 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let r = &v["responses"][1];
+    let name = r["attachments"][0]["filename"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no attachment: {v}"))
+        .to_string();
+    let id = r["message_id"].as_str().expect("message id");
+    let bytes = app
+        .http
+        .get(app.url(&format!("/_sim/attachments/{id}/{name}")))
+        .send()
+        .await
+        .expect("sim")
+        .bytes()
+        .await
+        .expect("bytes");
+    (name, bytes.to_vec())
+}
+
+async fn command(app: &TestApp, command: &str, options: Value) -> String {
+    let started = app
+        .post("/_sim/interactions/command", json!({ "member": "Claire", "channel": "change-team", "command": command, "options": options }))
+        .await;
+    started["interaction_id"].as_str().expect("id").to_string()
+}
+
+#[tokio::test]
+async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_exports_agree() {
+    within(180, async {
+        let app = app().await;
+        let teams = [
+            ("Sales", ["Maya", "Ava", "Ben", "Chloe", "Dan", "Ella"]),
+            ("Support", ["Marco", "Finn", "Gia", "Hugo", "Iris", "Jack"]),
+            ("Finance", ["Mira", "Kai", "Lena", "Milo", "Nora", "Owen"]),
+        ];
+        let mut total = 0;
+        let mut first_alert_day = None;
+        // Every other day for six weeks, five of each team's six say how it is going.
+        for day in (0..42).step_by(2) {
+            if day > 0 {
+                app.advance(2 * 86_400);
+            }
+            for (team, people) in &teams {
+                for i in 0..5 {
+                    let who = people[(day / 2 + i) % 6];
+                    let text = if *team == "Support" && day >= 21 {
+                        BAD
+                    } else {
+                        GOOD
+                    };
+                    say(&app, who, text).await;
+                    total += 1;
+                }
+            }
+            wait_signals(&app, total).await;
+            let change = app.messages("change-team").await;
+            if first_alert_day.is_none() && alerts(&change, "Support") > 0 {
+                first_alert_day = Some(day);
+            }
+        }
+        let change = app.messages("change-team").await;
+        assert_eq!(
+            alerts(&change, "Support"),
+            1,
+            "one alert per episode: {change:?}"
+        );
+        assert_eq!(alerts(&change, "Sales") + alerts(&change, "Finance"), 0);
+        let day = first_alert_day.expect("an alert");
+        assert!(
+            (21..28).contains(&day),
+            "the alert came in week 4, on day {day}"
+        );
+        let alert = change
+            .iter()
+            .map(content)
+            .find(|c| c.starts_with("⚠️ **Support**"))
+            .expect("alert");
+        assert!(
+            alert.contains("The source that moved most: feedback"),
+            "{alert}"
+        );
+
+        // The chart: a PNG that decodes, 720 × 360.
+        let id = command(&app, "sentiment", json!({ "team": "support" })).await;
+        let (name, png_bytes) = attachment(&app, &id).await;
+        assert_eq!(name, "sentiment.png");
+        let reader = png::Decoder::new(png_bytes.as_slice())
+            .read_info()
+            .expect("decodes");
+        assert_eq!((reader.info().width, reader.info().height), (720, 360));
+        let id = command(&app, "sentiment", json!({})).await;
+        let (name, heat) = attachment(&app, &id).await;
+        assert_eq!(name, "overview.png");
+        assert!(png::Decoder::new(heat.as_slice()).read_info().is_ok());
+
+        // The export equals what this test computes from the stored record.
+        let id = command(&app, "report export", json!({})).await;
+        let (name, csv) = attachment(&app, &id).await;
+        assert_eq!(name, "herald-export.csv");
+        let csv = String::from_utf8(csv).expect("utf-8");
+        let a = &app.herald().app;
+        let guild = a.primary_guild().await.ok().flatten().expect("guild");
+        let record = a
+            .store
+            .cells(guild, Some("Support"), 0)
+            .await
+            .expect("cells");
+        let days = record.team_days("Support", None);
+        let today = day_of(a.now_ms());
+        let support: Vec<&str> = csv.lines().filter(|l| l.starts_with("Support,")).collect();
+        assert_eq!(support.len(), 6, "six weeks:\n{csv}");
+        for (w, line) in support.iter().enumerate() {
+            let day = today - 7 * (5 - w as i64);
+            let expected = rolling(&days, day, 14.0)
+                .map(|s| format!("{s:.4}"))
+                .unwrap_or_default();
+            let cols: Vec<&str> = line.split(',').collect();
+            assert_eq!(cols[2], expected, "week {w}: {line}");
+            assert_eq!(
+                cols[3], "6",
+                "six distinct contributors in four weeks: {line}"
+            );
+        }
+        // `herald sentiment rebuild` recomputes the same record from the raw signals.
+        let before = a.store.cells(guild, None, 0).await.expect("cells");
+        assert_eq!(
+            a.store.rebuild_sentiment(guild).await.expect("rebuild"),
+            total as u64
+        );
+        let after = a.store.cells(guild, None, 0).await.expect("cells");
+        assert_eq!(before.cells.len(), after.cells.len());
+        for (k, c) in &before.cells {
+            let d = &after.cells[k];
+            assert_eq!(
+                (c.n, c.pos, c.neu, c.neg),
+                (d.n, d.pos, d.neu, d.neg),
+                "{k:?}"
+            );
+            assert!((c.sum - d.sum).abs() < 1e-9, "{k:?}");
+        }
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_feedback_message_is_scored_and_its_text_is_stored_nowhere() {
+    within(60, async {
+        let app = app().await;
+        let canary = "CANARY-5d1e9 the renewal screen is awful";
+        say(&app, "Gia", canary).await;
+        wait_signals(&app, 1).await;
+        let tables = dump(&app).await;
+        for (table, (_, rows)) in &tables {
+            for row in rows {
+                assert!(
+                    !row.iter().any(|c| c.contains("CANARY-5d1e9")),
+                    "table {table} holds the text"
+                );
+            }
+        }
+        if !app.db.is_postgres() {
+            let path = app.db.url.trim_start_matches("sqlite://").to_string();
+            for file in [path.clone(), format!("{path}-wal")] {
+                if let Ok(bytes) = std::fs::read(&file) {
+                    let found = bytes.windows(13).any(|w| w == b"CANARY-5d1e9 ");
+                    assert!(!found, "{file} holds the text");
+                }
+            }
+        }
+        let (_, rows) = &tables["sentiment_signals"];
+        assert_eq!(rows.len(), 1, "one signal, a score only");
+        app.finish().await;
+    })
+    .await;
+}
