@@ -207,7 +207,7 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
         let before = a.store.cells(guild, None, 0).await.expect("cells");
         assert_eq!(
             a.store.rebuild_sentiment(guild).await.expect("rebuild"),
-            total as u64
+            total
         );
         let after = a.store.cells(guild, None, 0).await.expect("cells");
         assert_eq!(before.cells.len(), after.cells.len());
