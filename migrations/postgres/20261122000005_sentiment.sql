@@ -26,13 +26,15 @@ CREATE TABLE sentiment_cells (
     PRIMARY KEY (guild_id, team_name, day, source)
 );
 
-CREATE TABLE sentiment_contributors (
+-- Each contributor's latest day per team: distinct people in a recent window is a count.
+CREATE TABLE sentiment_last_seen (
     guild_id    BIGINT  NOT NULL,
     team_name   TEXT    NOT NULL,
-    day         BIGINT  NOT NULL,
     contributor TEXT    NOT NULL,
-    PRIMARY KEY (guild_id, team_name, day, contributor)
+    last_day    BIGINT  NOT NULL,
+    PRIMARY KEY (guild_id, team_name, contributor)
 );
+CREATE INDEX sentiment_last_seen_day ON sentiment_last_seen (guild_id, last_day);
 
 CREATE TABLE sentiment_alerts (
     guild_id   BIGINT  NOT NULL,

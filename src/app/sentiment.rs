@@ -178,13 +178,19 @@ pub async fn team_view(
     weeks: i64,
 ) -> AppResult<TeamView> {
     let today = day_of(app.now_ms());
-    let h = app.settings.sentiment_half_life_days;
-    let days = record.team_days(team, None);
     let contributors = app
         .store
         .contributors(guild, team, today - WINDOW_DAYS + 1)
         .await?;
-    Ok(TeamView {
+    Ok(view_of(app, record, team, weeks, contributors))
+}
+
+/// The view of one team from a record and its contributor count.
+fn view_of(app: &App, record: &Record, team: &str, weeks: i64, contributors: i64) -> TeamView {
+    let today = day_of(app.now_ms());
+    let h = app.settings.sentiment_half_life_days;
+    let days = record.team_days(team, None);
+    TeamView {
         team: team.to_string(),
         contributors,
         shown: contributors >= i64::from(app.settings.min_group_size),
@@ -207,18 +213,30 @@ pub async fn team_view(
                 (day, rolling(&days, day, h))
             })
             .collect(),
-    })
+    }
 }
 
 /// Every team's view (teams Herald knows, in name order).
 pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamView>> {
     let today = day_of(app.now_ms());
     let record = app.store.cells(guild, None, today - LOOKBACK_DAYS).await?;
-    let mut out = Vec::new();
-    for t in app.store.list_teams(guild).await? {
-        out.push(team_view(app, guild, &record, &t.name, weeks).await?);
-    }
-    Ok(out)
+    let counts = app
+        .store
+        .contributors_by_team(guild, today - WINDOW_DAYS + 1)
+        .await?;
+    Ok(app
+        .store
+        .list_teams(guild)
+        .await?
+        .iter()
+        .map(|t| {
+            let n = counts
+                .iter()
+                .find(|(name, _)| *name == t.name)
+                .map_or(0, |(_, n)| *n);
+            view_of(app, &record, &t.name, weeks, n)
+        })
+        .collect())
 }
 
 fn signed(v: f64) -> String {

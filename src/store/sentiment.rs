@@ -1,5 +1,5 @@
 //! The sentiment record in storage: raw signals (scores only), the running cells per
-//! team, day and source, distinct contributors per day (keyed hashes), alert episodes.
+//! team, day and source, each contributor's latest day (keyed hashes), alert episodes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,8 +27,14 @@ pub trait Sentiment {
     /// The record's cells from `from_day` on, for one team or all.
     async fn cells(&self, guild: GuildId, team: Option<&str>, from_day: i64)
         -> StoreResult<Record>;
-    /// Distinct contributors of a team from `from_day` on.
+    /// Distinct contributors of a team whose latest signal is on or after `from_day`.
     async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64>;
+    /// Distinct contributors per team from `from_day` on, in one query.
+    async fn contributors_by_team(
+        &self,
+        guild: GuildId,
+        from_day: i64,
+    ) -> StoreResult<Vec<(String, i64)>>;
     /// Recomputes the cells and contributors from the raw signals; returns the count.
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
     async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
@@ -82,15 +88,23 @@ async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResul
         .await
         .map_err(other)?;
     }
-    for (team, day, who) in people {
+    let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (team, day, who) in &people {
+        let e = latest.entry((team.clone(), who.clone())).or_insert(*day);
+        *e = (*e).max(*day);
+    }
+    for ((team, who), day) in latest {
         sqlx::query(
-            "INSERT INTO sentiment_contributors (guild_id, team_name, day, contributor)
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            "INSERT INTO sentiment_last_seen (guild_id, team_name, contributor, last_day)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (guild_id, team_name, contributor) DO UPDATE SET last_day =
+               CASE WHEN excluded.last_day > sentiment_last_seen.last_day
+                    THEN excluded.last_day ELSE sentiment_last_seen.last_day END",
         )
         .bind(guild.db())
         .bind(&team)
-        .bind(day)
         .bind(&who)
+        .bind(day)
         .execute(&mut **tx)
         .await
         .map_err(other)?;
@@ -209,8 +223,8 @@ impl Sentiment for SqlStore {
 
     async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64> {
         sqlx::query(
-            "SELECT COUNT(DISTINCT contributor) AS n FROM sentiment_contributors
-             WHERE guild_id = $1 AND team_name = $2 AND day >= $3",
+            "SELECT COUNT(*) AS n FROM sentiment_last_seen
+             WHERE guild_id = $1 AND team_name = $2 AND last_day >= $3",
         )
         .bind(guild.db())
         .bind(team)
@@ -221,9 +235,29 @@ impl Sentiment for SqlStore {
         .map_err(other)
     }
 
+    async fn contributors_by_team(
+        &self,
+        guild: GuildId,
+        from_day: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT team_name, COUNT(*) AS n FROM sentiment_last_seen
+             WHERE guild_id = $1 AND last_day >= $2 GROUP BY team_name",
+        )
+        .bind(guild.db())
+        .bind(from_day)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("team_name")?, r.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
-        for table in ["sentiment_cells", "sentiment_contributors"] {
+        for table in ["sentiment_cells", "sentiment_last_seen"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
                 .bind(guild.db())
                 .execute(&mut *tx)

@@ -9,7 +9,11 @@ use crate::helpers::{within, TestDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_herald");
 
-fn herald(args: &[&str], env: &[(&str, &str)], dir: &std::path::Path) -> (i32, String, String) {
+pub(crate) fn herald(
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: &std::path::Path,
+) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .current_dir(dir)

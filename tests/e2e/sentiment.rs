@@ -256,3 +256,61 @@ async fn a_feedback_message_is_scored_and_its_text_is_stored_nowhere() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn herald_export_writes_the_same_rows_from_the_command_line() {
+    within(120, async {
+        let mut app = app().await;
+        // The command line runs on the wall clock: bring the test's clock to it first.
+        let behind = chrono::Utc::now() - herald::clock::Clock::now(&*app.clock);
+        app.advance(behind.num_seconds());
+        for who in ["Marco", "Finn", "Gia", "Hugo", "Iris"] {
+            say(&app, who, GOOD).await;
+        }
+        wait_signals(&app, 5).await;
+        app.stop_herald().await;
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("export.json");
+        let key = crate::helpers::key_file_for(&app.db.url);
+        let env = [
+            ("HERALD__DATABASE__URL", app.db.url.as_str()),
+            ("HERALD__DISCORD__API_BASE", &app.sim.url()),
+            ("DISCORD_TOKEN", "dummy-test-token"),
+            ("HERALD__PRIVACY__KEY_FILE", key.as_str()),
+            ("HERALD__MESSAGES__DIR", "/nonexistent-herald-plan"),
+        ];
+        let args = [
+            "export",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        let (code, stdout, stderr) = crate::cli::herald(&args, &env, dir.path());
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.starts_with("wrote 18 row(s) to"), "{stdout}");
+        let rows: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(&out).expect("file")).expect("json");
+        let support: Vec<&Value> = rows.iter().filter(|r| r["team"] == "Support").collect();
+        assert_eq!(support.len(), 6);
+        assert_eq!(support[5]["contributors"], 5);
+        assert!(
+            support[5]["feedback"].as_f64().is_some_and(|f| f > 0.5),
+            "{:?}",
+            support[5]
+        );
+        assert!(
+            rows.iter()
+                .filter(|r| r["team"] == "Sales")
+                .all(|r| r["score"].is_null()),
+            "no Sales data"
+        );
+        let (code, _, stderr) = crate::cli::herald(
+            &["export", "--out", "/x.csv"],
+            &[("HERALD__DATABASE__URL", app.db.url.as_str())],
+            dir.path(),
+        );
+        assert_eq!(code, 2, "no token: {stderr}");
+    })
+    .await;
+}
