@@ -11,7 +11,7 @@ use super::App;
 use crate::chat::{by_name, OutMessage};
 use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
 use crate::domain::record::{
-    arrow, day_of, decide, rolling, AlertRule, Decision, Record, Signal, Source, SOURCES,
+    arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
 };
 use crate::domain::sentiment::compound;
 use crate::error::{AppError, AppResult};
@@ -206,37 +206,67 @@ fn view_of(app: &App, record: &Record, team: &str, weeks: i64, contributors: i64
                 )
             })
             .collect(),
-        weekly: (0..weeks.clamp(1, 52))
-            .rev()
-            .map(|w| {
-                let day = today - 7 * w;
-                (day, rolling(&days, day, h))
-            })
-            .collect(),
+        weekly: weekly(&days, today, weeks, h),
     }
 }
 
-/// Every team's view (teams Herald knows, in name order).
+/// Every team's view (teams Herald knows, in name order), without the breakdown by
+/// source: what the overview shows, read as one row per team and day.
 pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamView>> {
     let today = day_of(app.now_ms());
-    let record = app.store.cells(guild, None, today - LOOKBACK_DAYS).await?;
+    let h = app.settings.sentiment_half_life_days;
+    let totals = app.store.daily_totals(guild, today - LOOKBACK_DAYS).await?;
     let counts = app
         .store
         .contributors_by_team(guild, today - WINDOW_DAYS + 1)
         .await?;
+    let min = i64::from(app.settings.min_group_size);
+    let mut by_team: std::collections::HashMap<&str, Vec<(i64, Cell)>> = Default::default();
+    for (team, day, n, sum) in &totals {
+        by_team.entry(team.as_str()).or_default().push((
+            *day,
+            Cell {
+                n: *n as u64,
+                sum: *sum,
+                ..Cell::default()
+            },
+        ));
+    }
     Ok(app
         .store
         .list_teams(guild)
         .await?
         .iter()
         .map(|t| {
-            let n = counts
+            let days = by_team
+                .get(t.name.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let contributors = counts
                 .iter()
                 .find(|(name, _)| *name == t.name)
                 .map_or(0, |(_, n)| *n);
-            view_of(app, &record, &t.name, weeks, n)
+            TeamView {
+                team: t.name.clone(),
+                contributors,
+                shown: contributors >= min,
+                score: rolling(days, today, h),
+                four_weeks_ago: rolling(days, today - WINDOW_DAYS, h),
+                by_source: vec![],
+                weekly: weekly(days, today, weeks, h),
+            }
         })
         .collect())
+}
+
+fn weekly(days: &[(i64, Cell)], today: i64, weeks: i64, h: f64) -> Vec<(i64, Option<f64>)> {
+    (0..weeks.clamp(1, 52))
+        .rev()
+        .map(|w| {
+            let day = today - 7 * w;
+            (day, rolling(days, day, h))
+        })
+        .collect()
 }
 
 fn signed(v: f64) -> String {

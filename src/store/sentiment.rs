@@ -27,6 +27,13 @@ pub trait Sentiment {
     /// The record's cells from `from_day` on, for one team or all.
     async fn cells(&self, guild: GuildId, team: Option<&str>, from_day: i64)
         -> StoreResult<Record>;
+    /// Every team's days from `from_day` on, all sources together: (team, day, n, sum),
+    /// ordered by team and day. What an overview needs, at a quarter of the rows.
+    async fn daily_totals(
+        &self,
+        guild: GuildId,
+        from_day: i64,
+    ) -> StoreResult<Vec<(String, i64, i64, f64)>>;
     /// Distinct contributors of a team whose latest signal is on or after `from_day`.
     async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64>;
     /// Distinct contributors per team from `from_day` on, in one query.
@@ -219,6 +226,33 @@ impl Sentiment for SqlStore {
             );
         }
         Ok(record)
+    }
+
+    async fn daily_totals(
+        &self,
+        guild: GuildId,
+        from_day: i64,
+    ) -> StoreResult<Vec<(String, i64, i64, f64)>> {
+        let rows = sqlx::query(
+            "SELECT team_name, day, SUM(n) AS n, SUM(total) AS total FROM sentiment_cells
+             WHERE guild_id = $1 AND day >= $2 GROUP BY team_name, day ORDER BY team_name, day",
+        )
+        .bind(guild.db())
+        .bind(from_day)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("team_name")?,
+                    r.try_get("day")?,
+                    r.try_get("n")?,
+                    r.try_get("total")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
     }
 
     async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64> {
