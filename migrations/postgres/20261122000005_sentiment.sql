@@ -26,6 +26,16 @@ CREATE TABLE sentiment_cells (
     PRIMARY KEY (guild_id, team_name, day, source)
 );
 
+-- The same cells with the sources summed: one row per team and day, for overviews.
+CREATE TABLE sentiment_days (
+    guild_id  BIGINT  NOT NULL,
+    team_name TEXT    NOT NULL,
+    day       BIGINT  NOT NULL,
+    n         BIGINT  NOT NULL,
+    total     DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (guild_id, team_name, day)
+);
+
 -- Each contributor's latest day per team: distinct people in a recent window is a count.
 CREATE TABLE sentiment_last_seen (
     guild_id    BIGINT  NOT NULL,

@@ -26,6 +26,16 @@ CREATE TABLE sentiment_cells (
     PRIMARY KEY (guild_id, team_name, day, source)
 );
 
+-- The same cells with the sources summed: one row per team and day, for overviews.
+CREATE TABLE sentiment_days (
+    guild_id  INTEGER NOT NULL,
+    team_name TEXT    NOT NULL,
+    day       INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    total     REAL    NOT NULL,
+    PRIMARY KEY (guild_id, team_name, day)
+);
+
 -- Each contributor's latest day per team: distinct people in a recent window is a count.
 CREATE TABLE sentiment_last_seen (
     guild_id    INTEGER NOT NULL,

@@ -48,6 +48,34 @@ pub async fn ack_rate(
     Ok(Some((acked, members.len())))
 }
 
+/// The plan's latest acknowledged item that went out, with (team, acknowledged, team
+/// size) for each team it reached; None before any did.
+pub async fn latest_item_rates(
+    app: &App,
+    guild: GuildId,
+) -> AppResult<Option<(String, Vec<(String, usize, usize)>)>> {
+    let Some(plan) = app.plan() else {
+        return Ok(None);
+    };
+    for item in plan.items.iter().rev().filter(|i| i.ack) {
+        let sent = app.store.latest_sent(guild, &item.id).await?;
+        if sent.is_empty() {
+            continue;
+        }
+        let mut rates = Vec::new();
+        for row in sent {
+            if let Some((acked, size)) = ack_rate(app, guild, &row.team, row.id)
+                .await
+                .map_err(AppError::Internal)?
+            {
+                rates.push((row.team.clone(), acked, size));
+            }
+        }
+        return Ok(Some((item.id.clone(), rates)));
+    }
+    Ok(None)
+}
+
 /// `/comms acks item`: per team, acknowledged / team size for the latest send.
 pub async fn report(app: &App, actor: &Actor, item: &str) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;

@@ -530,28 +530,16 @@ pub async fn export_rows(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec
 }
 
 async fn latest_ack_rates(app: &App, guild: GuildId) -> AppResult<Vec<(String, f64)>> {
-    let Some(plan) = app.plan() else {
-        return Ok(vec![]);
-    };
-    for item in plan.items.iter().rev().filter(|i| i.ack) {
-        let sent = app.store.latest_sent(guild, &item.id).await?;
-        if sent.is_empty() {
-            continue;
-        }
-        let mut out = Vec::new();
-        for row in sent {
-            if let Some((acked, size)) = super::acks::ack_rate(app, guild, &row.team, row.id)
-                .await
-                .map_err(AppError::Internal)?
-            {
-                if size > 0 {
-                    out.push((row.team.clone(), acked as f64 / size as f64));
-                }
-            }
-        }
-        return Ok(out);
-    }
-    Ok(vec![])
+    Ok(super::acks::latest_item_rates(app, guild)
+        .await?
+        .map(|(_, rates)| {
+            rates
+                .into_iter()
+                .filter(|(_, _, size)| *size > 0)
+                .map(|(team, acked, size)| (team, acked as f64 / size as f64))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 fn cell(v: Option<f64>) -> String {

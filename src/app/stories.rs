@@ -159,28 +159,18 @@ pub async fn figures(app: &App, guild: GuildId, team: Option<&str>) -> AppResult
 
 /// "for `kickoff`: Sales 83 % (5 of 6) · …" for the latest acknowledged item sent.
 async fn ack_rates(app: &App, guild: GuildId) -> AppResult<Option<String>> {
-    let Some(plan) = app.plan() else {
+    let Some((item, rates)) = super::acks::latest_item_rates(app, guild).await? else {
         return Ok(None);
     };
-    for item in plan.items.iter().rev().filter(|i| i.ack) {
-        let sent = app.store.latest_sent(guild, &item.id).await?;
-        if sent.is_empty() {
-            continue;
-        }
-        let mut parts = Vec::new();
-        for row in sent {
-            if let Some((acked, size)) = super::acks::ack_rate(app, guild, &row.team, row.id)
-                .await
-                .map_err(AppError::Internal)?
-            {
-                let pct = (acked * 100).checked_div(size).unwrap_or(0);
-                parts.push(format!("{} {pct} % ({acked} of {size})", row.team));
-            }
-        }
-        let parts = capped(parts, "teams");
-        return Ok(Some(format!("for `{}`: {}", item.id, parts.join(" · "))));
-    }
-    Ok(None)
+    let parts: Vec<String> = rates
+        .iter()
+        .map(|(team, acked, size)| {
+            let pct = (acked * 100).checked_div(*size).unwrap_or(0);
+            format!("{team} {pct} % ({acked} of {size})")
+        })
+        .collect();
+    let parts = capped(parts, "teams");
+    Ok(Some(format!("for `{item}`: {}", parts.join(" · "))))
 }
 
 /// "Sales +0.45 · Support −0.10" from the latest closed pulse score per team.

@@ -95,6 +95,27 @@ async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResul
         .await
         .map_err(other)?;
     }
+    let mut days: BTreeMap<(String, i64), Cell> = BTreeMap::new();
+    for s in signals {
+        days.entry((s.team.clone(), day_of(s.at_ms)))
+            .or_default()
+            .add(s.score);
+    }
+    for ((team, day), c) in days {
+        sqlx::query(
+            "INSERT INTO sentiment_days (guild_id, team_name, day, n, total) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (guild_id, team_name, day) DO UPDATE SET
+               n = sentiment_days.n + excluded.n, total = sentiment_days.total + excluded.total",
+        )
+        .bind(guild.db())
+        .bind(&team)
+        .bind(day)
+        .bind(c.n as i64)
+        .bind(c.sum)
+        .execute(&mut **tx)
+        .await
+        .map_err(other)?;
+    }
     let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
     for (team, day, who) in &people {
         let e = latest.entry((team.clone(), who.clone())).or_insert(*day);
@@ -234,8 +255,8 @@ impl Sentiment for SqlStore {
         from_day: i64,
     ) -> StoreResult<Vec<(String, i64, i64, f64)>> {
         let rows = sqlx::query(
-            "SELECT team_name, day, SUM(n) AS n, SUM(total) AS total FROM sentiment_cells
-             WHERE guild_id = $1 AND day >= $2 GROUP BY team_name, day ORDER BY team_name, day",
+            "SELECT team_name, day, n, total FROM sentiment_days
+             WHERE guild_id = $1 AND day >= $2",
         )
         .bind(guild.db())
         .bind(from_day)
@@ -291,7 +312,7 @@ impl Sentiment for SqlStore {
 
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
-        for table in ["sentiment_cells", "sentiment_last_seen"] {
+        for table in ["sentiment_cells", "sentiment_days", "sentiment_last_seen"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
                 .bind(guild.db())
                 .execute(&mut *tx)

@@ -205,6 +205,7 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
         }
         // `herald sentiment rebuild` recomputes the same record from the raw signals.
         let before = a.store.cells(guild, None, 0).await.expect("cells");
+        let totals_before = a.store.daily_totals(guild, 0).await.expect("days");
         assert_eq!(
             a.store.rebuild_sentiment(guild).await.expect("rebuild"),
             total
@@ -219,6 +220,18 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
                 "{k:?}"
             );
             assert!((c.sum - d.sum).abs() < 1e-9, "{k:?}");
+        }
+        // The per-day totals the overview reads agree with the cells, before and after.
+        let totals_after = a.store.daily_totals(guild, 0).await.expect("days");
+        assert_eq!(totals_before.len(), totals_after.len());
+        for (team, day, n, sum) in &totals_after {
+            let cells = after.team_days(team, None);
+            let (_, c) = cells
+                .iter()
+                .find(|(d, _)| d == day)
+                .expect("a cell for every day");
+            assert_eq!(c.n as i64, *n, "{team} {day}");
+            assert!((c.sum - sum).abs() < 1e-9, "{team} {day}");
         }
         app.finish().await;
     })
