@@ -160,3 +160,28 @@ fn champion_settings_read_a_cap_a_channel_and_a_list_of_values() {
         err.message
     );
 }
+
+#[test]
+fn reaction_scores_read_as_emoji_equals_score_and_refuse_out_of_range() {
+    let s = Settings::load(None, &env(&[])).expect("defaults");
+    assert!(s.reaction_scores.contains(&("👍".to_string(), 1.0)));
+    assert!(s.reaction_scores.contains(&("😕".to_string(), -0.5)));
+    let s = Settings::load(
+        None,
+        &env(&[("HERALD__SENTIMENT__REACTIONS", "🚀=0.8, 🐢=-0.3")]),
+    )
+    .expect("valid");
+    assert_eq!(
+        s.reaction_scores,
+        [("🚀".to_string(), 0.8), ("🐢".to_string(), -0.3)]
+    );
+    let err = Settings::load(None, &env(&[("HERALD__SENTIMENT__REACTIONS", "🚀=2")]))
+        .expect_err("out of range");
+    assert_eq!(err.key, "sentiment.reactions");
+    let f = file_with("[sentiment]\nalert_drop = 0.25\nhalf_life_days = 7\n");
+    let s = Settings::load(Some(f.path()), &env(&[])).expect("floats from the file");
+    assert_eq!(
+        (s.sentiment_alert_drop, s.sentiment_half_life_days),
+        (0.25, 7.0)
+    );
+}

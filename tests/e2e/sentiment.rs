@@ -327,3 +327,39 @@ async fn herald_export_writes_the_same_rows_from_the_command_line() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn reactions_to_heralds_messages_count_through_the_emoji_map_and_others_do_not() {
+    within(60, async {
+        let app = app().await;
+        let done = app
+            .command("Maya", "sales", "recognize", json!({ "member": "Ava", "reason": "Helped Ben" }))
+            .await
+            .content;
+        assert!(done.starts_with("Recognised"), "{done}");
+        let card = app.wait_for_messages("sales", 1).await[0]["id"].as_str().expect("id").to_string();
+        let react = |who: &'static str, message: String, emoji: &'static str| {
+            let app = &app;
+            async move {
+                app.post("/_sim/reactions", json!({ "member": who, "channel": "sales", "message_id": message, "emoji": emoji }))
+                    .await;
+            }
+        };
+        for who in ["Ben", "Chloe", "Dan", "Ella", "Maya"] {
+            react(who, card.clone(), "👍").await;
+        }
+        react("Ava", card.clone(), "🍕").await;
+        let theirs = app.post("/_sim/messages", json!({ "member": "Ben", "channel": "sales", "content": "hello" })).await;
+        react("Chloe", theirs["id"].as_str().expect("id").to_string(), "👍").await;
+        react("Dan", card.clone(), "😡").await;
+        wait_signals(&app, 6).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(signals(&app).await, 6, "no signal from 🍕 or from a member's message");
+        let text = app.command("Claire", "change-team", "sentiment", json!({ "team": "Sales" })).await.content;
+        // Five 👍 (+1) and one 😡 (−1), all today: a rolling score of 4/6.
+        assert!(text.contains("• reaction: +0.67 (6 signal(s) in 4 weeks)"), "{text}");
+        assert!(text.contains("Sales: +0.67"), "{text}");
+        app.finish().await;
+    })
+    .await;
+}
