@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use herald::clock::SystemClock;
 use herald::config::Settings;
+use herald::sim::client::{button, SimClient};
 use herald::sim::{self, WorldSpec};
 use serde_json::{json, Value};
 
@@ -83,76 +84,14 @@ fn settings(sim_url: &str, dir: &std::path::Path) -> Settings {
     Settings::load(None, &env).expect("valid settings")
 }
 
-struct Sim {
-    client: reqwest::Client,
-    url: String,
-}
-
-impl Sim {
-    async fn post(&self, path: &str, body: Value) -> Option<Value> {
-        let r = self
-            .client
-            .post(format!("{}{path}", self.url))
-            .json(&body)
-            .send()
-            .await
-            .ok()?;
-        r.json().await.ok()
-    }
-
-    /// The first response to an interaction: (message id, components, content).
-    /// After a deferred first response, the follow-up that replaces it.
-    async fn answer(&self, started: Option<Value>) -> Option<(String, Value, String)> {
-        let id = started?["interaction_id"].as_str()?.to_string();
-        let mut got = Value::Null;
-        for _ in 0..500 {
-            got = self
-                .client
-                .get(format!("{}/_sim/interactions/{id}?wait_ms=5000", self.url))
-                .send()
-                .await
-                .ok()?
-                .json()
-                .await
-                .ok()?;
-            let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
-            if !deferred || got["responses"].as_array().is_some_and(|r| r.len() > 1) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
-        let first = got["responses"].get(usize::from(deferred))?.clone();
-        Some((
-            first["message_id"].as_str()?.to_string(),
-            first["components"].clone(),
-            first["content"].as_str().unwrap_or_default().to_string(),
-        ))
-    }
-
-    async fn click(
-        &self,
-        member: &str,
-        message: &str,
-        custom_id: &str,
-    ) -> Option<(String, Value, String)> {
-        let body = json!({ "member": member, "message_id": message, "custom_id": custom_id });
-        self.answer(self.post("/_sim/interactions/component", body).await)
-            .await
-    }
-}
-
-fn button(components: &Value, label: &str) -> Option<String> {
-    components
-        .as_array()?
-        .iter()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .find(|b| b["label"] == label)
-        .and_then(|b| b["custom_id"].as_str().map(str::to_string))
-}
-
 /// One member's whole flow; true when the answers were stored.
-async fn respond(sim: Arc<Sim>, member: String, message: String, open: String, seed: u64) -> bool {
+async fn respond(
+    sim: Arc<SimClient>,
+    member: String,
+    message: String,
+    open: String,
+    seed: u64,
+) -> bool {
     let run = async {
         let (flow, mut components, _) = sim.click(&member, &message, &open).await?;
         for q in 0..5u64 {
@@ -181,10 +120,7 @@ async fn main() {
     let herald = herald::startup::launch(settings(&simh.url(), dir.path()), Arc::new(SystemClock))
         .await
         .expect("Herald starts");
-    let sim = Arc::new(Sim {
-        client: reqwest::Client::new(),
-        url: simh.url(),
-    });
+    let sim = Arc::new(SimClient::new(&simh.url()));
     let app = herald.app.clone();
     loop {
         let guild = app.primary_guild().await.ok().flatten();

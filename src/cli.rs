@@ -53,6 +53,19 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         weeks: i64,
     },
+    /// Rehearse a campaign: the simulator, Herald on a fast clock and a scripted
+    /// organisation play the plan from four weeks before go-live to two weeks after.
+    Demo {
+        /// The plan folder to rehearse (default: the shipped `messages`).
+        #[arg(long, value_name = "DIR", default_value = "messages")]
+        messages: PathBuf,
+        /// Simulated hours per step are 3 × speed.
+        #[arg(long, default_value_t = 1)]
+        speed: u32,
+        /// Where the database and the report folder go.
+        #[arg(long, value_name = "DIR", default_value = "herald-demo")]
+        out: PathBuf,
+    },
     /// Serve a local Discord simulator for tests, demos and scripts.
     Sim {
         /// Address to listen on; port 0 picks a free one.
@@ -110,6 +123,35 @@ pub fn main() -> ExitCode {
             Err(e) => fail(2, &format!("{e:#}")),
         };
     }
+    if let Command::Demo {
+        messages,
+        speed,
+        out,
+    } = &cli.command
+    {
+        let opts = crate::demo::DemoOptions {
+            messages: messages.clone(),
+            speed: *speed,
+            out: out.clone(),
+        };
+        return match runtime.block_on(crate::demo::run(&opts, true)) {
+            Ok(o) => {
+                println!("\nreport written to {}", o.report.display());
+                ExitCode::SUCCESS
+            }
+            Err(crate::demo::DemoError::Plan(problems)) => {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                eprintln!(
+                    "the plan has {} problem(s); fix them and run the demo again",
+                    problems.len()
+                );
+                ExitCode::from(1)
+            }
+            Err(crate::demo::DemoError::Failed(e)) => fail(1, &format!("{e:#}")),
+        };
+    }
     if let Command::Plan { action } = &cli.command {
         let settings = Settings::from_process(cli.config.as_deref()).ok();
         return match action {
@@ -147,7 +189,7 @@ pub fn main() -> ExitCode {
             Command::Export { format, out, weeks } => {
                 crate::startup::export(settings, format, &out, weeks).await
             }
-            Command::Sim { .. } | Command::Plan { .. } => Ok(()),
+            Command::Sim { .. } | Command::Plan { .. } | Command::Demo { .. } => Ok(()),
         }
     });
     match outcome {

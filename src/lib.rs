@@ -25,6 +25,7 @@ pub mod chat;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod discord;
 pub mod domain;
 pub mod error;

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod callbacks;
+pub mod client;
 mod control;
 mod gateway;
 mod interactions;

@@ -6,6 +6,7 @@ mod champions;
 mod chat_port;
 mod cli;
 mod comms;
+mod demo;
 mod discord_edge;
 mod health;
 mod helpers;

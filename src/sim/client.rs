@@ -1,0 +1,124 @@
+//! A small client for the control API, as a person at a keyboard would use Discord:
+//! run a command, click a button, send a modal, post, react — and read the answer they see.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+/// What a person reads after an interaction: (message id, components, content).
+pub type Seen = (String, Value, String);
+
+#[derive(Clone)]
+pub struct SimClient {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl SimClient {
+    pub fn new(url: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            url: url.to_string(),
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Option<Value> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.url))
+            .json(&body)
+            .send()
+            .await
+            .ok()?;
+        r.json().await.ok()
+    }
+
+    /// The answer a person reads: the first response, or after a deferred one, its
+    /// follow-up or edit.
+    pub async fn answer(&self, started: Option<Value>) -> Option<Seen> {
+        let id = started?["interaction_id"].as_str()?.to_string();
+        let mut got = Value::Null;
+        for _ in 0..500 {
+            got = self
+                .http
+                .get(format!("{}/_sim/interactions/{id}?wait_ms=5000", self.url))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
+            if !deferred || got["responses"].as_array().is_some_and(|r| r.len() > 1) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
+        let first = got["responses"].get(usize::from(deferred))?.clone();
+        Some((
+            first["message_id"].as_str().unwrap_or_default().to_string(),
+            first["components"].clone(),
+            first["content"].as_str().unwrap_or_default().to_string(),
+        ))
+    }
+
+    pub async fn command(
+        &self,
+        member: &str,
+        channel: &str,
+        command: &str,
+        options: Value,
+    ) -> Option<Seen> {
+        let body =
+            json!({ "member": member, "channel": channel, "command": command, "options": options });
+        self.answer(self.post("/_sim/interactions/command", body).await)
+            .await
+    }
+
+    pub async fn click(&self, member: &str, message: &str, custom_id: &str) -> Option<Seen> {
+        let body = json!({ "member": member, "message_id": message, "custom_id": custom_id });
+        self.answer(self.post("/_sim/interactions/component", body).await)
+            .await
+    }
+
+    pub async fn say(&self, member: &str, channel: &str, content: &str) -> Option<Value> {
+        self.post(
+            "/_sim/messages",
+            json!({ "member": member, "channel": channel, "content": content }),
+        )
+        .await
+    }
+
+    pub async fn react(
+        &self,
+        member: &str,
+        channel: &str,
+        message: &str,
+        emoji: &str,
+    ) -> Option<Value> {
+        let body =
+            json!({ "member": member, "channel": channel, "message_id": message, "emoji": emoji });
+        self.post("/_sim/reactions", body).await
+    }
+}
+
+/// The custom_id of the button labelled `label`, if there is one.
+pub fn button(components: &Value, label: &str) -> Option<String> {
+    components
+        .as_array()?
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str().map(str::to_string))
+}
+
+/// The custom_id of the first button whose id starts with `prefix`.
+pub fn button_with_prefix(components: &Value, prefix: &str) -> Option<String> {
+    components
+        .as_array()?
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+        .find(|id| id.starts_with(prefix))
+}
