@@ -57,12 +57,13 @@ pub async fn from_pulse(app: &App, results: &Results, closed_ms: i64) -> anyhow:
                 });
             }
         }
-        for (i, c) in g.comments.iter().enumerate() {
+        // A comment comes from the same (unknown) person as its ballot.
+        for (c, key) in g.comments.iter().zip(&g.comment_keys) {
             signals.push(Signal {
                 team: g.name.clone(),
                 source: Source::Comment,
                 score: compound(c),
-                contributor: format!("comment-{}-{i}", results.pulse.id()),
+                contributor: key.clone(),
                 at_ms: closed_ms,
             });
         }

@@ -365,6 +365,37 @@ async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams
             json!([]),
             "no Answer button after close"
         );
+        // The closed pulse fed the sentiment record: shown teams only, once per pulse.
+        let a = &app.herald().app;
+        let guild = a.primary_guild().await.ok().flatten().expect("guild");
+        let record = a.store.cells(guild, None, 0).await.expect("cells");
+        let count = |team: &str, source| -> u64 {
+            record
+                .team_days(team, Some(source))
+                .iter()
+                .map(|(_, c)| c.n)
+                .sum()
+        };
+        use herald::domain::record::Source;
+        assert_eq!(
+            (
+                count("Sales", Source::Pulse),
+                count("Sales", Source::Comment)
+            ),
+            (7, 2)
+        );
+        assert_eq!(count("Support", Source::Pulse), 5);
+        assert_eq!(
+            count("Finance", Source::Pulse),
+            0,
+            "a withheld team feeds nothing"
+        );
+        let people = a
+            .store
+            .contributors(guild, "Sales", 0)
+            .await
+            .expect("count");
+        assert_eq!(people, 7, "a comment counts as its ballot's person");
         let readiness = app
             .command("Claire", "change-team", "readiness", json!({}))
             .await

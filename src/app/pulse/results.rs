@@ -27,6 +27,8 @@ pub struct Group {
     pub invited: i64,
     pub answers: Vec<Vec<u8>>,
     pub comments: Vec<String>,
+    /// The keyed hash of each comment's ballot, in the order of `comments`.
+    pub comment_keys: Vec<String>,
     /// The ballots' keyed hashes, in the order of `answers` (counted as contributors).
     pub keys: Vec<String>,
     /// Only for pulses that are not anonymous.
@@ -66,6 +68,7 @@ async fn groups(app: &App, pulse: &Pulse, teams: &[PulseTeam]) -> AppResult<Vec<
         }
         if let Some(c) = &b.comment {
             g.comments.push(c.clone());
+            g.comment_keys.push(b.ballot_key.clone());
         }
         if let Some(m) = b.member {
             g.people.push((m, answers.clone(), b.comment.clone()));
@@ -373,6 +376,7 @@ fn merge(name: &str, groups: &[&Group]) -> Group {
         invited: groups.iter().map(|g| g.invited).sum(),
         answers: groups.iter().flat_map(|g| g.answers.clone()).collect(),
         comments: groups.iter().flat_map(|g| g.comments.clone()).collect(),
+        comment_keys: groups.iter().flat_map(|g| g.comment_keys.clone()).collect(),
         keys: groups.iter().flat_map(|g| g.keys.clone()).collect(),
         people: vec![],
     }
@@ -654,6 +658,7 @@ mod tests {
             invited: 10,
             answers: answers.iter().map(|a| a.to_vec()).collect(),
             comments: vec![format!("{name} comment")],
+            comment_keys: vec![format!("{name} key")],
             keys: vec![],
             people: vec![],
         }
