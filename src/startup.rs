@@ -95,11 +95,11 @@ pub async fn export(
             "no guild yet: run Herald once so it sees its server".into(),
         ));
     };
-    let rows = crate::app::sentiment::export_rows(&app, guild, weeks)
+    let rows = crate::app::sentiment::export::export_rows(&app, guild, weeks)
         .await
         .map_err(|e| RunError::Failed(anyhow::anyhow!("{e:?}")))?;
     let text = match format {
-        ExportFormat::Csv => crate::app::sentiment::csv(&rows),
+        ExportFormat::Csv => crate::app::sentiment::export::csv(&rows),
         ExportFormat::Json => {
             serde_json::to_string_pretty(&rows).map_err(|e| RunError::Failed(e.into()))?
         }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::access::{require, Actor, Need};
 use super::champions::ranking;
-use super::pulse::results::{adkar_history, adkar_line, team_scores};
+use super::pulse::readiness::{adkar_history, adkar_line, team_scores};
 use super::App;
 use crate::chat::OutMessage;
 use crate::domain::ids::GuildId;

@@ -354,10 +354,13 @@ async fn write_report(
         let png = crate::chart::team_chart(&full).map_err(anyhow::Error::msg)?;
         write(&format!("sentiment-{}.png", v.team.to_lowercase()), &png)?;
     }
-    let rows = crate::app::sentiment::export_rows(app, guild, 6)
+    let rows = crate::app::sentiment::export::export_rows(app, guild, 6)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    write("export.csv", crate::app::sentiment::csv(&rows).as_bytes())?;
+    write(
+        "export.csv",
+        crate::app::sentiment::export::csv(&rows).as_bytes(),
+    )?;
     let mut summary = format!(
         "# Herald demo\n\nPlayed {} messages in {:.0} s of real time.\n\n## Sentiment\n\n",
         outcome.transcript.len(),

@@ -4,6 +4,7 @@
 
 pub mod flow;
 pub mod key;
+pub mod readiness;
 pub mod results;
 pub mod run;
 

@@ -1,7 +1,7 @@
 //! `/pulse start|list|results|close|mute` and `/readiness`.
 
 use super::{defer_failed, reply, Ctx};
-use crate::app::pulse::{self, results, StartRequest};
+use crate::app::pulse::{self, readiness, results, StartRequest};
 use crate::discord::actor::actor;
 use crate::error::AppError;
 
@@ -81,6 +81,6 @@ pub async fn readiness(
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
-    let text = results::readiness(&ctx.data().app, &who, team.as_deref()).await?;
+    let text = readiness::readiness(&ctx.data().app, &who, team.as_deref()).await?;
     reply(ctx, text).await
 }

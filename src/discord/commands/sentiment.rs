@@ -60,7 +60,7 @@ pub async fn report(_: Ctx<'_>) -> Result<(), AppError> {
 async fn export(ctx: Ctx<'_>) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
-    let csv = sentiment::export(&ctx.data().app, &who).await?;
+    let csv = sentiment::export::export(&ctx.data().app, &who).await?;
     let r = CreateReply::default()
         .content("The export: one line per team and week.")
         .ephemeral(true)

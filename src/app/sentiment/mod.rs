@@ -1,12 +1,15 @@
 //! The running sentiment record per team: signals from closed pulses, pulse comments,
 //! reactions to Herald's messages and opt-in feedback channels (scored on arrival, the
 //! text dropped); views that show a team only with enough distinct contributors; one
-//! alert per episode in the change team's channel; exports.
+//! alert per episode in the change team's channel; exports (in [`export`]).
+
+pub mod export;
 
 use std::fmt::Write;
 
 use super::access::{require, Actor, Need};
-use super::pulse::results::{normalised, Results};
+use super::pulse::readiness::normalised;
+use super::pulse::results::Results;
 use super::App;
 use crate::chat::{by_name, OutMessage};
 use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
@@ -16,7 +19,6 @@ use crate::domain::record::{
 use crate::domain::sentiment::compound;
 use crate::error::{AppError, AppResult};
 
-const DAY_MS: i64 = 86_400_000;
 /// Days of signals a view reads (the rolling score fades them out well before).
 const LOOKBACK_DAYS: i64 = 180;
 /// The window whose distinct contributors decide whether a team may be shown.
@@ -461,139 +463,6 @@ async fn reports_channel(app: &App, guild: GuildId) -> anyhow::Result<Option<Cha
     Ok(by_name(&channels, &plan.campaign.reports_channel))
 }
 
-/// One line of the export: a team's week.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ExportRow {
-    pub team: String,
-    /// The week's last day, `YYYY-MM-DD`.
-    pub week: String,
-    /// Empty when the team is not shown (too few contributors) or has no data.
-    pub score: Option<f64>,
-    pub contributors: i64,
-    pub pulse: Option<f64>,
-    pub comment: Option<f64>,
-    pub reaction: Option<f64>,
-    pub feedback: Option<f64>,
-    pub readiness_mean: Option<f64>,
-    pub ack_rate: Option<f64>,
-    pub champions: usize,
-}
-
-fn date_of(day: i64) -> String {
-    chrono::DateTime::from_timestamp(day * 86_400, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_default()
-}
-
-/// Every team's last `weeks` weeks, with its latest readiness mean, ack rate and champions.
-pub async fn export_rows(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<ExportRow>> {
-    let today = day_of(app.now_ms());
-    let h = app.settings.sentiment_half_life_days;
-    let record = app.store.cells(guild, None, today - LOOKBACK_DAYS).await?;
-    let readiness = super::pulse::results::adkar_history(app, guild, |_| true).await?;
-    let champions = app.store.champions(guild).await?;
-    let acks = latest_ack_rates(app, guild).await?;
-    let mut rows = Vec::new();
-    for t in app.store.list_teams(guild).await? {
-        let v = team_view(app, guild, &record, &t.name, weeks).await?;
-        let readiness_mean = readiness
-            .iter()
-            .find(|(n, _)| *n == t.name)
-            .and_then(|(_, h)| h.last())
-            .map(|(_, g)| {
-                let a = super::pulse::results::adkar_means(g);
-                a.iter().sum::<f64>() / 5.0
-            });
-        for (day, score) in &v.weekly {
-            let by = |s: Source| {
-                if v.shown {
-                    rolling(&record.team_days(&t.name, Some(s)), *day, h)
-                } else {
-                    None
-                }
-            };
-            rows.push(ExportRow {
-                team: t.name.clone(),
-                week: date_of(*day),
-                score: score.filter(|_| v.shown),
-                contributors: v.contributors,
-                pulse: by(Source::Pulse),
-                comment: by(Source::Comment),
-                reaction: by(Source::Reaction),
-                feedback: by(Source::Feedback),
-                readiness_mean,
-                ack_rate: acks.iter().find(|(n, _)| *n == t.name).map(|(_, r)| *r),
-                champions: champions.iter().filter(|c| c.team == t.name).count(),
-            });
-        }
-    }
-    Ok(rows)
-}
-
-async fn latest_ack_rates(app: &App, guild: GuildId) -> AppResult<Vec<(String, f64)>> {
-    Ok(super::acks::latest_item_rates(app, guild)
-        .await?
-        .map(|(_, rates)| {
-            rates
-                .into_iter()
-                .filter(|(_, _, size)| *size > 0)
-                .map(|(team, acked, size)| (team, acked as f64 / size as f64))
-                .collect()
-        })
-        .unwrap_or_default())
-}
-
-fn cell(v: Option<f64>) -> String {
-    v.map(|x| format!("{x:.4}")).unwrap_or_default()
-}
-
-/// The export as CSV, one line per team and week.
-pub fn csv(rows: &[ExportRow]) -> String {
-    let mut out = String::from("team,week,score,contributors,pulse,comment,reaction,feedback,readiness_mean,ack_rate,champions\n");
-    for r in rows {
-        let team = if r.team.contains([',', '"']) {
-            format!("\"{}\"", r.team.replace('"', "\"\""))
-        } else {
-            r.team.clone()
-        };
-        let _ = writeln!(
-            out,
-            "{team},{},{},{},{},{},{},{},{},{},{}",
-            r.week,
-            cell(r.score),
-            r.contributors,
-            cell(r.pulse),
-            cell(r.comment),
-            cell(r.reaction),
-            cell(r.feedback),
-            cell(r.readiness_mean),
-            cell(r.ack_rate),
-            r.champions
-        );
-    }
-    out
-}
-
-/// `/report export`: the CSV for change leads.
-pub async fn export(app: &App, actor: &Actor) -> AppResult<String> {
-    require(app, actor, Need::ChangeLead).await?;
-    Ok(csv(&export_rows(app, actor.guild, 6).await?))
-}
-
-/// `herald sentiment rebuild`: recompute the record from the raw signals.
-pub async fn rebuild(app: &App) -> AppResult<u64> {
-    let mut total = 0;
-    for g in app.store.guilds().await? {
-        total += app.store.rebuild_sentiment(g).await?;
-    }
-    Ok(total)
-}
-
-/// Milliseconds of a day number (for tests and the demo).
-pub fn day_ms(day: i64) -> i64 {
-    day * DAY_MS
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,28 +482,6 @@ mod tests {
         assert!(
             line.contains("not shown — 3 contributor(s)") && !line.contains("0.9"),
             "{line}"
-        );
-    }
-
-    #[test]
-    fn the_csv_has_a_header_and_a_line_per_team_week() {
-        let row = ExportRow {
-            team: "Sales, North".into(),
-            week: "2026-03-08".into(),
-            score: Some(0.25),
-            contributors: 7,
-            pulse: None,
-            comment: None,
-            reaction: Some(1.0),
-            feedback: None,
-            readiness_mean: Some(3.8),
-            ack_rate: Some(0.5),
-            champions: 2,
-        };
-        let text = csv(&[row]);
-        assert_eq!(
-            text.lines().nth(1),
-            Some("\"Sales, North\",2026-03-08,0.2500,7,,,1.0000,,3.8000,0.5000,2")
         );
     }
 }
