@@ -12,7 +12,7 @@ use herald::clock::SystemClock;
 use herald::config::Settings;
 use herald::sim::client::{button, SimClient};
 use herald::sim::{self, WorldSpec};
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -21,25 +21,19 @@ fn env_num(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// `teams` teams `t00`… with `members / teams` members each, and Claire the change lead.
+/// `teams` teams `t00`… of `members / teams` people each (`t00-1`…), and Claire.
 fn world(members: u64, teams: u64) -> WorldSpec {
-    let mut people = vec![json!({ "name": "Claire", "roles": ["Change Lead"] })];
-    for i in 0..members {
-        people.push(json!({ "name": format!("m{i:05}"), "roles": [format!("t{:02}", i % teams)] }));
-    }
     let names: Vec<String> = (0..teams).map(|t| format!("t{t:02}")).collect();
-    let roles: Vec<Value> = names
+    let sized: Vec<(&str, usize)> = names
         .iter()
-        .map(|n| json!({ "name": n, "permissions": "0" }))
-        .chain([json!({ "name": "Change Lead", "permissions": "0" })])
+        .map(|n| (n.as_str(), (members / teams) as usize))
         .collect();
-    let channels: Vec<String> = names
-        .iter()
-        .cloned()
-        .chain(["change-team".to_string()])
-        .collect();
-    let spec = json!({ "guilds": [{ "name": "Big", "channels": channels, "roles": roles, "members": people }] });
-    WorldSpec::from_json(&spec.to_string()).expect("world")
+    WorldSpec::teams(&sized, false, &[])
+}
+
+/// The `i`th member, spread over the teams in turn.
+fn member(i: u64, teams: u64) -> String {
+    format!("t{:02}-{}", i % teams, i / teams + 1)
 }
 
 fn messages_dir(world: &WorldSpec) -> tempfile::TempDir {
@@ -176,7 +170,7 @@ async fn main() {
         let (msg, open) = openings[(i % teams) as usize].clone();
         tasks.push(tokio::spawn(respond(
             sim.clone(),
-            format!("m{i:05}"),
+            member(i, teams),
             msg,
             open,
             i,

@@ -119,6 +119,13 @@ pub fn by_name<T: Copy>(list: &[(T, String)], name: &str) -> Option<T> {
         .map(|(id, _)| *id)
 }
 
+/// FNV-1a of a text: a stable, cheap hash for nonces and scripted choices.
+pub fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Splits a long text at line ends into messages Discord accepts (2,000 characters).
 pub fn split_message(text: &str) -> Vec<String> {
     const MAX: usize = 1900;

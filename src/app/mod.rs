@@ -87,6 +87,23 @@ impl App {
         Ok(self.store.guilds().await?.first().copied())
     }
 
+    /// The change team's channel: the plan's `reports_channel`, looked up by name; None
+    /// without a plan or when the guild has no such channel.
+    pub async fn reports_channel(
+        &self,
+        guild: crate::domain::ids::GuildId,
+    ) -> Result<Option<crate::domain::ids::ChannelId>, crate::chat::ChatError> {
+        let Some(plan) = self.plan() else {
+            return Ok(None);
+        };
+        let channels = self.chat.channels(guild).await?;
+        let found = crate::chat::by_name(&channels, &plan.campaign.reports_channel);
+        if found.is_none() {
+            tracing::error!(channel = %plan.campaign.reports_channel, "the reports channel was not found");
+        }
+        Ok(found)
+    }
+
     /// Tells the scheduler something changed; never lost, even if it is busy.
     pub fn wake_scheduler(&self) {
         self.wake.notify_one();

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::access::{require, Actor, Need};
 use super::champions::ranking;
 use super::pulse::readiness::{adkar_history, adkar_line, team_scores};
+use super::pulse::results::signed;
 use super::App;
 use crate::chat::OutMessage;
 use crate::domain::ids::GuildId;
@@ -188,7 +189,7 @@ async fn sentiment_words(app: &App, guild: GuildId) -> AppResult<Option<String>>
     }
     let parts: Vec<String> = latest
         .iter()
-        .map(|(t, v)| format!("{t} {}", format!("{v:+.2}").replace('-', "−")))
+        .map(|(t, v)| format!("{t} {}", signed(*v, 2)))
         .collect();
     let parts = capped(parts, "teams");
     Ok(Some(format!(

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::clock::ManualClock;
 use crate::config::Settings;
@@ -54,24 +54,12 @@ pub struct Outcome {
 
 /// The organisation: for each plan team 19 people and a manager, plus Claire.
 pub fn world(plan: &Plan) -> WorldSpec {
-    let mut members = vec![json!({ "name": "Claire", "roles": ["Change Lead"] })];
-    let mut roles = vec![
-        json!({ "name": "Change Lead", "permissions": "0" }),
-        json!({ "name": "Manager", "permissions": "0" }),
-    ];
-    let mut channels: Vec<String> = vec![plan.campaign.reports_channel.clone(), "feedback".into()];
-    for t in &plan.teams {
-        roles.push(json!({ "name": t.role, "permissions": "0" }));
-        channels.push(t.channel.clone());
-        members.push(json!({ "name": format!("{} lead", t.name), "roles": [t.role, "Manager"] }));
-        for i in 1..=19 {
-            members.push(
-                json!({ "name": format!("{}-{i:02}", t.name.to_lowercase()), "roles": [t.role] }),
-            );
-        }
-    }
-    let spec = json!({ "guilds": [{ "name": "Atlas Demo", "channels": channels, "roles": roles, "members": members }] });
-    WorldSpec::from_json(&spec.to_string()).unwrap_or_else(|_| WorldSpec::default_world())
+    let teams: Vec<(String, String, usize)> = plan
+        .teams
+        .iter()
+        .map(|t| (t.role.clone(), t.channel.clone(), 19))
+        .collect();
+    WorldSpec::teams_with(&teams, true, &[&plan.campaign.reports_channel, "feedback"])
 }
 
 fn settings(sim_url: &str, opts: &DemoOptions) -> Result<Settings, anyhow::Error> {

@@ -11,17 +11,14 @@ use crate::sim::client::button;
 
 /// A stable yes/no for (who, what) with the given percentage.
 fn chance(who: &str, what: &str, percent: u64) -> bool {
-    let h = format!("{who}|{what}")
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+    let h = crate::chat::fnv1a(&format!("{who}|{what}"));
     h % 100 < percent
 }
 
-fn people(team: &str) -> Vec<String> {
+/// A team's people, named as `WorldSpec::teams_with` names them (after the role).
+fn people(role: &str) -> Vec<String> {
     (1..=19)
-        .map(|i| format!("{}-{i:02}", team.to_lowercase()))
+        .map(|i| format!("{}-{i}", role.to_lowercase()))
         .collect()
 }
 
@@ -46,7 +43,7 @@ async fn acknowledge(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
         let rate = if resists(&team.name) { 55 } else { 85 };
         for (message, custom_id) in stage.buttons(&team.channel, "ack:") {
-            for who in people(&team.name) {
+            for who in people(&team.role) {
                 let key = format!("ack|{who}|{message}");
                 if chance(&who, &message, rate) && stage.outcome_once(key) {
                     stage.client.click(&who, &message, &custom_id).await;
@@ -59,7 +56,7 @@ async fn acknowledge(stage: &mut Stage<'_>) {
 async fn answer_pulses(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
         for (message, custom_id) in stage.buttons(&team.channel, "pulse:") {
-            for who in people(&team.name) {
+            for who in people(&team.role) {
                 let key = format!("pulse|{who}|{message}");
                 if chance(&who, &message, 85) && stage.outcome_once(key) {
                     answer_one(stage, &team.name, &who, &message, &custom_id).await;
@@ -120,7 +117,7 @@ async fn write_feedback(stage: &mut Stage<'_>, now: DateTime<Utc>) {
         .go_live
         .is_some_and(|g| now.date_naive() >= g);
     for team in stage.plan.teams.clone() {
-        let crowd = people(&team.name);
+        let crowd = people(&team.role);
         for k in 0..3 {
             let who = &crowd[(day * 3 + k) % crowd.len()];
             if !stage.outcome_once(format!("feedback|{who}|{day}")) {
@@ -139,11 +136,11 @@ async fn write_feedback(stage: &mut Stage<'_>, now: DateTime<Utc>) {
 async fn recognise(stage: &mut Stage<'_>, now: DateTime<Utc>) {
     let week = now.iso_week().week() as usize;
     for team in stage.plan.teams.clone() {
-        let manager = format!("{} lead", team.name);
+        let manager = format!("{} lead", team.role);
         if !stage.outcome_once(format!("recognise|{manager}|{week}")) {
             continue;
         }
-        let crowd = people(&team.name);
+        let crowd = people(&team.role);
         let member = &crowd[(week * 5) % crowd.len()];
         let options = json!({ "member": member, "reason": "Showed two colleagues how to log a call in Atlas", "value": "Helped a colleague" });
         stage

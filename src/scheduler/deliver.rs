@@ -18,12 +18,7 @@ pub fn nonce_for(row: &Queued) -> String {
         "{}|{}|{}|{}|{}",
         row.guild, row.kind, row.item, row.channel, row.fire_at_ms
     );
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("h{}", base36(h))
+    format!("h{}", base36(crate::chat::fnv1a(&key)))
 }
 
 fn base36(mut n: u64) -> String {
@@ -289,16 +284,11 @@ pub async fn report(app: &App, plan: Option<&Plan>, lines: &[String]) {
     for l in lines {
         tracing::warn!(report = %l, "send not delivered");
     }
-    let (Some(plan), Ok(Some(guild))) = (plan, app.primary_guild().await) else {
+    let (Some(_), Ok(Some(guild))) = (plan, app.primary_guild().await) else {
         return;
     };
-    let channels = app.chat.channels(guild).await.unwrap_or_default();
-    let channel = match crate::chat::by_name(&channels, &plan.campaign.reports_channel) {
-        Some(c) => c,
-        None => {
-            tracing::error!(channel = %plan.campaign.reports_channel, "the reports channel was not found");
-            return;
-        }
+    let Ok(Some(channel)) = app.reports_channel(guild).await else {
+        return;
     };
     let mut text = String::from("**Herald delivery report**\n");
     for l in lines {

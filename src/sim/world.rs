@@ -137,6 +137,55 @@ impl WorldSpec {
         }
     }
 
+    /// Guild "Acme": one role and channel per (team, size), members `<team>-1`…
+    /// (lower case), with `managers` a `<Team> lead` holding the team role and Manager;
+    /// Claire the change lead; channels `change-team` and `extra`. For pulse tests,
+    /// benchmarks and the demo.
+    pub fn teams(teams: &[(&str, usize)], managers: bool, extra: &[&str]) -> Self {
+        let named: Vec<(String, String, usize)> = teams
+            .iter()
+            .map(|(t, n)| (t.to_string(), t.to_lowercase(), *n))
+            .collect();
+        Self::teams_with(&named, managers, extra)
+    }
+
+    /// As [`WorldSpec::teams`], with each team's role and channel named: (role, channel, size).
+    pub fn teams_with(teams: &[(String, String, usize)], managers: bool, extra: &[&str]) -> Self {
+        let role = |name: &str| RoleSpec {
+            name: name.to_string(),
+            permissions: no_permissions(),
+        };
+        let mut members = vec![member("Claire", &["Change Lead"])];
+        for (team, _, size) in teams {
+            if managers {
+                members.push(member(&format!("{team} lead"), &[team, "Manager"]));
+            }
+            members.extend(
+                (1..=*size).map(|i| member(&format!("{}-{i}", team.to_lowercase()), &[team])),
+            );
+        }
+        let mut channels: Vec<String> = teams.iter().map(|(_, c, _)| c.clone()).collect();
+        channels.push("change-team".into());
+        for c in extra {
+            if !channels.iter().any(|x| x == c) {
+                channels.push(c.to_string());
+            }
+        }
+        Self {
+            guilds: vec![GuildSpec {
+                name: "Acme".into(),
+                channels,
+                roles: teams
+                    .iter()
+                    .map(|(t, _, _)| role(t))
+                    .chain([role("Change Lead"), role("Manager")])
+                    .collect(),
+                members,
+                owner: None,
+            }],
+        }
+    }
+
     /// `[[teams]]` declarations for a plan, one per role that has a channel of its name
     /// (in any case).
     pub fn plan_teams(&self) -> String {

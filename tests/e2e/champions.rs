@@ -8,7 +8,7 @@ use herald::sim::world::WorldSpec;
 use serde_json::json;
 
 use crate::helpers::{spawn_app_with_dir, within, TestApp};
-use crate::pulses::{answer, content, start};
+use crate::pulse_flow::{answer, content, start};
 
 const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\nACK {{ story.ack_rate }}\nWEEK {{ story.champions_of_week }}\nWINS {{ story.wins }}\n";
 
@@ -230,7 +230,7 @@ async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() 
             assert!(preview.content.contains(&expected), "missing `{expected}` in:\n{}", preview.content);
         }
         let before = app.messages("sales").await.len();
-        let posted = app.click("Claire", &preview.message_id, &crate::pulses::button(&preview.components, "Post it")).await;
+        let posted = app.click("Claire", &preview.message_id, &crate::pulse_flow::button(&preview.components, "Post it")).await;
         assert_eq!(posted.content, "Posted the story to Sales.");
         let msgs = app.wait_for_messages("sales", before + 1).await;
         let story = msgs.last().expect("story")["embeds"][0]["description"].as_str().unwrap_or_default().to_string();

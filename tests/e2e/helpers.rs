@@ -1,6 +1,7 @@
 //! `spawn_app()`: a simulator on port 0, a fresh database and Herald against both, plus
 //! helpers that drive the simulator's control API the way a person would.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -115,7 +116,7 @@ pub fn settings_with_env(
     extra: &[(String, String)],
 ) -> Settings {
     let dir = messages.display().to_string();
-    let mut env: std::collections::HashMap<String, String> = [
+    let mut env: HashMap<String, String> = [
         ("HERALD__MESSAGES__DIR", dir.as_str()),
         ("DISCORD_TOKEN", "dummy-test-token"),
         ("HERALD__DISCORD__API_BASE", sim_url),
@@ -480,4 +481,56 @@ pub fn busy_world(n: usize) -> WorldSpec {
 /// plan.toml text declaring the `busy_world` teams.
 pub fn busy_teams(n: usize) -> String {
     WorldSpec::busy(n).plan_teams()
+}
+
+/// Every row of every table, as text per table.
+pub async fn dump_tables(app: &TestApp) -> HashMap<String, (Vec<String>, Vec<Vec<String>>)> {
+    use sqlx::{Column, Row};
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.expect("db");
+    let list = if app.db.is_postgres() {
+        "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = 'public'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+    };
+    let mut out = HashMap::new();
+    for t in sqlx::query(list).fetch_all(&pool).await.expect("tables") {
+        let name: String = t.try_get("name").expect("name");
+        if name.starts_with("_sqlx") {
+            continue;
+        }
+        let rows = sqlx::query(&format!("SELECT * FROM {name}"))
+            .fetch_all(&pool)
+            .await
+            .expect("rows");
+        let mut columns = vec![];
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                columns = r.columns().iter().map(|c| c.name().to_string()).collect();
+                (0..r.len())
+                    .map(|i| {
+                        r.try_get::<Option<String>, _>(i)
+                            .map(|v| v.unwrap_or_default())
+                            .or_else(|_| {
+                                r.try_get::<Option<i64>, _>(i)
+                                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                            })
+                            .or_else(|_| {
+                                r.try_get::<Option<f64>, _>(i)
+                                    .map(|v| v.map(|v| v.to_string()).unwrap_or_default())
+                            })
+                            .or_else(|_| {
+                                r.try_get::<Option<Vec<u8>>, _>(i)
+                                    .map(|v| v.map(hex::encode).unwrap_or_default())
+                            })
+                            .unwrap_or_default()
+                    })
+                    .collect()
+            })
+            .collect();
+        out.insert(name, (columns, cells));
+    }
+    pool.close().await;
+    out
 }

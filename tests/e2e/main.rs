@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set), the CLI, and the Discord edge end to end
 //! through the simulator with the real serenity client.
 
+mod anonymity;
 mod champions;
 mod chat_port;
 mod cli;
@@ -12,6 +13,7 @@ mod health;
 mod helpers;
 mod plan_rules;
 mod processes;
+mod pulse_flow;
 mod pulses;
 mod sentiment;
 mod simulator;

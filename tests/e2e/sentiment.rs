@@ -6,8 +6,9 @@ use herald::domain::record::{day_of, rolling};
 use herald::sim::world::WorldSpec;
 use serde_json::{json, Value};
 
+use crate::helpers::dump_tables;
 use crate::helpers::{spawn_app_with_dir, within, TestApp};
-use crate::pulses::{content, dump};
+use crate::pulse_flow::content;
 
 const GOOD: &str = "Atlas is great, really helpful";
 const BAD: &str = "I hate Atlas, it is slow and terrible";
@@ -245,7 +246,7 @@ async fn a_feedback_message_is_scored_and_its_text_is_stored_nowhere() {
         let canary = "CANARY-5d1e9 the renewal screen is awful";
         say(&app, "Gia", canary).await;
         wait_signals(&app, 1).await;
-        let tables = dump(&app).await;
+        let tables = dump_tables(&app).await;
         for (table, (_, rows)) in &tables {
             for row in rows {
                 assert!(

@@ -129,9 +129,9 @@ fn pct(n: usize, of: i64) -> String {
     format!("{p} %, {health}")
 }
 
-fn signed(v: f64, decimals: usize) -> String {
-    let s = format!("{:+.*}", decimals, v);
-    s.replace('-', "−")
+/// "+0.40" or "−0.20" (a true minus sign), with `decimals` places.
+pub(crate) fn signed(v: f64, decimals: usize) -> String {
+    format!("{:+.*}", decimals, v).replace('-', "−")
 }
 
 fn distribution(counts: &[(u8, usize)], label: impl Fn(u8) -> String) -> String {

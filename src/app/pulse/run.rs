@@ -10,8 +10,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::results::compute;
 use super::{load, teams_for, Pulse};
 use crate::app::App;
-use crate::chat::{by_name, split_message, Button, OutMessage};
-use crate::domain::ids::{GuildId, MemberId};
+use crate::chat::{split_message, Button, OutMessage};
+use crate::domain::ids::MemberId;
 use crate::plan::Audience;
 use crate::store::pulses::NewPulse;
 
@@ -283,7 +283,7 @@ async fn close(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
         .await?;
         app.store.set_results_posted(pulse.id(), &team.name).await?;
     }
-    if let Some(channel) = change_channel(app, pulse.row.guild).await? {
+    if let Some(channel) = app.reports_channel(pulse.row.guild).await? {
         post_all(
             app,
             channel,
@@ -310,15 +310,4 @@ async fn close(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-async fn change_channel(
-    app: &App,
-    guild: GuildId,
-) -> anyhow::Result<Option<crate::domain::ids::ChannelId>> {
-    let Some(plan) = app.plan() else {
-        return Ok(None);
-    };
-    let channels = app.chat.channels(guild).await?;
-    Ok(by_name(&channels, &plan.campaign.reports_channel))
 }

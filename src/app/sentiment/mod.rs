@@ -9,9 +9,9 @@ use std::fmt::Write;
 
 use super::access::{require, Actor, Need};
 use super::pulse::readiness::normalised;
-use super::pulse::results::Results;
+use super::pulse::results::{signed, Results};
 use super::App;
-use crate::chat::{by_name, OutMessage};
+use crate::chat::OutMessage;
 use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
 use crate::domain::record::{
     arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
@@ -272,10 +272,6 @@ fn weekly(days: &[(i64, Cell)], today: i64, weeks: i64, h: f64) -> Vec<(i64, Opt
         .collect()
 }
 
-fn signed(v: f64) -> String {
-    format!("{v:+.2}").replace('-', "−")
-}
-
 /// "Support: −0.42 ↓ (−0.61 over 4 weeks), 23 contributors" or why it is not shown.
 pub fn headline(v: &TeamView, min: u32) -> String {
     if !v.shown {
@@ -291,10 +287,10 @@ pub fn headline(v: &TeamView, min: u32) -> String {
             format!(
                 "{}: {} {}{}, {} contributor(s)",
                 v.team,
-                signed(s),
+                signed(s, 2),
                 arrow(change.unwrap_or(0.0)),
                 change
-                    .map(|c| format!(" ({} over 4 weeks)", signed(c)))
+                    .map(|c| format!(" ({} over 4 weeks)", signed(c, 2)))
                     .unwrap_or_default(),
                 v.contributors
             )
@@ -349,13 +345,15 @@ pub async fn show(
                 text,
                 "• {}: {} ({n} signal(s) in 4 weeks)",
                 s.name(),
-                score.map(signed).unwrap_or_else(|| "no data".into())
+                score
+                    .map(|s| signed(s, 2))
+                    .unwrap_or_else(|| "no data".into())
             );
         }
         let weekly: Vec<String> = v
             .weekly
             .iter()
-            .map(|(_, s)| s.map(signed).unwrap_or_else(|| "–".into()))
+            .map(|(_, s)| s.map(|s| signed(s, 2)).unwrap_or_else(|| "–".into()))
             .collect();
         let _ = writeln!(text, "Week by week: {}", weekly.join(" → "));
     }
@@ -425,7 +423,7 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
                     .map(|(s, c)| format!(
                         " The source that moved most: {} ({} in 7 days).",
                         s.name(),
-                        signed(c)
+                        signed(c, 2)
                     ))
                     .unwrap_or_default()
             );
@@ -433,7 +431,11 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
             if !app.store.claim_alert(guild, team, app.now_ms()).await? {
                 return Ok(());
             }
-            let posted = match reports_channel(app, guild).await {
+            let posted = match app
+                .reports_channel(guild)
+                .await
+                .map_err(anyhow::Error::from)
+            {
                 Ok(Some(channel)) => app
                     .chat
                     .post(channel, &OutMessage::text(text))
@@ -453,14 +455,6 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
             Ok(())
         }
     }
-}
-
-async fn reports_channel(app: &App, guild: GuildId) -> anyhow::Result<Option<ChannelId>> {
-    let Some(plan) = app.plan() else {
-        return Ok(None);
-    };
-    let channels = app.chat.channels(guild).await?;
-    Ok(by_name(&channels, &plan.campaign.reports_channel))
 }
 
 #[cfg(test)]
