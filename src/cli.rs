@@ -66,6 +66,13 @@ enum Command {
         #[arg(long, value_name = "DIR", default_value = "herald-demo")]
         out: PathBuf,
     },
+    /// Run the benchmarks (all, or those named) and print every figure as one table.
+    /// Sizes come from BENCH_* variables; see the README's benchmark section.
+    Bench {
+        /// Only these benches: interactions, broadcast, pulse, scheduler, sentiment.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+    },
     /// Serve a local Discord simulator for tests, demos and scripts.
     Sim {
         /// Address to listen on; port 0 picks a free one.
@@ -152,6 +159,9 @@ pub fn main() -> ExitCode {
             Err(crate::demo::DemoError::Failed(e)) => fail(1, &format!("{e:#}")),
         };
     }
+    if let Command::Bench { only } = &cli.command {
+        return bench(&runtime, only);
+    }
     if let Command::Plan { action } = &cli.command {
         let settings = Settings::from_process(cli.config.as_deref()).ok();
         return match action {
@@ -189,7 +199,10 @@ pub fn main() -> ExitCode {
             Command::Export { format, out, weeks } => {
                 crate::startup::export(settings, format, &out, weeks).await
             }
-            Command::Sim { .. } | Command::Plan { .. } | Command::Demo { .. } => Ok(()),
+            Command::Sim { .. }
+            | Command::Plan { .. }
+            | Command::Demo { .. }
+            | Command::Bench { .. } => Ok(()),
         }
     });
     match outcome {
@@ -202,4 +215,19 @@ pub fn main() -> ExitCode {
 fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
+}
+
+/// `herald bench`: runs the benches and prints one table; a bench that fails exits 1.
+fn bench(runtime: &tokio::runtime::Runtime, only: &[String]) -> ExitCode {
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return fail(1, &format!("cannot find Herald's own binary: {e}")),
+    };
+    match runtime.block_on(crate::bench::run(only, &exe)) {
+        Ok(figures) => {
+            print!("{}", crate::bench::table(&figures));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(1, &format!("{e:#}")),
+    }
 }

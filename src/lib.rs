@@ -18,8 +18,11 @@
 //! - [`clock`] makes time a port, so tests move a manual clock instead of sleeping.
 //! - [`sim`] is a local Discord (REST, gateway, control API, faults) that tests,
 //!   benchmarks and outside scripts drive; [`health`] serves `/healthz` and `/metrics`.
+//! - [`demo`] rehearses a whole campaign on a fast clock (`herald demo`); [`bench`] holds
+//!   every benchmark behind `herald bench`.
 
 pub mod app;
+pub mod bench;
 pub mod chart;
 pub mod chat;
 pub mod cli;

@@ -271,6 +271,32 @@ pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
 }
 
 /// `line:col` (1-based) of a byte offset.
+/// Where each line of a text starts, for many 1-based (line, column) look-ups in one
+/// pass: a plan of 100,000 items asks for three positions per item.
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The same answer as [`line_col`], in O(log lines).
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.len);
+        let line = self.starts.partition_point(|&s| s <= offset);
+        (line, offset - self.starts[line - 1] + 1)
+    }
+}
+
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;

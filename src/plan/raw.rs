@@ -9,8 +9,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    kotter_phases, line_col, Audience, Campaign, Item, Misfire, Phase, Ping, Plan, Problem, Resend,
-    TeamDecl, Templates,
+    kotter_phases, line_col, Audience, Campaign, Item, LineIndex, Misfire, Phase, Ping, Plan,
+    Problem, Resend, TeamDecl, Templates,
 };
 use crate::domain::schedule::{parse_timezone, Schedule};
 
@@ -111,13 +111,13 @@ struct RawItem {
 
 struct Ctx<'a> {
     file: &'a Path,
-    text: &'a str,
+    lines: LineIndex,
     problems: &'a mut Vec<Problem>,
 }
 
 impl Ctx<'_> {
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
-        let (line, col) = line_col(self.text, span.start);
+        let (line, col) = self.lines.line_col(span.start);
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
             line,
@@ -150,7 +150,7 @@ pub(super) fn parse(
     };
     let mut cx = Ctx {
         file,
-        text,
+        lines: LineIndex::new(text),
         problems,
     };
     let campaign = campaign(&raw.campaign, &mut cx)?;
@@ -335,7 +335,7 @@ fn item(i: &RawItem, campaign: &Campaign, phases: &[Phase], cx: &mut Ctx) -> Opt
     };
     let from = bound(&i.from, "from");
     let until = bound(&i.until, "until");
-    let pos = |r: Range<usize>| line_col(cx.text, r.start);
+    let pos = |r: Range<usize>| cx.lines.line_col(r.start);
     let at = super::ItemPositions {
         template: pos(i.template.span()),
         audience: pos(i.audience.span()),

@@ -294,6 +294,14 @@ fn write_case(plan: &str, template: &str, poll: &str) -> tempfile::TempDir {
 }
 
 /// Text that is often almost valid: fragments of real plans, templates and sets, mixed.
+/// Inputs per property: 300 in CI, 10,000 with `HERALD_FAULTS_LARGE` set.
+fn fuzz_cases() -> u32 {
+    match std::env::var("HERALD_FAULTS_LARGE") {
+        Ok(v) if !v.is_empty() && v != "0" => 10_000,
+        _ => 300,
+    }
+}
+
 fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
     let pieces = prop::sample::select(vec![
@@ -342,7 +350,7 @@ fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..Default::default() })]
 
     #[test]
     fn no_plan_template_or_question_set_text_makes_the_loader_panic(plan in fragment(), template in fragment(), poll in fragment()) {
@@ -372,7 +380,7 @@ fn near_valid_plan() -> impl proptest::strategy::Strategy<Value = String> {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..Default::default() })]
 
     #[test]
     fn no_near_valid_plan_or_template_makes_checking_or_rendering_panic(plan in near_valid_plan(), template in fragment()) {
@@ -381,5 +389,16 @@ proptest::proptest! {
             let start = chrono::DateTime::<chrono::Utc>::from_timestamp(1_790_000_000, 0).expect("time");
             let _ = preview::timeline(&p, start, 30, None, &p.team_names());
         }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: fuzz_cases(), failure_persistence: None, ..Default::default() })]
+
+    /// The line index gives the same position as counting from the start, everywhere.
+    #[test]
+    fn the_line_index_agrees_with_counting(text in "[a\\n]{0,40}", offset in 0usize..50) {
+        let index = LineIndex::new(&text);
+        proptest::prop_assert_eq!(index.line_col(offset), line_col(&text, offset));
     }
 }

@@ -1,53 +1,125 @@
 //! Turning the plan's schedules into outbox rows, up to a horizon, idempotently.
+//!
+//! A pass reads every cursor in one query and writes rows and cursors in batches, and it
+//! runs only when something changed (a new plan, a team added or removed) or the rows
+//! queued so far need topping up: hourly, or sooner for a fast cron that hit the
+//! per-pass cap. So 100,000 schedules cost nothing while nothing is due.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
 use super::HORIZON_HOURS;
 use crate::app::App;
+use crate::domain::ids::GuildId;
+use crate::domain::team::Team;
+use crate::plan::{Item, Plan};
 use crate::store::outbox::{kind, NewSend};
 
 /// Firings per item materialised in one pass.
 const PER_PASS: usize = 500;
+/// Rows written per transaction.
+const FLUSH_ROWS: usize = 5_000;
+/// How often the horizon is topped up when nothing else changes.
+const REFRESH_MINUTES: i64 = 60;
 
-/// Inserts rows for every item's firings between its cursor and now + the horizon.
-/// An item seen for the first time starts now: what was due before is not sent.
-pub async fn run(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64> {
+/// What the last pass materialised from, and when the next one is needed.
+#[derive(Default)]
+pub struct Materialized {
+    plan: Option<Arc<Plan>>,
+    teams: Vec<Team>,
+    next_at: Option<DateTime<Utc>>,
+}
+
+impl Materialized {
+    fn covers(&self, plan: &Arc<Plan>, teams: &[Team], now: DateTime<Utc>) -> bool {
+        self.plan.as_ref().is_some_and(|p| Arc::ptr_eq(p, plan))
+            && self.teams == teams
+            && self.next_at.is_some_and(|at| now < at)
+    }
+}
+
+/// Inserts rows for every item's firings between its cursor and now + the horizon, when
+/// `done` says the rows queued so far are not enough. An item seen for the first time
+/// starts now: what was due before is not sent.
+pub async fn run(app: &App, now: DateTime<Utc>, done: &mut Materialized) -> anyhow::Result<u64> {
     let _gate = app.plan_gate.lock().await;
     let (Some(plan), Some(guild)) = (app.plan(), app.primary_guild().await?) else {
         return Ok(0);
     };
     let teams = app.store.list_teams(guild).await?;
+    if done.covers(&plan, &teams, now) {
+        return Ok(0);
+    }
+    let mut pass = Pass {
+        app,
+        guild,
+        now,
+        horizon: now + Duration::hours(HORIZON_HOURS),
+        next_at: now + Duration::minutes(REFRESH_MINUTES),
+        cursors: app.store.cursors(guild).await?,
+        rows: Vec::new(),
+        moved: Vec::new(),
+        inserted: 0,
+    };
     let names: Vec<String> = teams.iter().map(|t| t.name.clone()).collect();
-    let horizon = now + Duration::hours(HORIZON_HOURS);
-    let mut inserted = 0;
     for item in &plan.items {
-        let from_ms = app
-            .store
-            .cursor(guild, &item.id)
-            .await?
-            .unwrap_or(now.timestamp_millis());
-        let Some(from) = DateTime::from_timestamp_millis(from_ms) else {
-            continue;
-        };
-        if from >= horizon {
-            continue;
+        pass.item(&plan, item, &teams, &names);
+        if pass.rows.len() >= FLUSH_ROWS {
+            pass.flush().await?;
         }
-        let mut rows = Vec::new();
-        let times = item.between(from, horizon, &plan.campaign, PER_PASS);
-        // A fast cron fills the horizon over several passes; the cursor keeps the place.
-        let cursor = if times.len() == PER_PASS {
-            times[PER_PASS - 1]
-        } else {
-            horizon
+    }
+    pass.flush().await?;
+    *done = Materialized {
+        plan: Some(plan),
+        teams,
+        next_at: Some(pass.next_at),
+    };
+    Ok(pass.inserted)
+}
+
+/// One materialisation: rows and cursor moves gathered, written in batches.
+struct Pass<'a> {
+    app: &'a App,
+    guild: GuildId,
+    now: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+    next_at: DateTime<Utc>,
+    cursors: HashMap<String, i64>,
+    rows: Vec<NewSend>,
+    moved: Vec<(String, i64)>,
+    inserted: u64,
+}
+
+impl Pass<'_> {
+    fn item(&mut self, plan: &Plan, item: &Item, teams: &[Team], names: &[String]) {
+        let known = self.cursors.get(&item.id).copied();
+        let from_ms = known.unwrap_or(self.now.timestamp_millis());
+        let Some(from) = DateTime::from_timestamp_millis(from_ms) else {
+            return;
         };
-        for at in times {
-            for name in plan.audience_of(item, &names) {
+        if from >= self.horizon {
+            return;
+        }
+        let times = item.between(from, self.horizon, &plan.campaign, PER_PASS);
+        // A fast cron fills the horizon over several passes; the cursor keeps the place,
+        // and the next pass comes before the clock reaches it.
+        let cursor = if times.len() == PER_PASS {
+            let last = times[PER_PASS - 1];
+            self.next_at = self.next_at.min(self.now + (last - self.now) / 2);
+            last
+        } else {
+            self.horizon
+        };
+        for at in &times {
+            for name in plan.audience_of(item, names) {
                 let Some(team) = teams.iter().find(|t| t.name.eq_ignore_ascii_case(name)) else {
                     tracing::warn!(item = %item.id, team = %name, "a plan audience names a team Herald does not know");
                     continue;
                 };
-                rows.push(NewSend {
-                    guild,
+                self.rows.push(NewSend {
+                    guild: self.guild,
                     kind: kind::PLAN,
                     item: item.id.clone(),
                     team: team.name.clone(),
@@ -58,10 +130,24 @@ pub async fn run(app: &App, now: DateTime<Utc>) -> anyhow::Result<u64> {
                 });
             }
         }
-        inserted += app.store.enqueue(&rows).await?;
-        app.store
-            .set_cursor(guild, &item.id, cursor.timestamp_millis())
-            .await?;
+        // With nothing new, a known cursor may stay: the next pass recomputes from it.
+        if known.is_none() || !times.is_empty() {
+            self.moved
+                .push((item.id.clone(), cursor.timestamp_millis()));
+        }
     }
-    Ok(inserted)
+
+    /// Rows first, then the cursors that cover them: a crash in between re-inserts rows
+    /// that already exist, which is a no-op.
+    async fn flush(&mut self) -> anyhow::Result<()> {
+        if !self.rows.is_empty() {
+            self.inserted += self.app.store.enqueue(&self.rows).await?;
+            self.rows.clear();
+        }
+        if !self.moved.is_empty() {
+            self.app.store.set_cursors(self.guild, &self.moved).await?;
+            self.moved.clear();
+        }
+        Ok(())
+    }
 }

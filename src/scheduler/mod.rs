@@ -44,8 +44,9 @@ async fn run(app: App, stop: CancellationToken) {
             Err(e) => tracing::error!(error = %e, "could not release old claims"),
         }
     }
+    let mut materialized = materialize::Materialized::default();
     while !stop.is_cancelled() {
-        match pass(&app, &instance).await {
+        match pass(&app, &instance, &mut materialized).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(e) => {
@@ -68,9 +69,13 @@ async fn run(app: App, stop: CancellationToken) {
 
 /// One pass: materialise, claim, deliver. `Ok(true)` when it delivered something (so
 /// there may be more to claim right away).
-async fn pass(app: &App, instance: &str) -> anyhow::Result<bool> {
+async fn pass(
+    app: &App,
+    instance: &str,
+    materialized: &mut materialize::Materialized,
+) -> anyhow::Result<bool> {
     let now = app.clock.now();
-    materialize::run(app, now).await?;
+    materialize::run(app, now, materialized).await?;
     // A pulse failure is reported after the sends, so it never holds them up.
     let pulses = crate::app::pulse::run::tick(app, now).await;
     let batch = app

@@ -51,6 +51,11 @@ impl SimHandle {
         self.state.stats()
     }
 
+    /// Whether the application has registered any commands.
+    pub fn commands_registered(&self) -> bool {
+        !self.state.lock().commands.is_empty()
+    }
+
     /// What `GET /_sim/channels/{channel}/messages` answers (empty for an unknown channel).
     pub fn messages(&self, channel: &str) -> Vec<serde_json::Value> {
         self.state.channel_messages(channel).unwrap_or_default()

@@ -21,6 +21,11 @@ use async_trait::async_trait;
 use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
 use crate::domain::team::{Team, TeamName};
 
+/// How long a query waits for a connection, and SQLite for another writer's lock (its
+/// `busy_timeout` matches). Under Discord's 3 s deadline, so a person whose click finds the
+/// database down hears "try again in a moment" instead of "the application did not respond".
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Which database is behind a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

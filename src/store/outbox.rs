@@ -1,6 +1,8 @@
 //! The durable outbox and what hangs off it: schedule cursors, pauses, acknowledgements
 //! and announcement drafts. Claiming is the one statement whose SQL differs by backend.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -48,6 +50,10 @@ pub struct Queued {
     pub ref_id: Option<i64>,
     pub last_error: Option<String>,
 }
+
+const SET_CURSOR: &str =
+    "INSERT INTO schedule_cursors (guild_id, item_id, until_ms) VALUES ($1, $2, $3)
+     ON CONFLICT (guild_id, item_id) DO UPDATE SET until_ms = excluded.until_ms";
 
 const COLUMNS: &str =
     "id, guild_id, kind, item_id, team_name, channel_id, fire_at_ms, status, attempts, \
@@ -135,6 +141,10 @@ pub trait Outbox: std::marker::Send + Sync {
     async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64>;
     async fn cursor(&self, guild: GuildId, item: &str) -> StoreResult<Option<i64>>;
     async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()>;
+    /// Every cursor of a guild, by item id, in one read.
+    async fn cursors(&self, guild: GuildId) -> StoreResult<HashMap<String, i64>>;
+    /// Sets many cursors in one transaction.
+    async fn set_cursors(&self, guild: GuildId, cursors: &[(String, i64)]) -> StoreResult<()>;
 
     async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()>;
     /// Removes a pause (`*` removes every pause); returns how many were lifted.
@@ -368,17 +378,41 @@ impl Outbox for SqlStore {
     }
 
     async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO schedule_cursors (guild_id, item_id, until_ms) VALUES ($1, $2, $3)
-             ON CONFLICT (guild_id, item_id) DO UPDATE SET until_ms = excluded.until_ms",
-        )
-        .bind(guild.db())
-        .bind(item)
-        .bind(until_ms)
-        .execute(&self.pool)
-        .await
-        .map_err(other)?;
+        sqlx::query(SET_CURSOR)
+            .bind(guild.db())
+            .bind(item)
+            .bind(until_ms)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
         Ok(())
+    }
+
+    async fn cursors(&self, guild: GuildId) -> StoreResult<HashMap<String, i64>> {
+        let rows =
+            sqlx::query("SELECT item_id, until_ms FROM schedule_cursors WHERE guild_id = $1")
+                .bind(guild.db())
+                .fetch_all(&self.pool)
+                .await
+                .map_err(other)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("item_id")?, r.try_get("until_ms")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
+    async fn set_cursors(&self, guild: GuildId, cursors: &[(String, i64)]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for (item, until_ms) in cursors {
+            sqlx::query(SET_CURSOR)
+                .bind(guild.db())
+                .bind(item)
+                .bind(until_ms)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
     }
 
     async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()> {

@@ -1,7 +1,5 @@
 //! PostgreSQL: for several Herald instances sharing one database.
 
-use std::time::Duration;
-
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::Connection;
@@ -19,7 +17,7 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
     let _ = probe.close().await;
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(super::ACQUIRE_TIMEOUT)
         .connect(url)
         .await
         .map_err(|e| unreachable(url, &e))?;

@@ -1,7 +1,7 @@
 //! The sentiment record in storage: raw signals (scores only), the running cells per
 //! team, day and source, each contributor's latest day (keyed hashes), alert episodes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use sqlx::Row;
@@ -11,8 +11,15 @@ use super::{StoreError, StoreResult};
 use crate::domain::ids::GuildId;
 use crate::domain::record::{day_of, Cell, Record, Signal, Source};
 
-/// Raw signals written per statement (6 values each).
-const ROWS_PER_INSERT: usize = 100;
+/// Parameters per multi-row statement. More rows per statement save round trips to the
+/// database thread, but SQLite looks each `$N` up by walking a list, so binding costs
+/// grow with the square of the parameters: a few hundred is the sweet spot.
+const PARAMS_PER_STATEMENT: usize = 400;
+
+/// Rows per statement for rows of `cols` parameters each.
+fn rows_per_statement(cols: usize) -> usize {
+    PARAMS_PER_STATEMENT / cols
+}
 
 #[async_trait]
 pub trait Sentiment {
@@ -64,80 +71,89 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
 async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResult<()> {
     let mut cells: BTreeMap<(String, i64, Source), Cell> = BTreeMap::new();
-    let mut people: BTreeSet<(String, i64, String)> = BTreeSet::new();
+    let mut days: BTreeMap<(String, i64), Cell> = BTreeMap::new();
+    let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
     for s in signals {
         let day = day_of(s.at_ms);
         cells
             .entry((s.team.clone(), day, s.source))
             .or_default()
             .add(s.score);
-        people.insert((s.team.clone(), day, s.contributor.clone()));
+        days.entry((s.team.clone(), day)).or_default().add(s.score);
+        let seen = latest
+            .entry((s.team.clone(), s.contributor.clone()))
+            .or_insert(day);
+        *seen = (*seen).max(day);
     }
-    for ((team, day, source), c) in cells {
-        sqlx::query(
+    let cells: Vec<_> = cells.into_iter().collect();
+    for chunk in cells.chunks(rows_per_statement(8)) {
+        let sql = format!(
             "INSERT INTO sentiment_cells (guild_id, team_name, day, source, n, total, pos, neu, neg)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             VALUES {}
              ON CONFLICT (guild_id, team_name, day, source) DO UPDATE SET
                n = sentiment_cells.n + excluded.n, total = sentiment_cells.total + excluded.total,
                pos = sentiment_cells.pos + excluded.pos, neu = sentiment_cells.neu + excluded.neu,
                neg = sentiment_cells.neg + excluded.neg",
-        )
-        .bind(guild.db())
-        .bind(&team)
-        .bind(day)
-        .bind(source.name())
-        .bind(c.n as i64)
-        .bind(c.sum)
-        .bind(c.pos as i64)
-        .bind(c.neu as i64)
-        .bind(c.neg as i64)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+            value_rows(chunk.len(), 8)
+        );
+        let mut q = sqlx::query(&sql).bind(guild.db());
+        for ((team, day, source), c) in chunk {
+            q = q
+                .bind(team)
+                .bind(day)
+                .bind(source.name())
+                .bind(c.n as i64)
+                .bind(c.sum)
+                .bind(c.pos as i64)
+                .bind(c.neu as i64)
+                .bind(c.neg as i64);
+        }
+        q.execute(&mut **tx).await.map_err(other)?;
     }
-    let mut days: BTreeMap<(String, i64), Cell> = BTreeMap::new();
-    for s in signals {
-        days.entry((s.team.clone(), day_of(s.at_ms)))
-            .or_default()
-            .add(s.score);
-    }
-    for ((team, day), c) in days {
-        sqlx::query(
-            "INSERT INTO sentiment_days (guild_id, team_name, day, n, total) VALUES ($1, $2, $3, $4, $5)
+    let days: Vec<_> = days.into_iter().collect();
+    for chunk in days.chunks(rows_per_statement(4)) {
+        let sql = format!(
+            "INSERT INTO sentiment_days (guild_id, team_name, day, n, total) VALUES {}
              ON CONFLICT (guild_id, team_name, day) DO UPDATE SET
                n = sentiment_days.n + excluded.n, total = sentiment_days.total + excluded.total",
-        )
-        .bind(guild.db())
-        .bind(&team)
-        .bind(day)
-        .bind(c.n as i64)
-        .bind(c.sum)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+            value_rows(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql).bind(guild.db());
+        for ((team, day), c) in chunk {
+            q = q.bind(team).bind(day).bind(c.n as i64).bind(c.sum);
+        }
+        q.execute(&mut **tx).await.map_err(other)?;
     }
-    let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for (team, day, who) in &people {
-        let e = latest.entry((team.clone(), who.clone())).or_insert(*day);
-        *e = (*e).max(*day);
-    }
-    for ((team, who), day) in latest {
-        sqlx::query(
+    let latest: Vec<_> = latest.into_iter().collect();
+    for chunk in latest.chunks(rows_per_statement(3)) {
+        let sql = format!(
             "INSERT INTO sentiment_last_seen (guild_id, team_name, contributor, last_day)
-             VALUES ($1, $2, $3, $4)
+             VALUES {}
              ON CONFLICT (guild_id, team_name, contributor) DO UPDATE SET last_day =
                CASE WHEN excluded.last_day > sentiment_last_seen.last_day
                     THEN excluded.last_day ELSE sentiment_last_seen.last_day END",
-        )
-        .bind(guild.db())
-        .bind(&team)
-        .bind(&who)
-        .bind(day)
-        .execute(&mut **tx)
-        .await
-        .map_err(other)?;
+            value_rows(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql).bind(guild.db());
+        for ((team, who), day) in chunk {
+            q = q.bind(team).bind(who).bind(day);
+        }
+        q.execute(&mut **tx).await.map_err(other)?;
     }
     Ok(())
+}
+
+/// `($1, $2, …), ($1, …)`: `rows` tuples, each the shared guild `$1` and then `cols`
+/// parameters of its own, numbered on from `$2`.
+fn value_rows(rows: usize, cols: usize) -> String {
+    let tuple = |r: usize| {
+        let own: Vec<String> = (0..cols)
+            .map(|c| format!("${}", 2 + r * cols + c))
+            .collect();
+        format!("($1, {})", own.join(", "))
+    };
+    let all: Vec<String> = (0..rows).map(tuple).collect();
+    all.join(", ")
 }
 
 async fn insert_raw(
@@ -146,24 +162,10 @@ async fn insert_raw(
     signals: &[Signal],
     origin: Option<&str>,
 ) -> StoreResult<()> {
-    for chunk in signals.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 6;
-                format!(
-                    "($1, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7
-                )
-            })
-            .collect();
+    for chunk in signals.chunks(rows_per_statement(6)) {
         let sql = format!(
             "INSERT INTO sentiment_signals (guild_id, team_name, source, score, contributor, at_ms, origin) VALUES {}",
-            values.join(", ")
+            value_rows(chunk.len(), 6)
         );
         let mut q = sqlx::query(&sql).bind(guild.db());
         for s in chunk {

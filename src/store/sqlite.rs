@@ -1,6 +1,5 @@
-//! SQLite: the embedded default. WAL, foreign keys on, a busy timeout; created if missing.
-
-use std::time::Duration;
+//! SQLite: the embedded default. WAL, foreign keys on, a busy timeout under Discord's
+//! deadline; created if missing.
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
@@ -23,14 +22,15 @@ fn with_create(url: &str) -> String {
 pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, ConnectError> {
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(super::ACQUIRE_TIMEOUT)
         .after_connect(|conn, _| {
             Box::pin(async move {
-                conn.execute(
+                let pragmas = format!(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-                )
-                .await?;
+                     PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                    super::ACQUIRE_TIMEOUT.as_millis()
+                );
+                conn.execute(pragmas.as_str()).await?;
                 Ok(())
             })
         })

@@ -32,7 +32,9 @@ ack = true
 
 const TICK: &str = "Tick for {{ team.name }} on {{ today }}";
 
-async fn tick_app() -> TestApp {
+/// Herald with a plan whose `tick` item (Got it button) reaches Sales and Support every
+/// ten seconds; also the outage fault run's plan.
+pub(crate) async fn tick_app() -> TestApp {
     spawn_app_with_plan(WorldSpec::default_world(), TICK_PLAN, &[("tick.md", TICK)]).await
 }
 

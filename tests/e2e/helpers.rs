@@ -13,6 +13,12 @@ use herald::sim::{self, SimHandle, WorldSpec};
 use herald::startup::{self, Running};
 use serde_json::{json, Value};
 
+/// Whether the larger fault runs were asked for (`HERALD_FAULTS_LARGE=1`): more crash
+/// seeds, more outages, bigger storms.
+pub fn large_fault_runs() -> bool {
+    std::env::var("HERALD_FAULTS_LARGE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// Every test runs under this; a hung test fails instead of stalling CI.
 pub async fn within<F: Future<Output = ()>>(secs: u64, f: F) {
     if std::env::var("TEST_LOG").is_ok() {

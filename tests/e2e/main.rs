@@ -3,6 +3,7 @@
 //! through the simulator with the real serenity client.
 
 mod anonymity;
+mod bench;
 mod champions;
 mod chat_port;
 mod cli;
@@ -11,6 +12,7 @@ mod demo;
 mod discord_edge;
 mod health;
 mod helpers;
+mod outage;
 mod plan_rules;
 mod processes;
 mod pulse_flow;

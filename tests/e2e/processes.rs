@@ -202,7 +202,7 @@ async fn integrity_check(url: &str) -> String {
 }
 
 fn seeds() -> u64 {
-    if std::env::var("HERALD_FAULTS_LARGE").is_ok() {
+    if crate::helpers::large_fault_runs() {
         25
     } else {
         5
