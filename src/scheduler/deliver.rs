@@ -8,6 +8,7 @@ use crate::app::App;
 use crate::chat::{Button, OutMessage};
 use crate::plan::{render, Item, Misfire, Ping, Plan};
 use crate::store::outbox::{kind, NewSend, Queued};
+use crate::store::StoreError;
 
 /// Attempts before a send is given up and reported.
 const MAX_ATTEMPTS: i64 = 5;
@@ -50,15 +51,36 @@ fn human(d: Duration) -> String {
     crate::app::status::human_duration(d.to_std().unwrap_or_default())
 }
 
-/// Delivers `row`; a report line when it was skipped or failed for good.
-pub async fn deliver(
-    app: &App,
-    plan: Option<&Plan>,
-    row: Queued,
-    now: DateTime<Utc>,
-) -> Option<String> {
+/// What became of one claimed row.
+pub enum Outcome {
+    /// Sent, skipped or set to retry; a line for the change team when it needs one.
+    Done(Option<String>),
+    /// The database went away midway: the row stays claimed by this instance, whose next
+    /// pass takes it back (a second post carries the same nonce, so it is not doubled).
+    Held,
+}
+
+impl Outcome {
+    pub fn report(self) -> Option<String> {
+        match self {
+            Outcome::Done(report) => report,
+            Outcome::Held => None,
+        }
+    }
+}
+
+/// Delivers `row`.
+pub async fn deliver(app: &App, plan: Option<&Plan>, row: Queued, now: DateTime<Utc>) -> Outcome {
     match try_deliver(app, plan, &row, now).await {
-        Ok(report) => report,
+        Ok(report) => Outcome::Done(report),
+        Err(e) if database_unavailable(&e) => {
+            tracing::warn!(
+                row = row.id,
+                error = format!("{e:#}"),
+                "the database went away during a delivery; retrying shortly"
+            );
+            Outcome::Held
+        }
         Err(e) => {
             tracing::error!(
                 row = row.id,
@@ -67,9 +89,18 @@ pub async fn deliver(
             );
             let next = now.timestamp_millis() + 60_000;
             let _ = app.store.mark_retry(row.id, next, &format!("{e:#}")).await;
-            None
+            Outcome::Done(None)
         }
     }
+}
+
+fn database_unavailable(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<StoreError>(),
+            Some(StoreError::Unavailable(_))
+        )
+    })
 }
 
 async fn try_deliver(
@@ -110,6 +141,9 @@ async fn try_deliver(
     let msg = for_discord(app, item, row, rendered.clone()).await?;
     match app.chat.post(row.channel, &msg).await {
         Ok(message) => {
+            if let Some(item) = item {
+                queue_resend(app, item, row).await?;
+            }
             app.store
                 .mark_sent(
                     row.id,
@@ -122,7 +156,7 @@ async fn try_deliver(
                 tracing::info!(row = row.id, item = %row.item, late_ms = late.num_milliseconds(), "sent late, within the grace period");
             }
             if let Some(item) = item {
-                after_send(app, plan, item, row, &rendered, now).await?;
+                mirror(app, plan, item, row, &rendered).await;
             }
             Ok(None)
         }
@@ -246,34 +280,33 @@ async fn for_discord(
     Ok(msg)
 }
 
-/// After a plan send: schedule its one re-send and mirror it.
-async fn after_send(
-    app: &App,
-    plan: Option<&Plan>,
-    item: &Item,
-    row: &Queued,
-    msg: &OutMessage,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    if let (Some(resend), true, true) = (item.resend, item.ack, row.kind == kind::PLAN) {
-        let fire = now + Duration::hours(i64::from(resend.after_hours));
-        let again = NewSend {
-            guild: row.guild,
-            kind: kind::RESEND,
-            item: row.item.clone(),
-            team: row.team.clone(),
-            channel: row.channel,
-            fire_at_ms: fire.timestamp_millis(),
-            body: None,
-            ref_id: Some(row.id),
-        };
-        app.store.enqueue(&[again]).await?;
-    }
+/// Queues the one re-send of an acknowledged plan send, `after_hours` after it was due.
+/// Before the send is recorded, and the same row each time: a delivery retried after
+/// the database went away neither loses it nor queues two.
+async fn queue_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<()> {
+    let (Some(resend), true, true) = (item.resend, item.ack, row.kind == kind::PLAN) else {
+        return Ok(());
+    };
+    let again = NewSend {
+        guild: row.guild,
+        kind: kind::RESEND,
+        item: row.item.clone(),
+        team: row.team.clone(),
+        channel: row.channel,
+        fire_at_ms: row.fire_at_ms + i64::from(resend.after_hours) * 3_600_000,
+        body: None,
+        ref_id: Some(row.id),
+    };
+    app.store.enqueue(&[again]).await?;
+    Ok(())
+}
+
+/// Mirrors a recorded send to the item's webhooks (not re-sends).
+async fn mirror(app: &App, plan: Option<&Plan>, item: &Item, row: &Queued, msg: &OutMessage) {
     if !item.mirror.is_empty() && row.kind != kind::RESEND {
         let campaign = plan.map(|p| p.campaign.name.clone()).unwrap_or_default();
         crate::webhooks::mirror(app, &item.mirror, &campaign, &row.item, &row.team, msg).await;
     }
-    Ok(())
 }
 
 /// Posts skipped and failed sends to the plan's reports channel, in one message.

@@ -46,9 +46,15 @@ async fn run(app: App, stop: CancellationToken) {
     }
     let mut materialized = materialize::Materialized::default();
     while !stop.is_cancelled() {
-        match pass(&app, &instance, &mut materialized).await {
+        let wake_at = match pass(&app, &instance, &mut materialized).await {
             Ok(true) => continue,
-            Ok(false) => {}
+            Ok(false) => next_wake(&app).await,
+            Err(e) => Err(e),
+        };
+        // A failed pass or a failed look at what is due next is retried in a second of
+        // real time: sleeping until the hourly refresh would hold every send back.
+        let wake_at = match wake_at {
+            Ok(at) => at,
             Err(e) => {
                 tracing::warn!(error = %e, "scheduler pass failed; retrying shortly");
                 tokio::select! {
@@ -57,8 +63,7 @@ async fn run(app: App, stop: CancellationToken) {
                 }
                 continue;
             }
-        }
-        let wake_at = next_wake(&app).await;
+        };
         tokio::select! {
             _ = app.clock.sleep_until(wake_at) => {}
             _ = app.wake.notified() => {}
@@ -86,27 +91,35 @@ async fn pass(
         return pulses.map(|_| false);
     }
     let plan = app.plan();
-    let reports: Vec<String> = futures::stream::iter(batch)
+    let outcomes: Vec<deliver::Outcome> = futures::stream::iter(batch)
         .map(|row| deliver::deliver(app, plan.as_deref(), row, now))
         .buffer_unordered(PARALLEL)
-        .filter_map(|r| async move { r })
         .collect()
         .await;
+    let held = outcomes
+        .iter()
+        .filter(|o| matches!(o, deliver::Outcome::Held))
+        .count();
+    let reports: Vec<String> = outcomes
+        .into_iter()
+        .filter_map(deliver::Outcome::report)
+        .collect();
     deliver::report(app, plan.as_deref(), &reports).await;
+    if held > 0 {
+        anyhow::bail!("the database went away during {held} deliveries; they stay claimed");
+    }
     pulses.map(|_| true)
 }
 
-async fn next_wake(app: &App) -> chrono::DateTime<chrono::Utc> {
+/// When the next row or pulse event is due, at the latest the hourly refresh.
+async fn next_wake(app: &App) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     let now = app.clock.now();
     let refresh = now + chrono::Duration::hours(1);
-    let outbox = app.store.next_due_ms().await.ok().flatten();
-    let pulses = crate::app::pulse::run::next_event_ms(app, now)
-        .await
-        .ok()
-        .flatten();
-    [outbox, pulses]
+    let outbox = app.store.next_due_ms().await?;
+    let pulses = crate::app::pulse::run::next_event_ms(app, now).await?;
+    Ok([outbox, pulses]
         .into_iter()
         .flatten()
         .filter_map(chrono::DateTime::from_timestamp_millis)
-        .fold(refresh, |a, b| a.min(b))
+        .fold(refresh, |a, b| a.min(b)))
 }

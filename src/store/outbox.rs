@@ -107,7 +107,11 @@ const NOT_PAUSED: &str =
 pub trait Outbox: std::marker::Send + Sync {
     /// Inserts the rows not already there; returns how many were new.
     async fn enqueue(&self, rows: &[NewSend]) -> StoreResult<u64>;
-    /// Claims up to `limit` due rows (pending and due, or claimed with an expired lease).
+    /// Claims up to `limit` due rows: pending and due, claimed with an expired lease, or
+    /// claimed earlier by `instance` itself. An instance runs one pass at a time, so a
+    /// row it still holds is from a pass that could not finish (the database went away
+    /// before the claim's answer or the send's record came back): it takes it back now
+    /// rather than after the lease. A re-post carries the row's nonce, so it is not doubled.
     async fn claim_due(
         &self,
         now_ms: i64,
@@ -215,7 +219,7 @@ impl Outbox for SqlStore {
         let sql = format!(
             "UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1
              WHERE id IN (SELECT o.id FROM outbox o
-                 WHERE ((o.status = 'pending' AND o.next_attempt_ms <= $3) OR (o.status = 'claimed' AND o.lease_until_ms < $3))
+                 WHERE ((o.status = 'pending' AND o.next_attempt_ms <= $3) OR (o.status = 'claimed' AND (o.lease_until_ms < $3 OR o.claimed_by = $1)))
                    AND {NOT_PAUSED}
                  ORDER BY o.next_attempt_ms, o.id LIMIT $4 {lock})
              RETURNING {COLUMNS}"

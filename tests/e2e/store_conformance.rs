@@ -204,6 +204,12 @@ async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supe
                 .is_empty(),
             "a claimed row is not claimed again under its lease"
         );
+        let retaken = s.claim_due(30, "a", 60_000, 10).await.expect("claim");
+        assert_eq!(
+            retaken.iter().map(|r| r.id).collect::<Vec<_>>(),
+            claimed.iter().map(|r| r.id).collect::<Vec<_>>(),
+            "the instance holding them takes them back: its last pass did not finish"
+        );
         s.mark_sent(claimed[1].id, MessageId(7), 31, 11)
             .await
             .expect("sent");
