@@ -40,16 +40,7 @@ fn messages_dir(world: &WorldSpec) -> tempfile::TempDir {
     );
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
     std::fs::create_dir(dir.path().join("templates")).expect("templates");
-    std::fs::create_dir(dir.path().join("polls")).expect("polls");
-    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls");
-    for f in std::fs::read_dir(shipped).expect("polls") {
-        let f = f.expect("entry").path();
-        std::fs::copy(
-            &f,
-            dir.path().join("polls").join(f.file_name().expect("name")),
-        )
-        .expect("copy");
-    }
+    crate::sim::world::copy_shipped_polls(dir.path()).expect("the shipped polls");
     dir
 }
 

@@ -37,30 +37,40 @@ impl SimClient {
     /// follow-up or edit.
     pub async fn answer(&self, started: Option<Value>) -> Option<Seen> {
         let id = started?["interaction_id"].as_str()?.to_string();
+        let (_, first) = self.settled(&id).await?;
+        Some((
+            first["message_id"].as_str().unwrap_or_default().to_string(),
+            first["components"].clone(),
+            first["content"].as_str().unwrap_or_default().to_string(),
+        ))
+    }
+
+    /// The simulator's record of an interaction once its answer has settled, and the
+    /// response a person reads: the first, or after a deferred one ("thinking…" or a
+    /// silent acknowledgement), the follow-up or edit that replaces it.
+    pub async fn settled(&self, interaction: &str) -> Option<(Value, Value)> {
+        let deferred = |v: &Value| matches!(v["responses"][0]["type"].as_u64(), Some(5 | 6));
         let mut got = Value::Null;
         for _ in 0..500 {
             got = self
                 .http
-                .get(format!("{}/_sim/interactions/{id}?wait_ms=5000", self.url))
+                .get(format!(
+                    "{}/_sim/interactions/{interaction}?wait_ms=5000",
+                    self.url
+                ))
                 .send()
                 .await
                 .ok()?
                 .json()
                 .await
                 .ok()?;
-            let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
-            if !deferred || got["responses"].as_array().is_some_and(|r| r.len() > 1) {
+            if !deferred(&got) || got["responses"].as_array().is_some_and(|r| r.len() > 1) {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let deferred = matches!(got["responses"][0]["type"].as_u64(), Some(5 | 6));
-        let first = got["responses"].get(usize::from(deferred))?.clone();
-        Some((
-            first["message_id"].as_str().unwrap_or_default().to_string(),
-            first["components"].clone(),
-            first["content"].as_str().unwrap_or_default().to_string(),
-        ))
+        let first = got["responses"].get(usize::from(deferred(&got)))?.clone();
+        Some((got, first))
     }
 
     pub async fn command(

@@ -216,3 +216,18 @@ fn member(name: &str, roles: &[&str]) -> MemberSpec {
         roles: roles.iter().map(|r| r.to_string()).collect(),
     }
 }
+
+/// Copies the question sets Herald ships (`messages/polls`) into `messages/polls` of a
+/// test's or bench's own messages folder, creating it.
+pub fn copy_shipped_polls(messages: &std::path::Path) -> std::io::Result<()> {
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls");
+    let polls = messages.join("polls");
+    std::fs::create_dir_all(&polls)?;
+    for entry in std::fs::read_dir(shipped)? {
+        let from = entry?.path();
+        if let Some(name) = from.file_name() {
+            std::fs::copy(&from, polls.join(name))?;
+        }
+    }
+    Ok(())
+}

@@ -31,15 +31,7 @@ async fn app(env: &[(&str, &str)]) -> TestApp {
     )
     .expect("template");
     std::fs::write(dir.path().join("stories/weekly.md"), STORY).expect("story");
-    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls");
-    for f in std::fs::read_dir(shipped).expect("polls") {
-        let f = f.expect("entry").path();
-        std::fs::copy(
-            &f,
-            dir.path().join("polls").join(f.file_name().expect("name")),
-        )
-        .expect("copy");
-    }
+    herald::sim::world::copy_shipped_polls(dir.path()).expect("the shipped polls");
     let env = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -299,18 +299,6 @@ impl TestApp {
                 return false;
             }
         }
-        for item in &plan.items {
-            if app
-                .store
-                .cursor(guild, &item.id)
-                .await
-                .ok()
-                .flatten()
-                .is_none()
-            {
-                return false;
-            }
-        }
         true
     }
 
@@ -366,23 +354,10 @@ impl TestApp {
     /// The answer a person reads: the first response, or after a deferred one ("thinking…"
     /// or a silent acknowledgement), the follow-up or edit that replaces it.
     pub async fn reply(&self, interaction: &str) -> Reply {
-        let mut v = self
-            .get(&format!("/_sim/interactions/{interaction}?wait_ms=5000"))
-            .await;
-        for _ in 0..500 {
-            let deferred = v["responses"][0]["type"] == 5 || v["responses"][0]["type"] == 6;
-            if !deferred || v["responses"].as_array().is_some_and(|r| r.len() > 1) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            v = self.get(&format!("/_sim/interactions/{interaction}")).await;
-        }
-        let deferred = v["responses"][0]["type"] == 5 || v["responses"][0]["type"] == 6;
-        let at = usize::from(deferred);
-        let first = v["responses"]
-            .get(at)
-            .cloned()
-            .unwrap_or_else(|| panic!("no answer to interaction {interaction}: {v}"));
+        let client = sim::client::SimClient::new(&self.sim.url());
+        let Some((v, first)) = client.settled(interaction).await else {
+            panic!("no answer to interaction {interaction}");
+        };
         Reply {
             kind: first["type"].as_u64().unwrap_or(0),
             custom_id: first["custom_id"].as_str().unwrap_or_default().to_string(),

@@ -231,3 +231,77 @@ async fn outage_round(app: &TestApp, fault: &mut Option<Outage>, round: usize) {
         "Thanks, noted: you have acknowledged this update."
     );
 }
+
+/// Posts Herald has sent to the simulator so far (counted as they arrive).
+async fn posts_received(app: &TestApp) -> u64 {
+    app.stats().await["by_route"]["POST /channels/{id}/messages"]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+/// What `/comms acks tick` tells the change lead.
+async fn tick_acks(app: &TestApp) -> String {
+    app.command(
+        "Claire",
+        "change-team",
+        "comms acks",
+        json!({ "item": "tick" }),
+    )
+    .await
+    .content
+}
+
+/// The database goes away while two posts are in flight: they reach Discord, but Herald
+/// cannot record them. Once it is back, the same Herald records them within seconds (not
+/// after the 60 s claim lease, which the manual clock never reaches), without posting
+/// either a second time, and the change lead sees them in `/comms acks`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_posted_while_the_database_went_away_are_recorded_once_it_is_back() {
+    within(90, async {
+        let mut app = tick_app().await;
+        let mut fault = through_proxy(&mut app).await;
+        app.post("/_sim/faults", json!({ "latency_ms": 1500 }))
+            .await;
+        let before = posts_received(&app).await;
+        let started = Instant::now();
+        app.advance(10);
+        while posts_received(&app).await < before + 2 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Outage::begin(&mut fault, &app.db.url).await;
+        let sales = app.wait_for_messages("sales", 1).await;
+        app.wait_for_messages("support", 1).await;
+        app.post("/_sim/faults", json!({ "latency_ms": 0 })).await;
+        tokio::time::sleep(OUTAGE.saturating_sub(started.elapsed())).await;
+        Outage::end(&mut fault).await;
+
+        let mut acks = String::new();
+        for _ in 0..50 {
+            acks = tick_acks(&app).await;
+            if acks.contains("• Sales: 0/6 (0 %)") && acks.contains("• Support: 0/6 (0 %)") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert!(
+            acks.contains("• Sales: 0/6 (0 %)") && acks.contains("• Support: 0/6 (0 %)"),
+            "both sends recorded once the database is back: {acks}"
+        );
+        for channel in ["sales", "support"] {
+            assert_eq!(
+                app.messages(channel).await.len(),
+                1,
+                "#{channel}: posted once"
+            );
+        }
+        let (message, button) = got_it(&sales[0]);
+        let click = app.click("Ava", &message, &button).await;
+        assert_eq!(
+            click.content,
+            "Thanks, noted: you have acknowledged this update."
+        );
+        assert!(tick_acks(&app).await.contains("• Sales: 1/6 (16 %)"));
+        app.finish().await;
+    })
+    .await;
+}

@@ -147,16 +147,6 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
     let mut text = String::from("**Readiness (ADKAR)**\n");
     for (name, h) in history {
         let (last_id, last) = h.last().cloned().unwrap_or_default();
-        let a = adkar_of(&last.answers);
-        let means: Vec<String> = ELEMENTS
-            .iter()
-            .zip(a.means)
-            .map(|(e, m)| format!("{} {m:.2}", e.name()))
-            .collect();
-        let barrier = a
-            .team_barrier()
-            .map(|b| format!("main barrier: {}", b.name()))
-            .unwrap_or_else(|| "no barrier point".into());
         let trend: Vec<String> = h
             .iter()
             .map(|(id, g)| {
@@ -168,9 +158,9 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
             .collect();
         let _ = writeln!(
             text,
-            "**{name}** (pulse #{last_id}, {} answered): {} — {barrier}\n  Trend of the mean: {}",
-            a.respondents,
-            means.join(" · "),
+            "**{name}** (pulse #{last_id}, {} answered): {}\n  Trend of the mean: {}",
+            adkar_of(&last.answers).respondents,
+            adkar_line(&last),
             trend.join(" → ")
         );
     }
