@@ -3,8 +3,12 @@
 //! Every value remembers where it came from, so an error can say "herald.toml:4:7" or
 //! "environment variable HERALD__HTTP__LISTEN" instead of leaving the reader to guess.
 //! The Discord token is a [`Secret`]: it has no `Display` and its `Debug` is redacted.
+//! No error message echoes a value (it may be a secret pasted into the wrong key); a URL
+//! is only ever shown through [`redact_url`].
 
+mod debug;
 mod file;
+mod redact;
 mod secret;
 
 use std::collections::HashMap;
@@ -12,6 +16,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub use redact::{redact_url, scrub as scrub_url_secrets};
 pub use secret::Secret;
 
 /// Where a setting's value came from.
@@ -76,8 +81,9 @@ pub enum LogFormat {
     Json,
 }
 
-/// The validated, typed settings the rest of Herald reads.
-#[derive(Debug, Clone)]
+/// The validated, typed settings the rest of Herald reads. Its `Debug` (in `debug.rs`)
+/// redacts every URL and never prints the token.
+#[derive(Clone)]
 pub struct Settings {
     pub database_url: String,
     pub database_max_connections: u32,
@@ -301,11 +307,11 @@ fn mirror_setting(
                 "slack" => MirrorKind::Slack,
                 "teams" => MirrorKind::Teams,
                 "json" => MirrorKind::Json,
-                other => {
+                _ => {
                     return Err(ConfigError::new(
                         &key,
                         origin,
-                        format!("expected `slack`, `teams` or `json`, got `{other}`"),
+                        "expected `slack`, `teams` or `json`",
                     ))
                 }
             })
@@ -381,11 +387,15 @@ fn unknown_key_message(key: &str) -> String {
 }
 
 fn read_token_file(path: &Path, origin: Origin) -> Result<Secret, ConfigError> {
+    // The path is not echoed: a token pasted here by mistake would be printed.
     let text = std::fs::read_to_string(path).map_err(|e| {
         ConfigError::new(
             "discord.token_file",
             origin.clone(),
-            format!("cannot read {}: {e}", path.display()),
+            format!(
+                "cannot read the file it names ({}); if you wrote the token itself there, set discord.token instead",
+                e.kind()
+            ),
         )
     })?;
     Ok(Secret::new(text.trim()))
@@ -405,8 +415,9 @@ fn parse_db_url(v: &str) -> Result<String, String> {
         .iter()
         .any(|p| v.starts_with(p));
     if !ok_scheme {
+        let shown = redact::redacted(&v).map_or("the value".into(), |u| format!("`{u}`"));
         return Err(format!(
-            "`{v}` is not a database URL; use sqlite://herald.db or postgres://user@host/db"
+            "{shown} is not a database URL; use sqlite://herald.db or postgres://user@host/db"
         ));
     }
     if v.starts_with("postgres") {
@@ -419,7 +430,7 @@ fn parse_db_url(v: &str) -> Result<String, String> {
 fn parse_num<T: std::str::FromStr>(v: &str) -> Result<T, String> {
     v.trim()
         .parse()
-        .map_err(|_| format!("expected a whole number, got `{v}`"))
+        .map_err(|_| "expected a whole number".to_string())
 }
 
 fn parse_group(v: &str) -> Result<u32, String> {
@@ -435,15 +446,14 @@ fn parse_group(v: &str) -> Result<u32, String> {
 fn parse_addr(v: &str) -> Result<SocketAddr, String> {
     v.trim()
         .parse()
-        .map_err(|_| format!("expected an address like 127.0.0.1:8080, got `{v}`"))
+        .map_err(|_| "expected an address like 127.0.0.1:8080".to_string())
 }
 
 fn parse_base(v: &str) -> Result<String, String> {
     let v = v.trim().trim_end_matches('/');
     if !(v.starts_with("http://") || v.starts_with("https://")) {
-        return Err(format!(
-            "expected a URL like http://127.0.0.1:PORT, got `{v}`"
-        ));
+        let got = redact::redacted(v).map_or(String::new(), |u| format!(", got `{u}`"));
+        return Err(format!("expected a URL like http://127.0.0.1:PORT{got}"));
     }
     Ok(v.to_string())
 }
@@ -452,7 +462,7 @@ fn parse_log_format(v: &str) -> Result<LogFormat, String> {
     match v.trim() {
         "pretty" => Ok(LogFormat::Pretty),
         "json" => Ok(LogFormat::Json),
-        other => Err(format!("expected `pretty` or `json`, got `{other}`")),
+        _ => Err("expected `pretty` or `json`".to_string()),
     }
 }
 
@@ -499,5 +509,5 @@ fn parse_float(value: &str, min: f64, max: f64) -> Result<f64, String> {
         .parse::<f64>()
         .ok()
         .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| format!("expected a number from {min} to {max}, got `{value}`"))
+        .ok_or_else(|| format!("expected a number from {min} to {max}"))
 }

@@ -1,50 +1,126 @@
 //! `GET /healthz` (200 when the database answers and the gateway is up, 503 with the
-//! reason otherwise) and `GET /metrics` (Prometheus text), on `http.listen`.
+//! reason otherwise) and `GET /metrics` (Prometheus text), on `http.listen`, served by
+//! [`serve`] within [`Limits`].
+
+mod idle;
+mod server;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+pub use server::{serve, Limits};
 
 use crate::metrics::Metrics;
 use crate::store::Store;
 
+/// How long one answer is reused. A load balancer, Docker's HEALTHCHECK and anyone else
+/// may ask as often as they like; the database sees one ping per window, not one each.
+pub const CACHE_FOR: Duration = Duration::from_secs(1);
+
+/// Longer than this and the database counts as down (the pool's own wait is 2 s too).
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What `/healthz` asks the database: the store in production, a counter in tests.
+#[async_trait]
+pub trait Probe: Send + Sync + 'static {
+    async fn ping(&self) -> Result<(), String>;
+    fn backend(&self) -> &'static str;
+}
+
+struct StoreProbe(Arc<dyn Store>);
+
+#[async_trait]
+impl Probe for StoreProbe {
+    async fn ping(&self) -> Result<(), String> {
+        self.0.ping().await.map_err(|e| e.to_string())
+    }
+
+    fn backend(&self) -> &'static str {
+        self.0.backend().name()
+    }
+}
+
 #[derive(Clone)]
 struct Health {
-    store: Arc<dyn Store>,
+    probe: Arc<dyn Probe>,
     metrics: Arc<Metrics>,
+    fresh_for: Duration,
+    last: Arc<Mutex<Option<(Instant, Answer)>>>,
+}
+
+#[derive(Clone)]
+struct Answer {
+    status: StatusCode,
+    body: Value,
 }
 
 pub fn router(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Router {
+    router_with(Arc::new(StoreProbe(store)), metrics, CACHE_FOR)
+}
+
+/// As [`router`], asking `probe` and reusing each answer for `fresh_for`.
+pub fn router_with(probe: Arc<dyn Probe>, metrics: Arc<Metrics>, fresh_for: Duration) -> Router {
+    let health = Health {
+        probe,
+        metrics,
+        fresh_for,
+        last: Arc::new(Mutex::new(None)),
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
-        .with_state(Health { store, metrics })
+        .with_state(health)
 }
 
 async fn healthz(State(h): State<Health>) -> impl IntoResponse {
-    let db = match tokio::time::timeout(std::time::Duration::from_secs(2), h.store.ping()).await {
-        Ok(Ok(())) => "ok".to_string(),
-        Ok(Err(e)) => format!("unavailable: {e}"),
-        Err(_) => "unavailable: no answer within 2 s".to_string(),
-    };
-    let gateway = if h.metrics.gateway_up() {
-        "connected"
-    } else {
-        "disconnected"
-    };
-    let healthy = db == "ok" && gateway == "connected";
-    let status = if healthy {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = json!({ "db": db, "gateway": gateway, "version": crate::VERSION, "backend": h.store.backend().name() });
-    (status, Json(body))
+    let answer = h.answer().await;
+    (answer.status, Json(answer.body))
+}
+
+impl Health {
+    /// The last answer while it is fresh, else a new one. The lock is held across the
+    /// check on purpose: whoever arrives meanwhile waits for that one ping and shares it.
+    async fn answer(&self) -> Answer {
+        let mut last = self.last.lock().await;
+        if let Some((at, answer)) = last.as_ref() {
+            if at.elapsed() < self.fresh_for {
+                return answer.clone();
+            }
+        }
+        let answer = self.check().await;
+        *last = Some((Instant::now(), answer.clone()));
+        answer
+    }
+
+    async fn check(&self) -> Answer {
+        let db = match tokio::time::timeout(PING_TIMEOUT, self.probe.ping()).await {
+            Ok(Ok(())) => "ok".to_string(),
+            Ok(Err(e)) => format!("unavailable: {e}"),
+            Err(_) => "unavailable: no answer within 2 s".to_string(),
+        };
+        let gateway = if self.metrics.gateway_up() {
+            "connected"
+        } else {
+            "disconnected"
+        };
+        let status = if db == "ok" && gateway == "connected" {
+            StatusCode::OK
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        let body = json!({ "db": db, "gateway": gateway, "version": crate::VERSION, "backend": self.probe.backend() });
+        Answer { status, body }
+    }
 }
 
 async fn metrics_text(State(h): State<Health>) -> impl IntoResponse {
@@ -52,4 +128,85 @@ async fn metrics_text(State(h): State<Health>) -> impl IntoResponse {
         [("content-type", "text/plain; version=0.0.4")],
         h.metrics.render(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    /// A database that answers after `delay` and counts how often it was asked.
+    #[derive(Default)]
+    struct CountingProbe {
+        pings: AtomicUsize,
+        delay: Duration,
+    }
+
+    #[async_trait]
+    impl Probe for CountingProbe {
+        async fn ping(&self) -> Result<(), String> {
+            self.pings.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(self.delay).await;
+            Ok(())
+        }
+
+        fn backend(&self) -> &'static str {
+            "counting"
+        }
+    }
+
+    fn connected() -> Arc<Metrics> {
+        let metrics = Metrics::default();
+        metrics.gateway_connected.store(true, Ordering::Relaxed);
+        Arc::new(metrics)
+    }
+
+    async fn status_of(app: &Router) -> StatusCode {
+        let request = Request::get("/healthz").body(Body::empty());
+        let response = app
+            .clone()
+            .oneshot(request.expect("a valid request"))
+            .await
+            .expect("the router never fails");
+        response.status()
+    }
+
+    #[tokio::test]
+    async fn two_checks_within_the_window_ping_the_database_once() {
+        let probe = Arc::new(CountingProbe::default());
+        let app = router_with(probe.clone(), connected(), Duration::from_secs(60));
+        assert_eq!(status_of(&app).await, StatusCode::OK);
+        assert_eq!(status_of(&app).await, StatusCode::OK);
+        assert_eq!(probe.pings.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn many_clients_at_once_share_one_ping() {
+        let probe = Arc::new(CountingProbe {
+            delay: Duration::from_millis(100),
+            ..CountingProbe::default()
+        });
+        let app = router_with(probe.clone(), connected(), Duration::from_secs(60));
+        let statuses = futures::future::join_all((0..20).map(|_| status_of(&app))).await;
+        assert!(
+            statuses.iter().all(|s| *s == StatusCode::OK),
+            "{statuses:?}"
+        );
+        assert_eq!(probe.pings.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_check_after_the_window_asks_the_database_again() {
+        let probe = Arc::new(CountingProbe::default());
+        let app = router_with(probe.clone(), connected(), Duration::from_millis(50));
+        status_of(&app).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        status_of(&app).await;
+        assert_eq!(probe.pings.load(Ordering::SeqCst), 2);
+    }
 }

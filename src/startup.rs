@@ -23,6 +23,11 @@ const NO_TOKEN: &str = "no Discord token. Set DISCORD_TOKEN (Discord developer p
 Bot → Reset Token) or discord.token_file. To try Herald without Discord, start `herald sim` and set \
 HERALD__DISCORD__API_BASE to the URL it prints (any token will do then).";
 
+const NO_GUILD: &str = "discord.guild_id is not set. Herald serves exactly one Discord server: set \
+HERALD__DISCORD__GUILD_ID (or discord.guild_id in herald.toml) to your server's id (Discord → Settings → \
+Advanced → Developer Mode, then right-click the server → Copy Server ID). Herald refuses and leaves every \
+other server.";
+
 /// `herald migrate`: applies migrations and reports the backend.
 pub async fn migrate(settings: &Settings) -> Result<(), RunError> {
     let store = open_store(settings).await?;
@@ -146,6 +151,9 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         .clone()
         .filter(|t| !t.is_empty())
         .ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
+    if settings.discord_guild_id.is_none() && !settings.uses_simulator() {
+        return Err(RunError::Setup(NO_GUILD.into()));
+    }
     let listener = TcpListener::bind(settings.http_listen).await.map_err(|e| {
         RunError::Setup(format!(
             "http.listen {}: cannot listen: {e}",
@@ -162,9 +170,10 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         .map_err(RunError::Setup)?;
     let app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
     let stop = CancellationToken::new();
-    let health = tokio::spawn(serve_health(
+    let health = tokio::spawn(crate::health::serve(
         listener,
         crate::health::router(store, metrics),
+        crate::health::Limits::default(),
         stop.clone(),
     ));
     match crate::app::comms::load(&app).await {
@@ -191,15 +200,6 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         tasks: vec![scheduler, health],
         discord,
     })
-}
-
-async fn serve_health(listener: TcpListener, router: axum::Router, stop: CancellationToken) {
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(async move { stop.cancelled().await })
-        .await;
-    if let Err(e) = served {
-        tracing::error!(error = %e, "health server failed");
-    }
 }
 
 /// `herald run`: launch, then wait for Ctrl-C or SIGTERM and stop in order.

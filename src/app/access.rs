@@ -26,6 +26,24 @@ pub enum Need {
     Admin,
 }
 
+/// What someone in a server Herald was not configured for is told.
+pub const NOT_THIS_SERVER: &str = "Herald is not set up for this server, so it does nothing here. \
+If you expected it to work here, ask whoever runs Herald to set `discord.guild_id` to this server.";
+
+/// Whether Herald serves `guild`: the one in `discord.guild_id`, or any guild when none
+/// is set (only allowed against the simulator; `herald run` on Discord requires it).
+pub fn serves(app: &App, guild: GuildId) -> bool {
+    app.settings.discord_guild_id.is_none_or(|g| g == guild.0)
+}
+
+/// Refuses an interaction from a server Herald does not serve.
+pub fn require_served(app: &App, guild: Option<GuildId>) -> AppResult<()> {
+    match guild {
+        Some(g) if !serves(app, g) => Err(AppError::user(NOT_THIS_SERVER)),
+        _ => Ok(()),
+    }
+}
+
 /// Refuses with a clear message unless `actor` holds `need`.
 pub async fn require(app: &App, actor: &Actor, need: Need) -> AppResult<()> {
     if actor.is_admin && need == Need::Admin {

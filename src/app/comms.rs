@@ -2,6 +2,7 @@
 //! sending an item now, pausing and resuming.
 
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use chrono::Duration;
 
@@ -32,7 +33,7 @@ pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
         mirrors: app.settings.mirrors.keys().cloned().collect(),
         teams,
     };
-    let plan = plan::load(&dir, &known)?;
+    let plan = load_off_runtime(dir, known).await?;
     let summary = format!(
         "{} items, {} templates",
         plan.items.len(),
@@ -50,6 +51,23 @@ pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
     }
     app.wake_scheduler();
     Ok(Some(summary))
+}
+
+/// Reads and checks the plan on a blocking thread: checking renders every message, and
+/// the runtime keeps serving (and sending) while it does.
+async fn load_off_runtime(dir: PathBuf, known: Known) -> Result<Plan, Vec<Problem>> {
+    let plan_file = dir.join("plan.toml");
+    let work = move || plan::load(&dir, &known);
+    plan::limits::off_runtime(plan::limits::PLAN_TIME_LIMIT, work)
+        .await
+        .unwrap_or_else(|why| {
+            Err(vec![Problem {
+                file: plan_file,
+                line: 1,
+                col: 1,
+                message: format!("checking the plan {why}; simplify the template loops"),
+            }])
+        })
 }
 
 /// Adds the plan's declared teams Herald does not know yet, resolving their role and
@@ -188,10 +206,11 @@ pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     let plan = plan_or_refuse(app)?;
     let names = team_names(&app.store.list_teams(actor.guild).await?);
-    let sends = preview::timeline(&plan, app.clock.now(), days.clamp(1, 60), None, &names);
+    let (now, days) = (app.clock.now(), days.clamp(1, 60));
+    let sends = timeline_off_runtime(plan.clone(), now, days, names).await?;
     let mut text = format!(
         "**Timeline, next {} days** ({})\n```\n",
-        days.clamp(1, 60),
+        days,
         plan.campaign.tz.name()
     );
     let body = preview::render_text(&sends);
@@ -204,6 +223,23 @@ pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     }
     text.push_str("```");
     Ok(text)
+}
+
+/// The timeline renders every send in it, so it is drawn on a blocking thread.
+async fn timeline_off_runtime(
+    plan: std::sync::Arc<Plan>,
+    now: chrono::DateTime<chrono::Utc>,
+    days: i64,
+    names: Vec<String>,
+) -> AppResult<Vec<preview::PlannedSend>> {
+    let work = move || preview::timeline(&plan, now, days, None, &names);
+    plan::limits::off_runtime(plan::limits::PLAN_TIME_LIMIT, work)
+        .await
+        .map_err(|why| {
+            AppError::user(format!(
+                "The timeline could not be drawn: it {why}. Simplify the template loops, then `/comms reload`."
+            ))
+        })
 }
 
 /// Queues an item now, to its whole audience.

@@ -17,7 +17,7 @@ use super::App;
 use crate::chat::OutMessage;
 use crate::domain::ids::GuildId;
 use crate::error::{AppError, AppResult};
-use crate::plan::render::{empty_story, message_with, Subject};
+use crate::plan::render::{empty_story, message_off_runtime, Subject};
 use crate::plan::Plan;
 
 /// Whether a plan template is a story (it gets live figures).
@@ -259,7 +259,8 @@ pub async fn render(
         id: &name,
         phase: current_phase(&plan, now),
     };
-    message_with(&plan, &subject, team, now, &story)
+    message_off_runtime(&plan, &subject, team, now, &story)
+        .await
         .map_err(|e| AppError::user(format!("The story `{name}` does not render: {e}")))
 }
 
@@ -341,6 +342,7 @@ pub async fn post(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::render::message_with;
 
     /// The longest figures `figures` can produce.
     fn rich_story() -> Value {

@@ -47,11 +47,7 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<RawLayer, ConfigError> {
     };
     let sections: Sections = toml::from_str(text).map_err(|e| {
         let origin = at(e.span().map(|s| s.start).unwrap_or(0));
-        let message = e
-            .message()
-            .trim()
-            .replace("expected a map", "expected a [section] of settings");
-        ConfigError::new("config", origin, message)
+        ConfigError::new("config", origin, toml_message(e.message()))
     })?;
     let mut out = RawLayer::new();
     for (section, entries) in sections {
@@ -88,13 +84,33 @@ fn scalar(key: &str, value: &toml::Value) -> Result<String, String> {
         toml::Value::String(s) if !numeric => Ok(s.clone()),
         toml::Value::Integer(i) if numeric => Ok(i.to_string()),
         toml::Value::Float(f) if numeric => Ok(f.to_string()),
-        toml::Value::String(_) => Err(format!("expected a number, found text {value}")),
+        toml::Value::String(_) => Err("expected a number, found text in quotes".into()),
         other if !numeric => Err(format!(
             "expected text in quotes, found {}",
             other.type_str()
         )),
         other => Err(format!("expected a number, found {}", other.type_str())),
     }
+}
+
+/// The parser's words without the value they may quote: serde's "invalid type: string
+/// \"…\"" names the text itself, and that line may be the token's. The syntax errors
+/// name only keys and the characters expected.
+fn toml_message(raw: &str) -> String {
+    let raw = raw.trim();
+    let Some(rest) = raw
+        .strip_prefix("invalid type: ")
+        .or_else(|| raw.strip_prefix("invalid value: "))
+    else {
+        return raw.to_string();
+    };
+    // "string \"hunter2\", expected a map" → "string": the kind, never the value.
+    let found = rest
+        .split(['"', '`', ','])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    format!("expected a [section] of settings, found {found} outside any section")
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

@@ -185,3 +185,215 @@ fn reaction_scores_read_as_emoji_equals_score_and_refuse_out_of_range() {
         (0.25, 7.0)
     );
 }
+
+/// A secret no error or `Debug` print may show, whichever key it was pasted into.
+const CANARY: &str = "hunter2canary";
+
+/// Both faces of an error (what the CLI prints and what a `{:?}` log would) hide the canary.
+fn assert_hides_canary(err: &ConfigError, case: &str) {
+    let shown = format!("{err}\n{err:?}");
+    assert!(!shown.contains(CANARY), "{case} echoed the secret: {shown}");
+}
+
+/// Malformed values that carry the canary, one per way a value can be wrong.
+const BAD_VALUES: &[&str] = &[
+    "hunter2canary",
+    "hunter2canary=x, =",
+    "postgre://u:hunter2canary@db/x",
+    "postgresql:/u:hunter2canary@db/x",
+    "hunter2canary:9/x",
+    "ftp://hooks.example.com/T0/hunter2canary",
+    "hunter2canary-and-then-enough-text-to-be-longer-than-eighty-characters-for-any-list",
+];
+
+/// Keys that take any non-empty text, so no value above is malformed for them.
+const FREE_TEXT_KEYS: &[&str] = &[
+    "discord.token",
+    "messages.dir",
+    "privacy.key_file",
+    "roles.change_lead",
+    "roles.manager",
+    "champions.channel",
+];
+
+/// `[section]\nkey = "value"` for a `section.key`.
+fn toml_for(key: &str, value: &str) -> String {
+    let (section, name) = key.split_once('.').expect("section.key");
+    format!("[{section}]\n{name} = \"{value}\"\n")
+}
+
+#[test]
+fn no_error_for_any_key_echoes_the_bad_value_from_the_environment_or_the_file() {
+    let mut refused = std::collections::BTreeSet::new();
+    for key in KEYS {
+        let var = format!("HERALD__{}", key.to_ascii_uppercase().replace('.', "__"));
+        for value in BAD_VALUES {
+            if let Err(e) = Settings::load(None, &env(&[(&var, value)])) {
+                assert_hides_canary(&e, &format!("{var}={value}"));
+                refused.insert(*key);
+            }
+            let f = file_with(&toml_for(key, value));
+            if let Err(e) = Settings::load(Some(f.path()), &env(&[])) {
+                assert_hides_canary(&e, &format!("herald.toml {key} = {value}"));
+                refused.insert(*key);
+            }
+        }
+    }
+    let err = Settings::load(None, &env(&[("HERALD__DATABASE__URLL", CANARY)])).unwrap_err();
+    assert_hides_canary(&err, "an unknown key");
+    let never_refused: Vec<&str> = KEYS
+        .iter()
+        .copied()
+        .filter(|k| !refused.contains(k))
+        .collect();
+    assert_eq!(
+        never_refused, FREE_TEXT_KEYS,
+        "every other key met at least one malformed value, so its error path ran"
+    );
+}
+
+#[test]
+fn a_bad_mirror_never_shows_its_webhook_token() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "HERALD__MIRRORS__OPS__URL",
+            "hooks.slack.com/services/T0/B0/hunter2canary",
+        ),
+        (
+            "HERALD__MIRRORS__OPS__URL",
+            "ftp://hooks.example.com/T0/hunter2canary",
+        ),
+        (
+            "HERALD__MIRRORS__OPS__URL",
+            "hooks.example.com:443/hunter2canary",
+        ),
+        ("HERALD__MIRRORS__OPS__URL", "hunter2canary"),
+        ("HERALD__MIRRORS__OPS__KIND", "hunter2canary"),
+    ];
+    for (var, value) in cases {
+        let err = Settings::load(None, &env(&[(var, value)])).expect_err(value);
+        assert_hides_canary(&err, &format!("{var}={value}"));
+    }
+    let f =
+        file_with("[mirrors.ops]\nkind = \"slack\"\nurl = \"hooks.slack.com/T0/hunter2canary\"\n");
+    let err = Settings::load(Some(f.path()), &env(&[])).expect_err("no scheme");
+    assert_hides_canary(&err, "a mirror url in herald.toml");
+    assert!(
+        err.message.contains("expected a URL like https://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_mistyped_database_url_says_what_is_wrong_without_its_password() {
+    for url in [
+        "postgre://u:hunter2canary@db/x",
+        "postgre://u@db/x?password=hunter2canary",
+        "postgresql:/u:hunter2canary@db/x",
+        "postgres://u:hunter2canary@[::1/x",
+        "postgres://u:hunter2canary@db:54x32/x",
+        "u:hunter2canary@db/x",
+    ] {
+        let err = Settings::load(None, &env(&[("HERALD__DATABASE__URL", url)])).expect_err(url);
+        assert_hides_canary(&err, url);
+        assert!(
+            err.message.contains("not a database URL") || err.message.contains("not a valid URL"),
+            "{err}"
+        );
+    }
+    let err = Settings::load(
+        None,
+        &env(&[("HERALD__DATABASE__URL", "postgre://u:hunter2canary@db/x")]),
+    )
+    .unwrap_err();
+    assert!(
+        err.message.starts_with("`***://***:***@db/***` is not"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_toml_never_quotes_the_line_it_could_not_read() {
+    let broken = [
+        "[discord]\ntoken = hunter2canary\n",
+        "[discord]\ntoken = \"hunter2canary\n",
+        "[discord]\ntoken = 'hunter2canary\n",
+        "[discord]\ntoken = \"\"\"hunter2canary\n",
+        "[discord]\ntoken = \"hunter2canary\" x\n",
+        "[discord]\ntoken = \"hunter2\\qcanary\"\n",
+        "[discord]\ntoken = [\"hunter2canary\",\n",
+        "token = \"hunter2canary\"\n",
+        "hunter2canary\n",
+        "[hunter2canary\n",
+        "[database]\nurl = postgres://u:hunter2canary@db/x\n",
+        "[privacy]\nmin_group_size = \"hunter2canary\"\n",
+        "[discord]\ntoken = [\"hunter2canary\"]\n",
+    ];
+    for text in broken {
+        let f = file_with(text);
+        let err = Settings::load(Some(f.path()), &env(&[])).expect_err(text);
+        assert_hides_canary(&err, text);
+        assert!(
+            matches!(err.origin, Origin::File { line: 1.., .. }),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_value_outside_any_section_names_its_kind_not_its_text() {
+    let f = file_with("token = \"hunter2canary\"\n");
+    let err = Settings::load(Some(f.path()), &env(&[])).unwrap_err();
+    assert_eq!(
+        err.message,
+        "expected a [section] of settings, found string outside any section"
+    );
+}
+
+#[test]
+fn an_unreadable_token_file_is_named_by_its_origin_not_its_path() {
+    let err = Settings::load(None, &env(&[("HERALD__DISCORD__TOKEN_FILE", CANARY)])).unwrap_err();
+    assert_hides_canary(&err, "token_file from the environment");
+    assert_eq!(
+        err.origin,
+        Origin::Env("HERALD__DISCORD__TOKEN_FILE".into())
+    );
+    assert!(err.message.contains("set discord.token instead"), "{err}");
+    let f = file_with("[discord]\ntoken_file = \"/nowhere/hunter2canary\"\n");
+    let err = Settings::load(Some(f.path()), &env(&[])).unwrap_err();
+    assert_hides_canary(&err, "token_file from herald.toml");
+    assert!(err.message.contains("not found"), "{err}");
+}
+
+#[test]
+fn debug_of_loaded_settings_shows_no_password_token_or_webhook_path() {
+    let f = file_with(
+        "[mirrors.slack]\nkind = \"slack\"\nurl = \"https://hooks.example.com/T0/B0/hunter2canary?token=hunter2canary\"\n",
+    );
+    let s = Settings::load(
+        Some(f.path()),
+        &env(&[
+            (
+                "HERALD__DATABASE__URL",
+                "postgres://u:hunter2canary@db/x?password=hunter2canary&sslmode=require",
+            ),
+            ("DISCORD_TOKEN", CANARY),
+            (
+                "HERALD__DISCORD__API_BASE",
+                "http://u:hunter2canary@127.0.0.1:9",
+            ),
+            ("HERALD__MIRRORS__OPS__KIND", "json"),
+            (
+                "HERALD__MIRRORS__OPS__URL",
+                "http://127.0.0.1:9/hooks/hunter2canary",
+            ),
+        ]),
+    )
+    .expect("valid settings");
+    let shown = format!("{s:?}\n{s:#?}");
+    assert!(!shown.contains(CANARY), "{shown}");
+    assert!(
+        shown.contains("postgres://u:***@db/x?password=***&sslmode=***"),
+        "the database is still recognisable: {shown}"
+    );
+}

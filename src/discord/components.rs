@@ -14,10 +14,29 @@ use crate::domain::ids::MemberId;
 use crate::error::{new_error_id, AppError};
 
 pub async fn on_interaction(ctx: &serenity::Context, bot: &Bot, interaction: &Interaction) {
+    let guild = interaction
+        .guild_id()
+        .map(|g| crate::domain::ids::GuildId(g.get()));
+    if let Err(refused) = crate::app::access::require_served(&bot.app, guild) {
+        return refuse_foreign(ctx, interaction, refused).await;
+    }
     match interaction {
         Interaction::Component(c) => on_component(ctx, bot, c).await,
         Interaction::Modal(m) => on_modal(ctx, bot, m).await,
         _ => {}
+    }
+}
+
+/// A click or modal from a server Herald does not serve: an ephemeral refusal, nothing else.
+async fn refuse_foreign(ctx: &serenity::Context, interaction: &Interaction, refused: AppError) {
+    let msg = serenity::CreateInteractionResponse::Message(message(Err(refused)));
+    let sent = match interaction {
+        Interaction::Component(c) => c.create_response(&ctx.http, msg).await,
+        Interaction::Modal(m) => m.create_response(&ctx.http, msg).await,
+        _ => return,
+    };
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, "could not refuse an interaction from another server");
     }
 }
 
@@ -31,9 +50,54 @@ fn ephemeral(text: String) -> Answer {
     Answer::Ephemeral(text, vec![])
 }
 
+/// Where a button's action belongs: on a message everyone sees, or on one person's
+/// private (ephemeral) screen. Only private screens are ever updated in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Home {
+    Public,
+    Private,
+}
+
+fn home_of(custom_id: &str) -> Option<Home> {
+    if custom_id.starts_with("ack:")
+        || (custom_id.starts_with("pulse:") && custom_id.ends_with(":open"))
+    {
+        Some(Home::Public)
+    } else if ["pulse:", "story:", "announce:"]
+        .iter()
+        .any(|p| custom_id.starts_with(p))
+    {
+        Some(Home::Private)
+    } else {
+        None
+    }
+}
+
+fn home_of_message(c: &ComponentInteraction) -> Home {
+    let private = c
+        .message
+        .flags
+        .is_some_and(|f| f.contains(serenity::MessageFlags::EPHEMERAL));
+    if private {
+        Home::Private
+    } else {
+        Home::Public
+    }
+}
+
 async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteraction) {
     let id = c.data.custom_id.as_str();
     let app = &bot.app;
+    match home_of(id) {
+        None => return,
+        Some(home) if home != home_of_message(c) => {
+            let refused = AppError::user(
+                "This button does not belong to this message, so nothing was changed.",
+            );
+            return respond_component(ctx, c, Err(refused)).await;
+        }
+        Some(_) => {}
+    }
     let answer = if let Some(row) = id.strip_prefix("ack:") {
         match row.parse::<i64>() {
             Ok(row) => acks::acknowledge(app, MemberId(c.user.id.get()), row)

@@ -12,6 +12,11 @@ use crate::metrics::Metrics;
 pub async fn on_error(error: FrameworkError<'_, Bot, AppError>) {
     match error {
         FrameworkError::Command { error, ctx, .. } => report(ctx, error).await,
+        FrameworkError::CommandCheckFailed {
+            error: Some(error),
+            ctx,
+            ..
+        } => report(ctx, error).await,
         FrameworkError::GuildOnly { ctx, .. } => {
             say(
                 ctx,

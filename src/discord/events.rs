@@ -16,6 +16,9 @@ pub async fn on_event(
     bot: &Bot,
 ) -> Result<(), AppError> {
     let app = &bot.app;
+    if let Some(guild) = foreign_guild(app, event) {
+        return refuse_guild(ctx, event, guild).await;
+    }
     let up = |v: bool| app.metrics.gateway_connected.store(v, Ordering::Relaxed);
     match event {
         FullEvent::Ready { .. } | FullEvent::Resume { .. } => up(true),
@@ -48,6 +51,40 @@ pub async fn on_event(
         FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, bot, add_reaction).await,
         FullEvent::Message { new_message } => on_message(ctx, bot, new_message).await,
         _ => {}
+    }
+    Ok(())
+}
+
+/// The guild of an event from a server Herald does not serve (None: ours, or no guild).
+fn foreign_guild(app: &crate::app::App, event: &FullEvent) -> Option<serenity::GuildId> {
+    let guild = match event {
+        FullEvent::GuildCreate { guild, .. } => Some(guild.id),
+        FullEvent::GuildMemberAddition { new_member } => Some(new_member.guild_id),
+        FullEvent::ReactionAdd { add_reaction } => add_reaction.guild_id,
+        FullEvent::Message { new_message } => new_message.guild_id,
+        // Commands are refused by the framework's check, clicks by the component handler,
+        // each with an answer to the person; nothing else is read from other servers.
+        _ => None,
+    }?;
+    (!crate::app::access::serves(app, GuildId(guild.get()))).then_some(guild)
+}
+
+/// Writes nothing for another server's event; on joining one, leaves it.
+async fn refuse_guild(
+    ctx: &serenity::Context,
+    event: &FullEvent,
+    guild: serenity::GuildId,
+) -> Result<(), AppError> {
+    if let FullEvent::GuildCreate { .. } = event {
+        match guild.leave(&ctx.http).await {
+            Ok(()) => tracing::warn!(
+                guild = guild.get(),
+                "left a server Herald is not set up for (discord.guild_id names another)"
+            ),
+            Err(e) => {
+                tracing::warn!(guild = guild.get(), error = %e, "could not leave a server Herald is not set up for")
+            }
+        }
     }
     Ok(())
 }

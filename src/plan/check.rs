@@ -5,6 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
+use super::limits::RenderError;
 use super::render::{limit_problems, message};
 use super::{Audience, Item, Known, Plan, Problem};
 use crate::chat::Button;
@@ -82,13 +83,24 @@ fn render_for_every_team(plan: &Plan, item: &Item, teams: &[String], problems: &
     };
     let when = first_fire(plan, item);
     for team in &audience {
-        let problem = |message: String| Problem {
+        let problem_at = |(line, col): (usize, usize), message: String| Problem {
             file: template.file.clone(),
-            line: template.body_line,
-            col: 1,
+            line,
+            col,
             message,
         };
+        let problem = |message: String| problem_at((template.body_line, 1), message);
         match message(plan, item, team, when) {
+            // A problem minijinja can place (running out of fuel) is shown where it is.
+            Err(RenderError {
+                at: Some(at),
+                message,
+                ..
+            }) => {
+                let message = format!("item `{}` (team {team}): {message}", item.id);
+                problems.push(problem_at(at, message));
+                return;
+            }
             Err(e) => {
                 let needs_go_live = ["days_to_go_live", "weeks_to_go_live"]
                     .iter()

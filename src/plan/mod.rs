@@ -4,6 +4,7 @@
 //! [`Problem`] found, each located as `file:line:col` like a compiler's.
 
 mod check;
+pub mod limits;
 pub mod polls;
 pub mod preview;
 mod raw;

@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::template::parse_colour;
+use super::limits::RenderError;
+use super::template::{parse_colour, Template};
 use super::{Item, Plan};
 use crate::chat::{Button, Embed, OutMessage};
 
@@ -83,7 +84,7 @@ pub fn message(
     item: &Item,
     team: &str,
     at: DateTime<Utc>,
-) -> Result<OutMessage, String> {
+) -> Result<OutMessage, RenderError> {
     message_with(plan, &Subject::of(item), team, at, &empty_story())
 }
 
@@ -94,19 +95,40 @@ pub fn message_with(
     team: &str,
     at: DateTime<Utc>,
     story: &serde_json::Value,
-) -> Result<OutMessage, String> {
-    let t = plan
-        .templates
-        .get(subject.template)
-        .ok_or_else(|| format!("no template `{}`", subject.template))?;
+) -> Result<OutMessage, RenderError> {
+    let t = template_of(plan, subject)?;
+    let ctx = context_with(plan, subject, team, at, story);
+    let body = plan.templates.render_body(subject.template, &ctx)?;
+    Ok(dress(t, &body))
+}
+
+/// As [`message_with`], rendered on a blocking thread within a time limit: for the
+/// async runtime (send time, stories), which a slow template must never hold up.
+pub async fn message_off_runtime(
+    plan: &Plan,
+    subject: &Subject<'_>,
+    team: &str,
+    at: DateTime<Utc>,
+    story: &serde_json::Value,
+) -> Result<OutMessage, RenderError> {
+    let t = template_of(plan, subject)?;
+    let ctx = context_with(plan, subject, team, at, story);
     let body = plan
         .templates
-        .render_body(
-            subject.template,
-            &context_with(plan, subject, team, at, story),
-        )?
-        .trim()
-        .to_string();
+        .render_body_off_runtime(subject.template, ctx)
+        .await?;
+    Ok(dress(t, &body))
+}
+
+fn template_of<'p>(plan: &'p Plan, subject: &Subject<'_>) -> Result<&'p Template, RenderError> {
+    plan.templates
+        .get(subject.template)
+        .ok_or_else(|| RenderError::plain(format!("no template `{}`", subject.template)))
+}
+
+/// A rendered body with its template's front matter: an embed when it has a title.
+fn dress(t: &Template, body: &str) -> OutMessage {
+    let body = body.trim().to_string();
     let mut msg = OutMessage::default();
     match &t.front.title {
         Some(title) => msg.embeds.push(Embed {
@@ -127,7 +149,7 @@ pub fn message_with(
             label: b.label.clone(),
         })
         .collect();
-    Ok(msg)
+    msg
 }
 
 /// The first line a person would read, for timelines and transcripts.

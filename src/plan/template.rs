@@ -8,6 +8,7 @@ use std::sync::Arc;
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Deserialize;
 
+use super::limits::{self, RenderError, Stop};
 use super::Problem;
 
 /// Front matter of a template.
@@ -97,9 +98,11 @@ const BUILTINS: &[&str] = &[
     "kwargs",
 ];
 
+/// Strict about undefined names, and every render runs on a fixed fuel budget.
 pub fn new_environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_fuel(Some(limits::FUEL));
     env
 }
 
@@ -274,12 +277,74 @@ impl Templates {
         self.map.get(name)
     }
 
-    /// Renders a template's body with `ctx`.
-    pub fn render_body(&self, name: &str, ctx: &minijinja::Value) -> Result<String, String> {
-        let t = self.env.get_template(name).map_err(|e| e.to_string())?;
-        t.render(ctx).map_err(|e| match e.detail() {
-            Some(d) => format!("{}: {d}", e.kind()),
-            None => e.kind().to_string(),
-        })
+    /// Renders a template's body with `ctx`, within the fuel and the output cap.
+    pub fn render_body(&self, name: &str, ctx: &minijinja::Value) -> Result<String, RenderError> {
+        limits::render(&self.env, name, ctx).map_err(|stop| self.explain(name, stop))
     }
+
+    /// As [`Templates::render_body`], on a blocking thread within [`limits::TIME_LIMIT`],
+    /// for callers on the async runtime.
+    pub async fn render_body_off_runtime(
+        &self,
+        name: &str,
+        ctx: minijinja::Value,
+    ) -> Result<String, RenderError> {
+        let env = Arc::clone(&self.env);
+        let owned = name.to_string();
+        let work = move || limits::render(&env, &owned, &ctx);
+        match limits::off_runtime(limits::TIME_LIMIT, work).await {
+            Ok(rendered) => rendered.map_err(|stop| self.explain(name, stop)),
+            Err(limits::Abandoned::TooSlow(limit)) => Err(RenderError::plain(format!(
+                "the template took longer than {} s to render; simplify the loops",
+                limit.as_secs()
+            ))),
+            Err(why) => Err(RenderError::plain(format!("rendering {why}"))),
+        }
+    }
+
+    /// The fuel one render of `name` takes, for the tests that keep the budget honest.
+    #[cfg(test)]
+    pub(crate) fn fuel_used(&self, name: &str, ctx: &minijinja::Value) -> Option<u64> {
+        let t = self.env.get_template(name).ok()?;
+        let done = t.render_captured_to(ctx, std::io::sink()).ok()?;
+        done.state().fuel_levels().map(|(used, _)| used)
+    }
+
+    /// A stopped render in words, placed in its template file when that helps the author.
+    fn explain(&self, name: &str, stop: Stop) -> RenderError {
+        let e = match stop {
+            Stop::TooLong => return RenderError::too_long(),
+            Stop::Engine(e) => e,
+        };
+        if !ran_out_of_fuel(&e) {
+            return RenderError::plain(match e.detail() {
+                Some(d) => format!("{}: {d}", e.kind()),
+                None => e.kind().to_string(),
+            });
+        }
+        RenderError::too_much_work(self.get(name).and_then(|t| position(t, &e)))
+    }
+}
+
+/// Fuel can run out inside a macro or filter, where minijinja wraps the error.
+fn ran_out_of_fuel(e: &minijinja::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<minijinja::Error>()
+            .is_some_and(|m| m.kind() == minijinja::ErrorKind::OutOfFuel)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
+}
+
+/// Where in the template's file minijinja stopped, as `(line, column)`.
+fn position(t: &Template, e: &minijinja::Error) -> Option<(usize, usize)> {
+    let (line, col) = match e.range() {
+        Some(range) => super::line_col(&t.body, range.start),
+        None => (e.line()?, 1),
+    };
+    Some((t.body_line + line - 1, col))
 }

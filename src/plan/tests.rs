@@ -280,6 +280,75 @@ fn problems_display_like_a_compiler() {
     assert_eq!(p.to_string(), "messages/plan.toml:3:7: boom");
 }
 
+// ---- templates within fuel and an output cap ----
+
+#[test]
+fn a_template_nesting_two_ten_thousand_loops_is_too_much_work_at_its_line() {
+    let dir = broken(|p| p);
+    let file = dir.path().join("templates/champions.md");
+    let loops = "**Champions**\n\n{% for i in range(10000) %}\n{% for j in range(10000) %}{% endfor %}\n{% endfor %}\n";
+    std::fs::write(&file, loops).expect("write");
+    let p = only_problem(dir.path());
+    assert_eq!(
+        (p.file.clone(), p.line),
+        (file.clone(), 4),
+        "the inner loop's line: {p}"
+    );
+    assert!(
+        p.to_string().starts_with(&format!(
+            "{}:4:{}: item `champions-call` (team Sales): the template does too much work",
+            file.display(),
+            p.col
+        )),
+        "{p}"
+    );
+    assert!(p.message.contains("simplify the loops"), "{p}");
+}
+
+#[test]
+fn a_template_writing_more_than_64_kib_is_reported_as_too_long_not_rendered_whole() {
+    let dir = broken(|p| p);
+    let file = dir.path().join("templates/champions.md");
+    // 100 writes of 1000 characters: cheap in steps, 100 KB of output.
+    let long = "**Champions**\n{% for i in range(100) %}{{ 'x' * 1000 }}{% endfor %}\n";
+    std::fs::write(&file, long).expect("write");
+    let p = only_problem(dir.path());
+    assert_eq!((p.file.clone(), p.line), (file, 1));
+    assert!(
+        p.message
+            .contains("item `champions-call` (team Sales): the template writes more than 64 KiB"),
+        "{p}"
+    );
+    assert!(p.message.contains("simplify the loops"), "{p}");
+}
+
+#[test]
+fn every_shipped_template_renders_on_a_hundredth_of_the_fuel() {
+    let plan = load(&shipped(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let item = &plan.items[0];
+    let at = chrono::Utc::now();
+    let mut uses = Vec::new();
+    for name in plan.templates.map.keys() {
+        let subject = render::Subject {
+            template: name,
+            id: name,
+            phase: item.phase,
+        };
+        let ctx = render::context_with(&plan, &subject, "Support", at, &render::empty_story());
+        let used = plan.templates.fuel_used(name, &ctx);
+        uses.push((name.clone(), used));
+    }
+    assert_eq!(uses.len(), 12, "nine messages and three stories: {uses:?}");
+    eprintln!(
+        "fuel used by the shipped templates (budget {}): {uses:?}",
+        limits::FUEL
+    );
+    for (name, used) in uses {
+        let used = used.unwrap_or_else(|| panic!("{name} does not render"));
+        assert!(used <= limits::FUEL / 100, "{name} takes {used} steps");
+    }
+}
+
 // ---- no input panics the loader ----
 
 fn write_case(plan: &str, template: &str, poll: &str) -> tempfile::TempDir {

@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::app::App;
 use crate::chat::{Button, OutMessage};
+use crate::plan::limits::RenderError;
 use crate::plan::{render, Item, Misfire, Ping, Plan};
 use crate::store::outbox::{kind, NewSend, Queued};
 use crate::store::StoreError;
@@ -137,7 +138,11 @@ async fn try_deliver(
             .map_err(|e| anyhow::anyhow!("story figures: {e:?}"))?,
         None => render::empty_story(),
     };
-    let rendered = render_row(plan, item, row, now, &story)?;
+    let rendered = match render_row(plan, item, row, now, &story).await {
+        Ok(msg) => msg,
+        Err(e) if e.over_limit => return unrenderable(app, row, &e).await,
+        Err(e) => return Err(e.into()),
+    };
     let msg = for_discord(app, item, row, rendered.clone()).await?;
     match app.chat.post(row.channel, &msg).await {
         Ok(message) => {
@@ -226,14 +231,15 @@ async fn needs_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<bo
     Ok(rate.is_none_or(|(acked, size)| size == 0 || (acked as f64) / (size as f64) < resend.below))
 }
 
-/// The message as the plan renders it, the same for Discord and for mirrors.
-fn render_row(
+/// The message as the plan renders it, the same for Discord and for mirrors; rendered
+/// off the runtime, so a slow template delays only its own send.
+async fn render_row(
     plan: Option<&Plan>,
     item: Option<&Item>,
     row: &Queued,
     now: DateTime<Utc>,
     story: &serde_json::Value,
-) -> anyhow::Result<OutMessage> {
+) -> Result<OutMessage, RenderError> {
     let mut msg = match (plan, item) {
         (Some(plan), Some(item)) => {
             let at = if row.kind == kind::PLAN {
@@ -241,8 +247,8 @@ fn render_row(
             } else {
                 now
             };
-            render::message_with(plan, &render::Subject::of(item), &row.team, at, story)
-                .map_err(anyhow::Error::msg)?
+            render::message_off_runtime(plan, &render::Subject::of(item), &row.team, at, story)
+                .await?
         }
         _ => OutMessage::text(row.body.clone().unwrap_or_default()),
     };
@@ -252,6 +258,16 @@ fn render_row(
             .to_string();
     }
     Ok(msg)
+}
+
+/// A template past its fuel or output cap fails the same way on every retry, so the row
+/// fails now and the change team is told what to fix.
+async fn unrenderable(app: &App, row: &Queued, e: &RenderError) -> anyhow::Result<Option<String>> {
+    app.store.mark_done(row.id, "failed", &e.message).await?;
+    Ok(Some(format!(
+        "Could not render `{}` for {}: {e}. It will not be retried; fix the template, `/comms reload`, then `/comms send {}`.",
+        row.item, row.team, row.item
+    )))
 }
 
 /// What only Discord gets: the team ping, the "Got it" button and the row's nonce.

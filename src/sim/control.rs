@@ -63,7 +63,7 @@ async fn world(State(s): S) -> Json<Value> {
                     Some(json!({ "id": u.to_string(), "name": user.name, "roles": roles, "bot": user.bot }))
                 })
                 .collect();
-            json!({ "id": g.id.to_string(), "name": g.name, "owner_id": g.owner_id.to_string(),
+            json!({ "id": g.id.to_string(), "name": g.name, "owner_id": g.owner_id.to_string(), "bot_left": g.bot_left,
                     "channels": channels, "roles": roles, "members": members })
         })
         .collect();

@@ -101,6 +101,7 @@ async fn identify(state: &SimState, s: &mut Session) -> bool {
         let guilds: Vec<Value> = inner
             .guilds
             .iter()
+            .filter(|g| !g.bot_left)
             .map(|g| payloads::guild_create(&inner, g.id))
             .collect();
         (ready, guilds)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -52,6 +52,7 @@ fn routes() -> Router<Arc<SimState>> {
             get(get_message).patch(edit_message).delete(delete_message),
         )
         .route("/users/@me/channels", post(create_dm))
+        .route("/users/@me/guilds/:guild", delete(leave_guild))
         .route(
             "/interactions/:id/:token/callback",
             post(callbacks::callback),
@@ -68,6 +69,18 @@ fn routes() -> Router<Arc<SimState>> {
         .route("/guilds/:guild/members/:user", get(guild_member))
         .route("/guilds/:guild/roles", get(guild_roles))
         .route("/guilds/:guild/channels", get(guild_channels))
+}
+
+/// The bot leaves a guild: 204, and the guild is marked `bot_left` in `/_sim/world`.
+async fn leave_guild(State(s): S, Path(guild): Path<u64>) -> Response {
+    let mut inner = s.lock();
+    match inner.guilds.iter_mut().find(|g| g.id == guild) {
+        Some(g) => {
+            g.bot_left = true;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => discord_error(StatusCode::NOT_FOUND, 10004, "Unknown Guild"),
+    }
 }
 
 async fn unknown_route(req: Request) -> Response {

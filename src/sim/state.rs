@@ -49,6 +49,9 @@ pub struct Guild {
     pub id: u64,
     pub name: String,
     pub owner_id: u64,
+    /// The bot left this guild (`DELETE /users/@me/guilds/{id}`): no GUILD_CREATE for it
+    /// on the next IDENTIFY. Tests may still dispatch there, as a race with Discord would.
+    pub bot_left: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -404,6 +407,7 @@ fn build_guild(inner: &mut Inner, spec: &super::world::GuildSpec) -> Result<(), 
         }
     }
     inner.guilds.push(Guild {
+        bot_left: false,
         id: gid,
         name: spec.name.clone(),
         owner_id,

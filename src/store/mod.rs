@@ -5,6 +5,7 @@
 //! few statements whose SQL is not portable). Queries are checked at run time: there is
 //! no database at build time.
 
+mod ballot_sets;
 pub mod champions;
 pub mod outbox;
 pub mod pulses;
@@ -143,29 +144,28 @@ fn backend_of(url: &str) -> Result<Backend, ConnectError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        let scheme = url.split(':').next().unwrap_or_default();
+        // The scheme only from a parsed URL: in text that is not one, the part before
+        // the first `:` may be anything, a password included.
+        let reason = match url::Url::parse(url.trim()) {
+            Ok(u) => format!("unknown scheme `{}`", u.scheme()),
+            Err(_) => "it is not a URL".to_string(),
+        };
         Err(ConnectError::BadUrl {
             url: redact_url(url),
-            reason: format!("unknown scheme `{scheme}`"),
+            reason,
         })
     }
 }
 
-/// A URL with any password replaced, fit for messages and logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
+/// The one redaction rule for URLs (see `config::redact`), here for the store's messages.
+pub use crate::config::redact_url;
 
+/// The driver's words may quote the URL it was given (a bad `sslmode=` value, a host):
+/// every secret part of it is taken out of them too.
 fn unreachable(url: &str, e: &sqlx::Error) -> ConnectError {
     ConnectError::Unreachable {
         url: redact_url(url),
-        reason: first_line(&e.to_string()),
+        reason: crate::config::scrub_url_secrets(&first_line(&e.to_string()), url),
     }
 }
 
@@ -188,6 +188,30 @@ mod tests {
         assert_eq!(
             redact_url("postgres://bob:hunter2@db/x"),
             "postgres://bob:***@db/x"
+        );
+    }
+
+    #[test]
+    fn a_bad_url_that_is_not_a_url_is_not_echoed_even_in_part() {
+        let err = backend_of("hunter2canary@db/x").unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("hunter2canary"), "{shown}");
+        assert!(shown.contains("it is not a URL"), "{shown}");
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_database_names_neither_password_nor_query_values() {
+        let url = "postgres://u:hunter2canary@127.0.0.1:1/x?password=hunter2canary&application_name=hunter2canary";
+        let Err(err) = connect(url, 1).await else {
+            panic!("nothing listens on port 1");
+        };
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("hunter2canary"), "{shown}");
+        assert!(
+            shown.contains(
+                "cannot reach the database at postgres://u:***@127.0.0.1:1/x?password=***"
+            ),
+            "{shown}"
         );
     }
 }

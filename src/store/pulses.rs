@@ -1,10 +1,12 @@
 //! Pulse polls in storage: the pulses, their teams, ballots, the one-list-per-pulse of
-//! voters (keyed hashes, sorted), used answer flows, reminder steps and mutes.
+//! voters (keyed hashes, sorted) with the used answer flows, reminder steps and mutes;
+//! the ballots themselves are kept by [`super::ballot_sets`].
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
+use super::ballot_sets;
 use super::sql::{classify, SqlStore};
 use super::{StoreError, StoreResult};
 use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
@@ -114,7 +116,7 @@ pub trait Pulses {
     async fn pulse_mutes(&self, guild: GuildId) -> StoreResult<Vec<String>>;
 }
 
-fn other(e: sqlx::Error) -> StoreError {
+pub(super) fn other(e: sqlx::Error) -> StoreError {
     classify(e, "row")
 }
 
@@ -149,7 +151,7 @@ fn pulses(rows: &[AnyRow]) -> StoreResult<Vec<PulseRow>> {
 }
 
 /// Splits the stored voter list into its fixed-width keys.
-fn split_voters(list: &str) -> Vec<String> {
+pub(super) fn split_voters(list: &str) -> Vec<String> {
     list.as_bytes()
         .chunks(VOTER_KEY_LEN)
         .map(|c| String::from_utf8_lossy(c).into_owned())
@@ -360,56 +362,28 @@ impl Pulses for SqlStore {
         if open.is_none() {
             return Ok(Submitted::Closed);
         }
-        let fresh = sqlx::query(
-            "INSERT INTO pulse_flows (pulse_id, flow) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        )
-        .bind(pulse)
-        .bind(flow)
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?
-        .rows_affected();
-        if fresh == 0 {
-            return Ok(Submitted::Replay);
-        }
-        let replaced =
-            sqlx::query("DELETE FROM pulse_ballots WHERE pulse_id = $1 AND ballot_key = $2")
-                .bind(pulse)
-                .bind(&ballot.ballot_key)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected()
-                > 0;
-        sqlx::query(
-            "INSERT INTO pulse_ballots (pulse_id, ballot_key, team_name, day, answers, comment, member_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(pulse)
-        .bind(&ballot.ballot_key)
-        .bind(&ballot.team)
-        .bind(&ballot.day)
-        .bind(&ballot.answers)
-        .bind(ballot.comment.as_deref())
-        .bind(ballot.member.map(|m| m.db()))
-        .execute(&mut *tx)
-        .await
-        .map_err(other)?;
-        let list: String = sqlx::query("SELECT voters FROM pulse_voters WHERE pulse_id = $1")
+        let row = sqlx::query("SELECT voters, flows FROM pulse_voters WHERE pulse_id = $1")
             .bind(pulse)
             .fetch_one(&mut *tx)
             .await
-            .and_then(|r| r.try_get("voters"))
             .map_err(other)?;
-        if let Some(list) = with_voter(&list, voter_key) {
-            sqlx::query("UPDATE pulse_voters SET voters = $1 WHERE pulse_id = $2")
-                .bind(list)
-                .bind(pulse)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-        }
+        let voters: String = row.try_get("voters").map_err(other)?;
+        let flows: String = row.try_get("flows").map_err(other)?;
+        let Some(flows) = ballot_sets::with_flow(&flows, flow) else {
+            return Ok(Submitted::Replay);
+        };
+        let voted_before = !split_voters(&voters).iter().all(|k| k != voter_key);
+        let replaced = ballot_sets::put(&mut tx, pulse, ballot, voted_before).await?;
+        let voters = with_voter(&voters, voter_key).unwrap_or(voters);
+        sqlx::query("UPDATE pulse_voters SET voters = $1, flows = $2 WHERE pulse_id = $3")
+            .bind(voters)
+            .bind(flows)
+            .bind(pulse)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
         tx.commit().await.map_err(other)?;
+        self.forget_history().await;
         Ok(if replaced {
             Submitted::Replaced
         } else {
@@ -418,29 +392,7 @@ impl Pulses for SqlStore {
     }
 
     async fn ballots(&self, pulse: i64) -> StoreResult<Vec<Ballot>> {
-        let rows = sqlx::query(
-            "SELECT ballot_key, team_name, day, answers, comment, member_id
-             FROM pulse_ballots WHERE pulse_id = $1 ORDER BY ballot_key",
-        )
-        .bind(pulse)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(other)?;
-        rows.iter()
-            .map(|r| {
-                Ok(Ballot {
-                    ballot_key: r.try_get("ballot_key")?,
-                    team: r.try_get("team_name")?,
-                    day: r.try_get("day")?,
-                    answers: r.try_get("answers")?,
-                    comment: r.try_get("comment")?,
-                    member: r
-                        .try_get::<Option<i64>, _>("member_id")?
-                        .map(MemberId::from_db),
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(other)
+        ballot_sets::all(&self.pool, pulse).await
     }
 
     async fn voters(&self, pulse: i64) -> StoreResult<Vec<String>> {

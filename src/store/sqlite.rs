@@ -1,5 +1,7 @@
 //! SQLite: the embedded default. WAL, foreign keys on, a busy timeout under Discord's
-//! deadline; created if missing.
+//! deadline; created if missing, private to Herald's user (0600) either way.
+
+mod private;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
@@ -20,6 +22,10 @@ fn with_create(url: &str) -> String {
 }
 
 pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, ConnectError> {
+    private::keep_private(url).map_err(|reason| ConnectError::Unreachable {
+        url: super::redact_url(url),
+        reason,
+    })?;
     let pool = AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(super::ACQUIRE_TIMEOUT)
@@ -27,7 +33,7 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
             Box::pin(async move {
                 let pragmas = format!(
                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                     PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
                     super::ACQUIRE_TIMEOUT.as_millis()
                 );
                 conn.execute(pragmas.as_str()).await?;

@@ -51,38 +51,63 @@ async fn an_anonymous_pulse_leaves_no_member_id_and_no_order_linking_answers_to_
                 }
             }
         }
-        let (columns, ballots) = &tables["pulse_ballots"];
+        let (columns, sets) = &tables["pulse_ballot_sets"];
         let mut cols = columns.clone();
         cols.sort();
         assert_eq!(
             cols,
-            [
-                "answers",
-                "ballot_key",
-                "comment",
-                "day",
-                "member_id",
-                "pulse_id",
-                "team_name"
-            ],
-            "no time finer than a day, no row number"
+            ["ballots", "pulse_id", "team_name"],
+            "one list per team, no row per ballot"
         );
+        let at = columns
+            .iter()
+            .position(|c| c == "ballots")
+            .expect("ballots");
+        let ballots: Vec<serde_json::Value> = sets
+            .iter()
+            .flat_map(|row| {
+                serde_json::from_str::<Vec<serde_json::Value>>(&row[at]).expect("a JSON list")
+            })
+            .collect();
         assert_eq!(ballots.len(), 15);
-        let day_at = columns.iter().position(|c| c == "day").expect("day");
-        assert!(
-            ballots.iter().all(|b| b[day_at] == "2026-03-02"),
-            "the day only"
-        );
-        let (_, voters) = &tables["pulse_voters"];
+        for b in &ballots {
+            let mut fields: Vec<&String> = b.as_object().expect("object").keys().collect();
+            fields.sort();
+            assert_eq!(
+                fields,
+                ["answers", "comment", "day", "key", "member"],
+                "no time finer than a day, no row number"
+            );
+            assert_eq!(b["day"], "2026-03-02", "the day only");
+        }
+        for row in sets {
+            let keys: Vec<String> = serde_json::from_str::<Vec<serde_json::Value>>(&row[at])
+                .expect("list")
+                .iter()
+                .map(|b| b["key"].as_str().unwrap_or_default().to_string())
+                .collect();
+            assert!(
+                keys.windows(2).all(|w| w[0] < w[1]),
+                "each list is sorted by keyed hash"
+            );
+        }
+        let (voter_cols, voters) = &tables["pulse_voters"];
         assert_eq!(
             voters.len(),
             1,
             "one list per pulse, not a row per voter in answer order"
         );
-        let list = voters[0]
+        let list = &voters[0][voter_cols
             .iter()
-            .find(|c| c.len() > 100)
-            .expect("the voter list");
+            .position(|c| c == "voters")
+            .expect("voters")];
+        let flows = &voters[0][voter_cols.iter().position(|c| c == "flows").expect("flows")];
+        let flows: Vec<&str> = flows.lines().collect();
+        assert_eq!(flows.len(), 15, "one used flow per answer");
+        assert!(
+            flows.windows(2).all(|w| w[0] < w[1]),
+            "the flows are one sorted list too"
+        );
         let keys: Vec<&str> = (0..list.len())
             .step_by(32)
             .map(|i| &list[i..i + 32])

@@ -15,6 +15,11 @@ const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness 
 /// The default world (Maya manages Sales) with a plan: one acknowledged item, the
 /// shipped question sets and a story.
 async fn app(env: &[(&str, &str)]) -> TestApp {
+    app_with_story(env, STORY).await
+}
+
+/// As [`app`], with `story` as `stories/weekly.md` (sent to Finance at 12:00).
+async fn app_with_story(env: &[(&str, &str)], story: &str) -> TestApp {
     let world = WorldSpec::default_world();
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
@@ -30,7 +35,7 @@ async fn app(env: &[(&str, &str)]) -> TestApp {
         "Atlas is coming, {{ team.name }}.",
     )
     .expect("template");
-    std::fs::write(dir.path().join("stories/weekly.md"), STORY).expect("story");
+    std::fs::write(dir.path().join("stories/weekly.md"), story).expect("story");
     herald::sim::world::copy_shipped_polls(dir.path()).expect("the shipped polls");
     let env = env
         .iter()
@@ -237,6 +242,35 @@ async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() 
         assert!(refused.contains("Only change leads"), "{refused}");
         let unknown = app.command("Claire", "change-team", "story post", json!({ "template": "weakly" })).await.content;
         assert!(unknown.contains("There is no story `weakly`. Stories: weekly.md."), "{unknown}");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Two loops over the wins figure's characters: a few hundred steps over "no wins logged
+/// yet" when the plan is checked, tens of thousands once a long win is logged.
+const HEAVY_STORY: &str = "---\ntitle = \"Weekly\"\n---\n{% for a in story.wins %}{% for b in story.wins %}{% endfor %}{% endfor %}WINS {{ story.wins }}\n";
+
+#[tokio::test]
+async fn a_story_past_its_fuel_with_live_figures_is_refused_and_its_send_reported() {
+    within(120, async {
+        let app = app_with_story(&[], HEAVY_STORY).await;
+        let win = app
+            .command("Claire", "change-team", "win add", json!({ "title": "First renewal in Atlas", "description": "Finance closed a renewal from one record. ".repeat(5), "team": "finance" }))
+            .await
+            .content;
+        assert!(win.starts_with("Win #1 logged"), "{win}");
+        let preview = app.command("Claire", "change-team", "story post", json!({ "template": "weekly", "team": "Finance" })).await.content;
+        assert!(preview.contains("does not render: the template does too much work"), "{preview}");
+        assert!(preview.contains("simplify the loops"), "{preview}");
+        // The same story scheduled at 12:00 does not go out, and the change team is told.
+        app.advance(3 * 3600);
+        let report = app.wait_for_messages("change-team", 1).await;
+        let report = content(&report[0]);
+        assert!(report.starts_with("**Herald delivery report**"), "{report}");
+        assert!(report.contains("• Could not render `weekly` for Finance: the template does too much work"), "{report}");
+        assert!(report.contains("It will not be retried"), "{report}");
+        assert!(app.messages("finance").await.is_empty(), "the story did not go out");
         app.finish().await;
     })
     .await;

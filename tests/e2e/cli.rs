@@ -116,7 +116,7 @@ fn bad_input_exits_2_with_one_clear_line() {
     assert_one_clear_line(
         c,
         &e,
-        "HERALD__DATABASE__URL: database.url: `mysql://db/x` is not a database URL",
+        "HERALD__DATABASE__URL: database.url: `mysql://db/***` is not a database URL",
     );
     let (c, _, e) = herald(
         &["migrate"],
@@ -144,6 +144,34 @@ fn bad_input_exits_2_with_one_clear_line() {
         e.contains("herald sim"),
         "the message names the simulator: {e}"
     );
+    let (c, _, e) = herald(&["run"], &[("DISCORD_TOKEN", "t0ken-unused")], dir.path());
+    assert_one_clear_line(c, &e, "discord.guild_id is not set");
+    assert!(
+        e.contains("HERALD__DISCORD__GUILD_ID"),
+        "it says how to set it: {e}"
+    );
+}
+
+#[test]
+fn migrate_never_prints_a_database_password_from_the_user_info_or_the_query() {
+    const CANARY: &str = "hunter2canary";
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("postgres://u:{CANARY}@127.0.0.1:1/x?password={CANARY}");
+    let (c, out, e) = herald(&["migrate"], &[("HERALD__DATABASE__URL", &url)], dir.path());
+    assert_one_clear_line(
+        c,
+        &e,
+        "cannot reach the database at postgres://u:***@127.0.0.1:1/x?password=***",
+    );
+    assert!(!format!("{out}{e}").contains(CANARY), "{out}{e}");
+    let typo = format!("postgre://u:{CANARY}@127.0.0.1:1/x");
+    let (c, out, e) = herald(
+        &["migrate"],
+        &[("HERALD__DATABASE__URL", &typo)],
+        dir.path(),
+    );
+    assert_one_clear_line(c, &e, "is not a database URL");
+    assert!(!format!("{out}{e}").contains(CANARY), "{out}{e}");
 }
 
 #[tokio::test]
@@ -163,7 +191,9 @@ async fn the_token_never_appears_in_any_output_and_sigterm_stops_cleanly() {
             .arg("run")
             .current_dir(dir.path())
             .env("DISCORD_TOKEN", CANARY)
+            // Every crate at trace, the websocket's IDENTIFY included: even then, no token.
             .env("RUST_LOG", "trace")
+            .env("HERALD_LOG_UNSAFE", "1")
             .env("HERALD__DISCORD__API_BASE", sim.url())
             .env("HERALD__HTTP__LISTEN", "127.0.0.1:0")
             .stdout(Stdio::piped())
@@ -299,4 +329,65 @@ fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line(
         "the kickoff to three teams (weekly updates start a week later): {out}"
     );
     assert_eq!(sends[0]["local"], "Mon 2026-12-14 09:00");
+}
+
+/// A plan of one item whose template is `template`, in a fresh folder under `dir`.
+fn plan_with_template(dir: &std::path::Path, template: &str) -> std::path::PathBuf {
+    let plan = dir.join("hostile");
+    std::fs::create_dir_all(plan.join("templates")).expect("mkdir");
+    std::fs::write(
+        plan.join("plan.toml"),
+        "[campaign]\nname = \"X\"\ntimezone = \"UTC\"\n\n[[teams]]\nname = \"Sales\"\nrole = \"Sales\"\nchannel = \"sales\"\n\n[[items]]\nid = \"loops\"\ntemplate = \"loops.md\"\naudience = \"all\"\nschedule = \"0 9 * * 1\"\n",
+    )
+    .expect("plan");
+    std::fs::write(plan.join("templates/loops.md"), template).expect("template");
+    plan
+}
+
+#[test]
+fn plan_check_fails_a_template_nesting_two_ten_thousand_loops_as_too_much_work() {
+    let dir = tempfile::tempdir().expect("dir");
+    let plan = plan_with_template(
+        dir.path(),
+        "**Loops**\n\n{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}\n",
+    );
+    let (code, out, err) = herald(
+        &["plan", "check", plan.to_str().expect("utf8")],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    // file:line:col, the line of the loops; the column is where the fuel ran out.
+    let at = format!("{}:3:", plan.join("templates/loops.md").display());
+    let col = out.strip_prefix(&at).and_then(|rest| rest.split_once(':'));
+    assert!(
+        col.is_some_and(|(col, _)| col.parse::<usize>().is_ok_and(|c| c >= 1)),
+        "{out}"
+    );
+    assert!(
+        out.contains(": item `loops` (team Sales): the template does too much work"),
+        "{out}"
+    );
+    assert!(out.contains("simplify the loops"), "{out}");
+    assert!(!out.contains("plan OK"), "{out}");
+}
+
+#[test]
+fn plan_check_fails_a_template_writing_more_than_64_kib() {
+    let dir = tempfile::tempdir().expect("dir");
+    let plan = plan_with_template(
+        dir.path(),
+        "---\ntitle = \"Long\"\n---\n{% for i in range(100) %}{{ 'x' * 1000 }}{% endfor %}\n",
+    );
+    let (code, out, err) = herald(
+        &["plan", "check", plan.to_str().expect("utf8")],
+        &[],
+        dir.path(),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let expected = format!(
+        "{}:4:1: item `loops` (team Sales): the template writes more than 64 KiB",
+        plan.join("templates/loops.md").display()
+    );
+    assert!(out.starts_with(&expected), "{out}");
 }

@@ -221,6 +221,31 @@ async fn spawn_app_full(
     plan_dir: Option<tempfile::TempDir>,
     env: Vec<(String, String)>,
 ) -> TestApp {
+    let mut app = unstarted(world, plan_dir, env).await;
+    app.start_herald().await;
+    app
+}
+
+/// Herald with `discord.guild_id` set to the world's first guild: every other guild of the
+/// world is one it must refuse.
+pub async fn spawn_app_serving_first_guild(
+    world: WorldSpec,
+    env: Vec<(String, String)>,
+) -> TestApp {
+    let mut app = unstarted(world, None, env).await;
+    let id = app.guild_id().await;
+    app.env
+        .push(("HERALD__DISCORD__GUILD_ID".into(), id.to_string()));
+    app.start_herald().await;
+    app
+}
+
+/// The simulator and a fresh database, Herald not started yet.
+async fn unstarted(
+    world: WorldSpec,
+    plan_dir: Option<tempfile::TempDir>,
+    env: Vec<(String, String)>,
+) -> TestApp {
     let sim = sim::start("127.0.0.1:0".parse().expect("addr"), &world)
         .await
         .expect("simulator starts");
@@ -230,7 +255,7 @@ async fn spawn_app_full(
         .single()
         .expect("valid date");
     let clock = Arc::new(ManualClock::new(start));
-    let mut app = TestApp {
+    TestApp {
         plan_dir,
         env,
         sim,
@@ -238,9 +263,7 @@ async fn spawn_app_full(
         db,
         clock,
         http: reqwest::Client::new(),
-    };
-    app.start_herald().await;
-    app
+    }
 }
 
 impl TestApp {
@@ -254,10 +277,9 @@ impl TestApp {
 
     /// Launches Herald and waits until its commands are registered and the gateway is up.
     pub async fn start_herald(&mut self) {
-        let settings = match &self.plan_dir {
-            Some(d) => settings_with_env(&self.sim.url(), &self.db.url, d.path(), &self.env),
-            None => settings_for(&self.sim.url(), &self.db.url),
-        };
+        let no_plan = std::path::Path::new("/nonexistent-herald-plan");
+        let dir = self.plan_dir.as_ref().map_or(no_plan, |d| d.path());
+        let settings = settings_with_env(&self.sim.url(), &self.db.url, dir, &self.env);
         let running = startup::launch(settings, self.clock.clone())
             .await
             .unwrap_or_else(|e| panic!("Herald starts: {e:?}"));

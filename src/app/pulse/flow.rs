@@ -18,6 +18,9 @@ use crate::domain::poll::{decode, encode, Question, QuestionKind};
 use crate::error::{AppError, AppResult};
 use crate::store::pulses::{Ballot, Submitted};
 
+/// Length of a flow token (`[0-9a-z]`).
+const FLOW_LEN: usize = 8;
+
 /// Longest comment kept.
 pub const COMMENT_MAX: usize = 500;
 
@@ -61,6 +64,13 @@ fn parse(custom_id: &str) -> Option<State> {
     let mut parts = custom_id.strip_prefix("pulse:")?.splitn(5, ':');
     let pulse = parts.next()?.parse().ok()?;
     let flow = parts.next()?.to_string();
+    let made_by_us = flow.len() == FLOW_LEN
+        && flow
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+    if !made_by_us {
+        return None;
+    }
     let op = parts.next()?.chars().next()?;
     let pos = parts.next()?.parse().ok()?;
     let answers = decode(parts.next().unwrap_or(""))?;
@@ -182,7 +192,7 @@ async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<Step> {
     team_of(app, &pulse, actor).await?;
     let flow: String = {
         let mut rng = rand::thread_rng();
-        (0..8)
+        (0..FLOW_LEN)
             .map(|_| char::from(b"0123456789abcdefghijklmnopqrstuvwxyz"[rng.gen_range(0..36)]))
             .collect()
     };
@@ -506,10 +516,12 @@ mod tests {
     #[test]
     fn forged_buttons_do_not_parse_or_do_not_fit() {
         let p = pulse(vec![QuestionKind::Likert]);
-        assert_eq!(parse("pulse:1:x:q:0:!!"), None);
-        let s = parse("pulse:1:x:s:1:9").expect("parses");
+        assert_eq!(parse("pulse:1:abcdefgh:q:0:!!"), None);
+        assert_eq!(parse("pulse:1:x:s:1:3"), None, "a flow Herald never makes");
+        assert_eq!(parse("pulse:1:ABCDEFG%:s:1:3"), None);
+        let s = parse("pulse:1:abcdefgh:s:1:9").expect("parses");
         assert!(!fits(&p, &s), "9 is not a Likert answer");
-        let s = parse("pulse:1:x:s:1:33").expect("parses");
+        let s = parse("pulse:1:abcdefgh:s:1:33").expect("parses");
         assert!(!fits(&p, &s), "too many answers");
     }
 }

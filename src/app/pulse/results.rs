@@ -6,8 +6,6 @@
 
 use std::fmt::Write;
 
-use rand::seq::SliceRandom;
-
 use super::{load, Pulse};
 use crate::app::access::{require, Actor, Need};
 use crate::app::App;
@@ -237,18 +235,43 @@ fn change(set: &QuestionSet, now: &Group, before: &Group, before_id: i64) -> Opt
     (!parts.is_empty()).then(|| format!("Since pulse #{before_id}: {}", parts.join(" · ")))
 }
 
+/// A shown team's comments, ordered by their ballots' keyed hashes: random for each
+/// pulse (nothing to do with who answered when) and the same on every retry of a post.
 fn comments(g: &Group) -> String {
-    let mut shuffled = g.comments.clone();
-    shuffled.shuffle(&mut rand::thread_rng());
+    let mut ordered: Vec<(&String, &String)> = g.comment_keys.iter().zip(&g.comments).collect();
+    ordered.sort();
     let mut text = String::new();
-    if !shuffled.is_empty() {
+    if !ordered.is_empty() {
         text.push_str("Comments (in random order):\n");
     }
-    for c in shuffled {
+    for (_, c) in ordered {
         let one_line = c.replace('\n', " ");
-        let _ = writeln!(text, "> {one_line} — _{}_", sentiment::label(&c).name());
+        let _ = writeln!(text, "> {one_line} — _{}_", sentiment::label(c).name());
     }
     text
+}
+
+/// Comments of withheld teams are never quoted, even merged: their words can name their
+/// team ("invoices" points at Finance), and that team is below the minimum. Only how many
+/// there were, and their tone, is told.
+fn withheld_comments(g: &Group) -> String {
+    if g.comments.is_empty() {
+        return String::new();
+    }
+    let (mut pos, mut neg) = (0, 0);
+    for c in &g.comments {
+        match sentiment::label(c) {
+            sentiment::Label::Positive => pos += 1,
+            sentiment::Label::Negative => neg += 1,
+            sentiment::Label::Neutral => {}
+        }
+    }
+    let n = g.comments.len();
+    let noun = if n == 1 { "comment" } else { "comments" };
+    format!(
+        "{n} {noun} from these teams ({pos} positive, {neg} negative, {} neutral) not quoted: their words could point to a team below the minimum.\n",
+        n - pos - neg
+    )
 }
 
 impl Results {
@@ -276,6 +299,15 @@ impl Results {
         }
         text.push_str(&comments(g));
         text
+    }
+
+    /// The withheld teams as one group: figures, and of its comments only their count.
+    fn merged_section(&self, hidden: &[&Group]) -> String {
+        let mut merged = merge("Other teams combined", hidden);
+        let told = withheld_comments(&merged);
+        merged.comments.clear();
+        merged.comment_keys.clear();
+        format!("{}{told}", self.section(&merged))
     }
 
     fn withheld_line(&self, g: &Group) -> String {
@@ -325,14 +357,14 @@ impl Results {
         }
         let hidden: Vec<&Group> = self.teams.iter().filter(|g| !self.shown(&g.name)).collect();
         if self.visible.others_combined {
-            let merged = merge("Other teams combined", &hidden);
-            text.push_str(&self.section(&merged));
+            text.push_str(&self.merged_section(&hidden));
             text.push('\n');
         }
         if self.visible.overall && self.teams.len() > 1 {
             let all: Vec<&Group> = self.teams.iter().collect();
             let mut merged = merge("All teams", &all);
             merged.comments.clear();
+            merged.comment_keys.clear();
             text.push_str(&self.section(&merged));
         } else if self.teams.len() > 1 {
             text.push_str("No all-teams figure: with the teams shown above it would reveal the answers of a group smaller than the minimum.\n");
@@ -546,6 +578,55 @@ mod tests {
             "a withheld team's channel gets no figure"
         );
         assert!(!r.for_team("B").contains("B comment"), "nor its comments");
+    }
+
+    #[test]
+    fn a_withheld_team_s_comments_are_counted_never_quoted_even_merged() {
+        let mut finance = group("Finance", &[[2; 5], [2; 5]]);
+        finance.comments = vec!["The invoices screen is a mess".into()];
+        let r = results(
+            vec![
+                group("A", &[[5; 5], [4; 5], [3; 5]]),
+                finance,
+                group("C", &[[1; 5], [5; 5]]),
+            ],
+            None,
+        );
+        let text = r.for_change_team();
+        assert!(
+            text.contains("**Other teams combined** — 4 of 20 answered"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("invoices"),
+            "a withheld team's words: {text}"
+        );
+        assert!(!text.contains("C comment"), "{text}");
+        assert!(
+            text.contains(
+                "2 comments from these teams (0 positive, 1 negative, 1 neutral) not quoted"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("> A comment"),
+            "a shown team's comment is quoted: {text}"
+        );
+    }
+
+    #[test]
+    fn comments_keep_one_random_order_on_every_render() {
+        let mut a = group("A", &[[5; 5], [4; 5], [3; 5]]);
+        a.comments = vec!["first".into(), "second".into(), "third".into()];
+        a.comment_keys = vec!["k9".into(), "k1".into(), "k5".into()];
+        let r = results(vec![a], None);
+        let text = r.for_team("A");
+        let at = |w: &str| text.find(&format!("> {w}")).expect(w);
+        assert!(
+            at("second") < at("third") && at("third") < at("first"),
+            "{text}"
+        );
+        assert_eq!(r.for_team("A"), text, "a retry posts the same order");
     }
 
     #[test]

@@ -41,6 +41,13 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
     let options = poise::FrameworkOptions {
         commands: all(),
         on_error: |e| Box::pin(errors::on_error(e)),
+        command_check: Some(|ctx| {
+            Box::pin(async move {
+                let guild = ctx.guild_id().map(|g| crate::domain::ids::GuildId(g.get()));
+                crate::app::access::require_served(&ctx.data().app, guild)?;
+                Ok(true)
+            })
+        }),
         pre_command: |ctx| {
             Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) })
         },
@@ -69,6 +76,10 @@ async fn register(
 ) {
     let result = match guild {
         Some(g) => {
+            // Global commands left by an earlier run would show Herald in every server.
+            if let Err(e) = serenity::Command::set_global_commands(ctx, vec![]).await {
+                tracing::warn!(error = %e, "could not remove global slash commands");
+            }
             poise::builtins::register_in_guild(ctx, commands, serenity::GuildId::new(g)).await
         }
         None => poise::builtins::register_globally(ctx, commands).await,
