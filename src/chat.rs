@@ -1,5 +1,9 @@
 //! The Chat port: what the app needs of a chat platform. Discord implements it in
-//! `discord::chat`; the end-to-end tests drive it against the simulator.
+//! `discord::chat`; the end-to-end tests drive it against the simulator, and
+//! [`recording::RecordingChat`] records what the app would send, for fast tests of rules.
+
+pub mod recording;
+pub mod stored;
 
 use async_trait::async_trait;
 

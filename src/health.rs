@@ -1,5 +1,5 @@
-//! `GET /healthz` (200 when the database answers and the gateway is up, 503 with the
-//! reason otherwise) and `GET /metrics` (Prometheus text), on `http.listen`, served by
+//! `GET /healthz` (200 when the database answers, the gateway is up and the scheduler
+//! finished a pass within 60 s, 503 with the reason otherwise) and `GET /metrics` (Prometheus text), on `http.listen`, served by
 //! [`serve`] within [`Limits`].
 
 mod idle;
@@ -108,17 +108,32 @@ impl Health {
             Ok(Err(e)) => format!("unavailable: {e}"),
             Err(_) => "unavailable: no answer within 2 s".to_string(),
         };
+        // A standby is healthy: it runs the scheduler and HTTP, and takes the gateway over
+        // when the holder dies.
         let gateway = if self.metrics.gateway_up() {
             "connected"
+        } else if self
+            .metrics
+            .gateway_standby
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            "standby"
         } else {
             "disconnected"
         };
-        let status = if db == "ok" && gateway == "connected" {
+        // A scheduler that has not finished a pass (nor beat while idle) for 60 s sends
+        // nothing, however healthy the rest looks.
+        let scheduler = if self.metrics.scheduler.alive() {
+            "alive"
+        } else {
+            "stalled"
+        };
+        let status = if db == "ok" && gateway != "disconnected" && scheduler == "alive" {
             StatusCode::OK
         } else {
             StatusCode::SERVICE_UNAVAILABLE
         };
-        let body = json!({ "db": db, "gateway": gateway, "version": crate::VERSION, "backend": self.probe.backend() });
+        let body = json!({ "db": db, "gateway": gateway, "scheduler": scheduler, "version": crate::VERSION, "backend": self.probe.backend() });
         Answer { status, body }
     }
 }
@@ -198,6 +213,43 @@ mod tests {
             "{statuses:?}"
         );
         assert_eq!(probe.pings.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn a_scheduler_without_a_pass_for_a_minute_turns_healthz_503_and_says_stalled() {
+        let metrics = connected();
+        let app = router_with(
+            Arc::new(CountingProbe::default()),
+            metrics.clone(),
+            Duration::ZERO,
+        );
+        let (status, body) = answer_of(&app).await;
+        assert_eq!(
+            (status, body["scheduler"].clone()),
+            (StatusCode::OK, json!("alive"))
+        );
+        metrics.scheduler.backdate(Duration::from_secs(61));
+        let (status, body) = answer_of(&app).await;
+        assert_eq!(
+            (status, body["scheduler"].clone()),
+            (StatusCode::SERVICE_UNAVAILABLE, json!("stalled"))
+        );
+        metrics.scheduler.beat();
+        assert_eq!(answer_of(&app).await.0, StatusCode::OK);
+    }
+
+    async fn answer_of(app: &Router) -> (StatusCode, Value) {
+        let request = Request::get("/healthz").body(Body::empty());
+        let response = app
+            .clone()
+            .oneshot(request.expect("a valid request"))
+            .await
+            .expect("the router never fails");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("a body");
+        (status, serde_json::from_slice(&bytes).expect("json"))
     }
 
     #[tokio::test]

@@ -2,6 +2,8 @@
 
 use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// Process-wide counters; cheap to bump from anywhere.
 #[derive(Debug, Default)]
@@ -11,12 +13,87 @@ pub struct Metrics {
     pub messages_sent: AtomicU64,
     pub send_retries: AtomicU64,
     pub rate_limited: AtomicU64,
+    /// Events another instance handled first (interactions, reactions, feedback).
+    pub duplicate_events: AtomicU64,
+    /// Panics caught in the scheduler loop or a delivery (each logged with an error id).
+    pub scheduler_panics: AtomicU64,
     pub gateway_connected: AtomicBool,
+    /// Another instance holds the gateway lease; this one stands by.
+    pub gateway_standby: AtomicBool,
+    pub scheduler: Heartbeat,
+}
+
+/// Longer than this without a beat and `/healthz` reports the scheduler stalled.
+pub const SCHEDULER_STALLS_AFTER: Duration = Duration::from_secs(60);
+
+/// When the scheduler last showed it was working: a finished pass, or a beat while it
+/// waits with nothing due (so an idle scheduler is alive). Real monotonic time, not the
+/// app clock: a stall is the process being stuck, and the app clock may be a manual one
+/// that moves in jumps (tests, the demo) or not at all. A new heartbeat counts as a beat,
+/// so a scheduler has a whole window to finish its first pass.
+#[derive(Debug)]
+pub struct Heartbeat {
+    last: Mutex<Instant>,
+    /// Test-only fault injection; nothing in production sets these.
+    #[doc(hidden)]
+    pub faults: SchedulerFaults,
+}
+
+/// Test-only switches the scheduler loop looks at once per pass.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct SchedulerFaults {
+    /// The next pass panics (then the switch is off again).
+    pub panic_next_pass: AtomicBool,
+    /// Passes wait, without beating, until this is off again.
+    pub stall: AtomicBool,
+    /// Set by the loop while it waits on `stall`.
+    pub stalled: AtomicBool,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Self {
+            last: Mutex::new(Instant::now()),
+            faults: SchedulerFaults::default(),
+        }
+    }
+}
+
+impl Heartbeat {
+    pub fn beat(&self) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    /// How long since the last beat.
+    pub fn age(&self) -> Duration {
+        self.last
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .elapsed()
+    }
+
+    pub fn alive(&self) -> bool {
+        self.age() <= SCHEDULER_STALLS_AFTER
+    }
+
+    /// Test-only: moves the last beat `by` into the past.
+    #[doc(hidden)]
+    pub fn backdate(&self, by: Duration) {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(earlier) = last.checked_sub(by) {
+            *last = earlier;
+        }
+    }
 }
 
 impl Metrics {
     pub fn bump(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn set_gateway_standby(&self, standby: bool) {
+        self.gateway_standby.store(standby, Ordering::Relaxed);
     }
 
     pub fn gateway_up(&self) -> bool {
@@ -26,7 +103,7 @@ impl Metrics {
     /// The Prometheus text exposition of every counter.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let counters: [(&str, &str, &AtomicU64); 5] = [
+        let counters: [(&str, &str, &AtomicU64); 6] = [
             (
                 "herald_interactions_total",
                 "Interactions handled",
@@ -52,6 +129,11 @@ impl Metrics {
                 "429 answers received from Discord",
                 &self.rate_limited,
             ),
+            (
+                "herald_scheduler_panics_total",
+                "Panics caught in the scheduler or a delivery",
+                &self.scheduler_panics,
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(
@@ -60,8 +142,12 @@ impl Metrics {
                 value.load(Ordering::Relaxed)
             );
         }
+        let dup = self.duplicate_events.load(Ordering::Relaxed);
+        let _ = writeln!(out, "# HELP herald_duplicate_events_total Events left to the instance that claimed them first\n# TYPE herald_duplicate_events_total counter\nherald_duplicate_events_total {dup}");
         let up = u8::from(self.gateway_up());
         let _ = writeln!(out, "# HELP herald_gateway_connected 1 when the gateway is connected\n# TYPE herald_gateway_connected gauge\nherald_gateway_connected {up}");
+        let alive = u8::from(self.scheduler.alive());
+        let _ = writeln!(out, "# HELP herald_scheduler_alive 1 when the scheduler finished a pass or beat within 60 s\n# TYPE herald_scheduler_alive gauge\nherald_scheduler_alive {alive}");
         out
     }
 }

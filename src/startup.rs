@@ -66,24 +66,20 @@ pub enum ExportFormat {
     Json,
 }
 
-/// `herald export`: the same rows as `/report export`, to a file. Team sizes (for ack
-/// rates) come from Discord, so it needs the token like `run`.
+/// `herald export`: the same rows as `/report export`, to a file, from the database
+/// alone: team sizes (for ack rates) are the members the gateway last showed holding each
+/// team's role, so no Discord token or connection is needed.
 pub async fn export(
     settings: Settings,
     format: ExportFormat,
     out: &std::path::Path,
     weeks: i64,
 ) -> Result<(), RunError> {
-    let token = settings
-        .discord_token
-        .clone()
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| RunError::Setup(NO_TOKEN.into()))?;
     let store = open_store(&settings).await?;
     let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
         .map_err(RunError::Setup)?;
     let metrics = Arc::new(Metrics::default());
-    let chat = crate::discord::chat(&token, &settings, metrics.clone());
+    let chat = Arc::new(crate::chat::stored::StoredChat::new(store.clone()));
     let app = App::new(store, Arc::new(SystemClock), settings, metrics, chat, key);
     if let Err(problems) = crate::app::comms::load(&app).await {
         return Err(RunError::Setup(format!(
@@ -132,6 +128,16 @@ pub struct Running {
 }
 
 impl Running {
+    /// Dies as a killed process would (tests): every task ends where it is, the gateway
+    /// connection drops, and nothing is given up — not the gateway lease, not claims.
+    #[doc(hidden)]
+    pub async fn crash(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.discord.crash().await;
+    }
+
     /// Stops taking work, lets in-flight sends finish, closes the database.
     pub async fn stop(self) {
         self.stop.cancel();
@@ -191,13 +197,17 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         }
     }
     let scheduler = crate::scheduler::spawn(app.clone(), stop.clone());
-    let discord = crate::discord::start(app.clone(), token, stop.clone());
+    let instance = format!("herald-{}", uuid::Uuid::new_v4().simple());
+    let (role, lease) = crate::app::gateway::spawn(app.clone(), instance, stop.clone());
+    let discord = crate::discord::start(app.clone(), token, stop.clone(), role);
     tracing::info!(%health_addr, backend = app.store.backend().name(), "Herald started");
+    let mut tasks = vec![scheduler, health];
+    tasks.extend(lease);
     Ok(Running {
         app,
         health_addr,
         stop,
-        tasks: vec![scheduler, health],
+        tasks,
         discord,
     })
 }

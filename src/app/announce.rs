@@ -104,9 +104,15 @@ pub async fn decide(app: &App, actor: &Actor, id: &str, confirm: bool) -> AppRes
     let d = own_draft(app, actor, id).await?;
     let to = if confirm { "sent" } else { "cancelled" };
     if !app.store.move_draft(id, "open", to).await? {
+        // Read again: a click racing this one (a double click, another instance) may have
+        // moved the draft after it was read above.
+        let status = app
+            .store
+            .draft(id)
+            .await?
+            .map_or(d.status, |now| now.status);
         return Ok(format!(
-            "This announcement was already {}; nothing changed.",
-            d.status
+            "This announcement was already {status}; nothing changed."
         ));
     }
     if !confirm {
@@ -129,7 +135,14 @@ pub async fn decide(app: &App, actor: &Actor, id: &str, confirm: bool) -> AppRes
             ref_id: None,
         })
         .collect();
-    app.store.enqueue(&rows).await?;
+    if let Err(e) = app.store.enqueue(&rows).await {
+        // Nothing was queued (one transaction): give the draft back, so Confirm again
+        // sends it instead of saying it was sent.
+        if let Err(back) = app.store.move_draft(id, "sent", "open").await {
+            tracing::warn!(error = %back, "could not reopen an announcement draft");
+        }
+        return Err(e.into());
+    }
     app.wake_scheduler();
     Ok(format!(
         "Sent to {} team(s): {}.",

@@ -3,9 +3,12 @@
 
 pub mod access;
 pub mod acks;
+pub mod action;
 pub mod announce;
 pub mod champions;
 pub mod comms;
+pub mod gateway;
+pub mod once;
 pub mod plan_cli;
 pub mod pulse;
 pub mod roles;
@@ -13,6 +16,9 @@ pub mod sentiment;
 pub mod status;
 pub mod stories;
 pub mod teams;
+
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -2,7 +2,9 @@
 //! readiness, acknowledgement rates, champions, recognitions, wins and the pulse trend —
 //! each already in words, so missing data reads "no readiness data yet", never "None".
 //! Scheduled in plan.toml (`template = "stories/…"`) or posted with `/story post` after
-//! a private preview.
+//! a private preview. A preview is a stored draft that "Post it" claims once, and each
+//! team's post carries a nonce from the draft and channel: a double click, a replay or
+//! two instances racing post the story once.
 
 use std::fmt::Write;
 
@@ -15,10 +17,11 @@ use super::pulse::readiness::{adkar_history, adkar_line, team_scores};
 use super::pulse::results::signed;
 use super::App;
 use crate::chat::OutMessage;
-use crate::domain::ids::GuildId;
+use crate::domain::ids::{ChannelId, GuildId};
 use crate::error::{AppError, AppResult};
 use crate::plan::render::{empty_story, message_off_runtime, Subject};
 use crate::plan::Plan;
+use crate::store::stories::{StoryDraft, StoryStatus};
 
 /// Whether a plan template is a story (it gets live figures).
 pub fn is_story(template: &str) -> bool {
@@ -285,13 +288,24 @@ async fn audience(
     }
 }
 
-/// `/story post`, step one: the story as the first team will read it, privately.
+/// A post whose instance died is taken over after this long.
+const STALE_POST_MS: i64 = 10 * 60 * 1000;
+
+/// A previewed story: the text shown, and the draft "Post it" and "Cancel" carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    pub text: String,
+    pub draft: String,
+}
+
+/// `/story post`, step one: the story as the first team will read it, privately, and a
+/// draft for the buttons under it.
 pub async fn preview(
     app: &App,
     actor: &Actor,
     template: &str,
     team: Option<&str>,
-) -> AppResult<String> {
+) -> AppResult<Preview> {
     require(app, actor, Need::ChangeLead).await?;
     let teams = audience(app, actor, team).await?;
     let first = teams
@@ -313,30 +327,141 @@ pub async fn preview(
     } else {
         text.push_str(&msg.content);
     }
-    Ok(text.chars().take(1900).collect())
+    let plan = app
+        .plan()
+        .ok_or_else(|| AppError::user("No plan is loaded, so there are no stories."))?;
+    let draft = StoryDraft {
+        id: uuid::Uuid::new_v4().simple().to_string()[..12].to_string(),
+        guild: actor.guild,
+        author: actor.member,
+        template: template_name(&plan, template)?,
+        team: team
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+        status: StoryStatus::Open,
+    };
+    app.store.create_story_draft(&draft, app.now_ms()).await?;
+    Ok(Preview {
+        text: text.chars().take(1900).collect(),
+        draft: draft.id,
+    })
 }
 
-/// `/story post`, step two: renders afresh for each team and posts it.
-pub async fn post(
-    app: &App,
-    actor: &Actor,
-    template: &str,
-    team: Option<&str>,
-) -> AppResult<String> {
+/// The draft, if it is the actor's.
+async fn own_draft(app: &App, actor: &Actor, id: &str) -> AppResult<StoryDraft> {
     require(app, actor, Need::ChangeLead).await?;
-    let teams = audience(app, actor, team).await?;
+    let d = app.store.story_draft(id).await?.ok_or_else(|| {
+        AppError::user("That story preview no longer exists; run `/story post` again.")
+    })?;
+    if d.author != actor.member || d.guild != actor.guild {
+        return Err(AppError::user(
+            "Only the person who previewed this story can post or cancel it.",
+        ));
+    }
+    Ok(d)
+}
+
+fn settled(status: StoryStatus) -> AppError {
+    AppError::user(match status {
+        StoryStatus::Posted => "This story was posted already; nothing changed.",
+        StoryStatus::Cancelled => "This story was cancelled, so nothing was posted.",
+        StoryStatus::Open | StoryStatus::Posting => {
+            "This story is being posted; the preview says when it is done."
+        }
+    })
+}
+
+/// `/story post`, step two begins: "Post it" claims the draft. Only one click, replay or
+/// instance gets it; the others are told the story was (or is being) posted.
+pub async fn claim(app: &App, actor: &Actor, id: &str) -> AppResult<StoryDraft> {
+    let d = own_draft(app, actor, id).await?;
+    let now = app.now_ms();
+    if app
+        .store
+        .claim_story_draft(id, now, now - STALE_POST_MS)
+        .await?
+    {
+        return Ok(d);
+    }
+    let now = app
+        .store
+        .story_draft(id)
+        .await?
+        .map_or(d.status, |d| d.status);
+    Err(settled(now))
+}
+
+/// Gives a claimed draft back (its post could not start), so "Post it" works again.
+pub async fn release(app: &App, d: &StoryDraft) {
+    let released = app
+        .store
+        .move_story_draft(&d.id, StoryStatus::Posting, StoryStatus::Open)
+        .await;
+    if let Err(e) = released {
+        tracing::warn!(error = %e, "could not release a story draft; it is taken over after ten minutes");
+    }
+}
+
+/// The nonce of a draft's post to one channel: the same on every retry, so Discord
+/// returns the first message instead of posting again.
+fn nonce(draft: &str, channel: ChannelId) -> String {
+    format!(
+        "s{:x}",
+        crate::chat::fnv1a(&format!("story|{draft}|{channel}"))
+    )
+}
+
+/// `/story post`, step two: renders afresh for each team without the story and posts it.
+/// A failure gives the draft back, so "Post it" again finishes the remaining teams.
+pub async fn post(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<String> {
+    let done = post_claimed(app, actor, d).await;
+    match &done {
+        Ok(_) => {
+            app.store
+                .move_story_draft(&d.id, StoryStatus::Posting, StoryStatus::Posted)
+                .await?;
+        }
+        Err(_) => release(app, d).await,
+    }
+    done
+}
+
+async fn post_claimed(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<String> {
+    let teams = audience(app, actor, d.team.as_deref()).await?;
+    let already = app.store.story_posts(&d.id).await?;
     let mut posted = Vec::new();
     for t in &teams {
-        let msg = render(app, actor.guild, template, &t.name).await?;
-        app.chat.post(t.channel, &msg).await.map_err(|e| {
-            AppError::user(format!(
-                "Posting to {} failed: {}. The teams before it have the story.",
-                t.name, e.message
-            ))
-        })?;
+        if !already.contains(&t.name) {
+            let mut msg = render(app, actor.guild, &d.template, &t.name).await?;
+            msg.nonce = Some(nonce(&d.id, t.channel));
+            let id = app.chat.post(t.channel, &msg).await.map_err(|e| {
+                AppError::user(format!(
+                    "Posting to {} failed: {}. The teams before it have the story; press **Post it** again to finish.",
+                    t.name, e.message
+                ))
+            })?;
+            app.store.record_story_post(&d.id, &t.name, id).await?;
+        }
         posted.push(t.name.clone());
     }
     Ok(format!("Posted the story to {}.", posted.join(", ")))
+}
+
+/// "Cancel" on a story preview: the draft can no longer be posted.
+pub async fn cancel(app: &App, actor: &Actor, id: Option<&str>) -> AppResult<String> {
+    if let Some(id) = id {
+        own_draft(app, actor, id).await?;
+        if !app
+            .store
+            .move_story_draft(id, StoryStatus::Open, StoryStatus::Cancelled)
+            .await?
+        {
+            let now = app.store.story_draft(id).await?.map(|d| d.status);
+            return Err(settled(now.unwrap_or(StoryStatus::Cancelled)));
+        }
+    }
+    Ok("Cancelled; nothing was posted.".into())
 }
 
 #[cfg(test)]

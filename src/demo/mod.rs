@@ -228,13 +228,20 @@ impl Stage<'_> {
         self.done.insert(key)
     }
 
-    /// Unanswered messages of a team channel that carry a button with `prefix`.
-    pub fn buttons(&self, channel: &str, prefix: &str) -> Vec<(String, String)> {
+    /// Messages of a team channel with a button whose action is `wanted`: (message id,
+    /// the button's custom_id).
+    pub fn buttons(
+        &self,
+        channel: &str,
+        wanted: fn(&crate::app::action::Action) -> bool,
+    ) -> Vec<(String, String)> {
         self.sim
             .messages(channel)
             .iter()
             .filter_map(|m| {
-                let id = crate::sim::client::button_with_prefix(&m["components"], prefix)?;
+                let id = crate::sim::client::custom_ids(&m["components"])
+                    .into_iter()
+                    .find(|id| id.parse().is_ok_and(|a| wanted(&a)))?;
                 Some((m["id"].as_str()?.to_string(), id))
             })
             .collect()

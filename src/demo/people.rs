@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use serde_json::json;
 
 use super::Stage;
+use crate::app::action::Action;
 use crate::sim::client::button;
 
 /// A stable yes/no for (who, what) with the given percentage.
@@ -42,7 +43,9 @@ pub async fn act(stage: &mut Stage<'_>, now: DateTime<Utc>) {
 async fn acknowledge(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
         let rate = if resists(&team.name) { 55 } else { 85 };
-        for (message, custom_id) in stage.buttons(&team.channel, "ack:") {
+        for (message, custom_id) in
+            stage.buttons(&team.channel, |a| matches!(a, Action::Ack { .. }))
+        {
             for who in people(&team.role) {
                 let key = format!("ack|{who}|{message}");
                 if chance(&who, &message, rate) && stage.outcome_once(key) {
@@ -55,7 +58,9 @@ async fn acknowledge(stage: &mut Stage<'_>) {
 
 async fn answer_pulses(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
-        for (message, custom_id) in stage.buttons(&team.channel, "pulse:") {
+        for (message, custom_id) in
+            stage.buttons(&team.channel, |a| matches!(a, Action::PulseOpen { .. }))
+        {
             for who in people(&team.role) {
                 let key = format!("pulse|{who}|{message}");
                 if chance(&who, &message, 85) && stage.outcome_once(key) {

@@ -1,12 +1,14 @@
 //! Buttons, selects and modals (poise dispatches only commands): "Got it"
 //! acknowledgements, the announcement's modal, Confirm and Cancel, and the pulse answer
-//! flow. Every click re-checks who is clicking.
+//! flow. Every custom_id is read once into an [`Action`]; a click whose action does not
+//! belong on the clicked message is refused, and every click re-checks who is clicking.
 
 use poise::serenity_prelude as serenity;
 use serenity::all::{ComponentInteraction, Interaction, ModalInteraction};
 
 use super::actor::from_member;
 use super::Bot;
+use crate::app::action::{Action, Home};
 use crate::app::pulse::flow::{self, Step, COMMENT_MAX};
 use crate::app::{acks, announce, stories};
 use crate::chat::Button;
@@ -14,6 +16,12 @@ use crate::domain::ids::MemberId;
 use crate::error::{new_error_id, AppError};
 
 pub async fn on_interaction(ctx: &serenity::Context, bot: &Bot, interaction: &Interaction) {
+    // First, before any answer: of several instances that received it, one handles it.
+    match super::events::first_to_handle(bot, interaction).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => return refuse_foreign(ctx, interaction, e).await,
+    }
     let guild = interaction
         .guild_id()
         .map(|g| crate::domain::ids::GuildId(g.get()));
@@ -50,29 +58,7 @@ fn ephemeral(text: String) -> Answer {
     Answer::Ephemeral(text, vec![])
 }
 
-/// Where a button's action belongs: on a message everyone sees, or on one person's
-/// private (ephemeral) screen. Only private screens are ever updated in place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Home {
-    Public,
-    Private,
-}
-
-fn home_of(custom_id: &str) -> Option<Home> {
-    if custom_id.starts_with("ack:")
-        || (custom_id.starts_with("pulse:") && custom_id.ends_with(":open"))
-    {
-        Some(Home::Public)
-    } else if ["pulse:", "story:", "announce:"]
-        .iter()
-        .any(|p| custom_id.starts_with(p))
-    {
-        Some(Home::Private)
-    } else {
-        None
-    }
-}
-
+/// The kind of the clicked message: public, or one person's ephemeral screen.
 fn home_of_message(c: &ComponentInteraction) -> Home {
     let private = c
         .message
@@ -85,95 +71,90 @@ fn home_of_message(c: &ComponentInteraction) -> Home {
     }
 }
 
+fn not_ours() -> AppError {
+    AppError::user("This button is not one Herald made.")
+}
+
 async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteraction) {
-    let id = c.data.custom_id.as_str();
-    let app = &bot.app;
-    match home_of(id) {
-        None => return,
-        Some(home) if home != home_of_message(c) => {
-            let refused = AppError::user(
-                "This button does not belong to this message, so nothing was changed.",
-            );
-            return respond_component(ctx, c, Err(refused)).await;
-        }
-        Some(_) => {}
+    let Ok(action) = c.data.custom_id.parse::<Action>() else {
+        return respond_component(ctx, c, Err(not_ours())).await;
+    };
+    if action.home() != home_of_message(c) {
+        let refused =
+            AppError::user("This button does not belong to this message, so nothing was changed.");
+        return respond_component(ctx, c, Err(refused)).await;
     }
-    let answer = if let Some(row) = id.strip_prefix("ack:") {
-        match row.parse::<i64>() {
-            Ok(row) => acks::acknowledge(app, MemberId(c.user.id.get()), row)
-                .await
-                .map(ephemeral),
-            Err(_) => Err(AppError::user("This button is not one Herald made.")),
+    let app = &bot.app;
+    if let Action::Ack { row } = action {
+        let answer = acks::acknowledge(app, MemberId(c.user.id.get()), row)
+            .await
+            .map(ephemeral);
+        return respond_component(ctx, c, answer).await;
+    }
+    let who = match from_member(ctx, c.guild_id, c.member.as_ref()) {
+        Ok(who) => who,
+        Err(e) => return respond_component(ctx, c, Err(e)).await,
+    };
+    let answer = match action {
+        Action::PulseOpen { pulse } => {
+            return respond_step(ctx, c, flow::open(app, &who, pulse).await).await
         }
-    } else if id.starts_with("pulse:") {
-        let values = match &c.data.kind {
-            serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
-            _ => vec![],
-        };
-        let step = match from_member(ctx, c.guild_id, c.member.as_ref()) {
-            Ok(who) => flow::click(app, &who, id, &values).await,
-            Err(e) => Err(e),
-        };
-        return respond_step(ctx, c, step).await;
-    } else if let Some(rest) = id.strip_prefix("story:") {
-        match (
-            rest.strip_prefix("post:"),
-            from_member(ctx, c.guild_id, c.member.as_ref()),
-        ) {
-            (_, Err(e)) => Err(e),
-            (None, Ok(_)) => Ok(Answer::Update("Cancelled; nothing was posted.".into())),
-            (Some(target), Ok(who)) => return post_story(ctx, app, c, &who, target).await,
+        Action::Pulse(step) => {
+            let values = match &c.data.kind {
+                serenity::ComponentInteractionDataKind::StringSelect { values } => values.clone(),
+                _ => vec![],
+            };
+            return respond_step(ctx, c, flow::click(app, &who, &step, &values).await).await;
         }
-    } else if let Some(rest) = id.strip_prefix("announce:") {
-        let (action, draft) = rest.split_once(':').unwrap_or((rest, ""));
-        match from_member(ctx, c.guild_id, c.member.as_ref()) {
-            Ok(who) => announce::decide(app, &who, draft, action == "confirm")
-                .await
-                .map(Answer::Update),
-            Err(e) => Err(e),
-        }
-    } else {
-        return;
+        Action::StoryPost { draft } => return post_story(ctx, app, c, &who, &draft).await,
+        Action::StoryPostLegacy { .. } => Err(AppError::user(
+            "This preview was made by an older Herald and can no longer be posted; run `/story post` again for a fresh preview.",
+        )),
+        Action::StoryCancel { draft } => stories::cancel(app, &who, draft.as_deref())
+            .await
+            .map(Answer::Update),
+        Action::AnnounceConfirm { draft } => announce::decide(app, &who, &draft, true)
+            .await
+            .map(Answer::Update),
+        Action::AnnounceCancel { draft } => announce::decide(app, &who, &draft, false)
+            .await
+            .map(Answer::Update),
+        Action::Ack { .. } | Action::AnnounceModal { .. } => Err(not_ours()),
     };
     respond_component(ctx, c, answer).await;
 }
 
 async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
-    if m.data.custom_id.starts_with("pulse:") {
-        let text = modal_text(m, "comment");
-        let answer = match from_member(ctx, m.guild_id, m.member.as_ref()) {
-            Ok(who) => flow::comment(&bot.app, &who, &m.data.custom_id, &text)
+    let who = from_member(ctx, m.guild_id, m.member.as_ref());
+    let answer = match (m.data.custom_id.parse::<Action>(), who) {
+        (Err(_), _) => Err(not_ours()),
+        (Ok(_), Err(e)) => Err(e),
+        (Ok(Action::Pulse(step)), Ok(who)) => {
+            flow::comment(&bot.app, &who, &step, &modal_text(m, "comment"))
                 .await
-                .map(ephemeral),
-            Err(e) => Err(e),
-        };
-        let msg = serenity::CreateInteractionResponse::Message(message(answer));
-        if let Err(e) = m.create_response(&ctx.http, msg).await {
-            tracing::warn!(error = %e, "could not answer a pulse comment");
+                .map(ephemeral)
         }
-        return;
-    }
-    let Some(draft) = m.data.custom_id.strip_prefix("announce:modal:") else {
-        return;
-    };
-    let text = modal_text(m, "text");
-    let answer = match from_member(ctx, m.guild_id, m.member.as_ref()) {
-        Ok(who) => announce::written(&bot.app, &who, draft, &text)
-            .await
-            .map(|preview| {
-                let buttons = vec![
-                    Button::Action {
-                        custom_id: format!("announce:confirm:{draft}"),
-                        label: "Confirm and send".into(),
-                    },
-                    Button::Action {
-                        custom_id: format!("announce:cancel:{draft}"),
-                        label: "Cancel".into(),
-                    },
-                ];
-                Answer::Ephemeral(preview, buttons)
-            }),
-        Err(e) => Err(e),
+        (Ok(Action::AnnounceModal { draft }), Ok(who)) => {
+            announce::written(&bot.app, &who, &draft, &modal_text(m, "text"))
+                .await
+                .map(|preview| {
+                    let buttons = vec![
+                        Button::Action {
+                            custom_id: Action::AnnounceConfirm {
+                                draft: draft.clone(),
+                            }
+                            .to_string(),
+                            label: "Confirm and send".into(),
+                        },
+                        Button::Action {
+                            custom_id: Action::AnnounceCancel { draft }.to_string(),
+                            label: "Cancel".into(),
+                        },
+                    ];
+                    Answer::Ephemeral(preview, buttons)
+                })
+        }
+        (Ok(_), Ok(_)) => Err(not_ours()),
     };
     let msg = message(answer);
     if let Err(e) = m
@@ -261,7 +242,7 @@ async fn respond_step(
                 .components(super::render::screen_rows(&screen))
                 .allowed_mentions(serenity::CreateAllowedMentions::new()),
         ),
-        Ok(Step::Comment { custom_id, title }) => {
+        Ok(Step::Comment { action, title }) => {
             let input = serenity::CreateInputText::new(
                 serenity::InputTextStyle::Paragraph,
                 "Anything you want the change team to know?",
@@ -270,7 +251,7 @@ async fn respond_step(
             .required(false)
             .max_length(COMMENT_MAX as u16);
             serenity::CreateInteractionResponse::Modal(
-                serenity::CreateModal::new(custom_id, title)
+                serenity::CreateModal::new(action.to_string(), title)
                     .components(vec![serenity::CreateActionRow::InputText(input)]),
             )
         }
@@ -281,31 +262,36 @@ async fn respond_step(
     }
 }
 
-/// "Post it" on a story preview: acknowledge at once (posting to many channels can take
-/// longer than Discord's 3 seconds), post, then replace the preview with the outcome.
+/// "Post it" on a story preview. The draft is claimed first (a quick write), so a second
+/// click, a replay or another instance gets a private "posted already" and the preview is
+/// left to the click that posts; that one acknowledges at once (posting to many channels
+/// can take longer than Discord's 3 seconds), posts, then replaces the preview with the
+/// outcome. A failure keeps the buttons, so "Post it" again finishes the remaining teams.
 async fn post_story(
     ctx: &serenity::Context,
     app: &crate::app::App,
     c: &ComponentInteraction,
     who: &crate::app::access::Actor,
-    target: &str,
+    draft: &str,
 ) {
+    let claimed = match stories::claim(app, who, draft).await {
+        Ok(d) => d,
+        Err(e) => return respond_component(ctx, c, Err(e)).await,
+    };
     if let Err(e) = c.defer(&ctx.http).await {
         tracing::warn!(error = %e, "could not acknowledge a story post");
+        stories::release(app, &claimed).await;
         return;
     }
-    let (template, team) = target.split_once(':').unwrap_or((target, "*"));
-    let team = (team != "*").then_some(team);
-    let text = match text_of(
-        stories::post(app, who, template, team)
-            .await
-            .map(Answer::Update),
-    ) {
+    let outcome = stories::post(app, who, &claimed).await;
+    let failed = outcome.is_err();
+    let text = match text_of(outcome.map(Answer::Update)) {
         Answer::Update(t) | Answer::Ephemeral(t, _) => t,
     };
-    let edit = serenity::EditInteractionResponse::new()
-        .content(text)
-        .components(vec![]);
+    let mut edit = serenity::EditInteractionResponse::new().content(text);
+    if !failed {
+        edit = edit.components(vec![]);
+    }
     if let Err(e) = c.edit_response(&ctx.http, edit).await {
         tracing::warn!(error = %e, "could not report a story post");
     }

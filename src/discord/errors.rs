@@ -17,6 +17,9 @@ pub async fn on_error(error: FrameworkError<'_, Bot, AppError>) {
             ctx,
             ..
         } => report(ctx, error).await,
+        // Herald's only check that says "no" without an error: another instance claimed
+        // this command and answers it. Nothing to say, nothing to log here.
+        FrameworkError::CommandCheckFailed { error: None, .. } => {}
         FrameworkError::GuildOnly { ctx, .. } => {
             say(
                 ctx,

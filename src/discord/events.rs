@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 use serenity::all::{ConnectionStage, FullEvent};
 
 use super::Bot;
-use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 use crate::error::AppError;
 
 pub async fn on_event(
@@ -33,6 +33,8 @@ pub async fn on_event(
                 .map(|m| (MemberId(m.user.id.get()), m.display_name().to_string()))
                 .collect();
             app.store.upsert_members(gid, &members, now).await?;
+            let roles: Vec<_> = guild.members.values().map(roles_of).collect();
+            app.store.set_member_roles(gid, &roles).await?;
             crate::app::comms::on_guild_ready(app, gid).await;
         }
         FullEvent::InteractionCreate { interaction } => {
@@ -47,6 +49,22 @@ pub async fn on_event(
             app.store
                 .upsert_members(gid, &[member], app.now_ms())
                 .await?;
+            app.store
+                .set_member_roles(gid, &[roles_of(new_member)])
+                .await?;
+        }
+        FullEvent::GuildMemberUpdate { event, .. } => {
+            let roles = event.roles.iter().map(|r| RoleId(r.get())).collect();
+            let member = (MemberId(event.user.id.get()), roles);
+            app.store
+                .set_member_roles(GuildId(event.guild_id.get()), &[member])
+                .await?;
+        }
+        FullEvent::GuildMemberRemoval { guild_id, user, .. } => {
+            let gone = (MemberId(user.id.get()), Vec::new());
+            app.store
+                .set_member_roles(GuildId(guild_id.get()), &[gone])
+                .await?;
         }
         FullEvent::ReactionAdd { add_reaction } => on_reaction(ctx, bot, add_reaction).await,
         FullEvent::Message { new_message } => on_message(ctx, bot, new_message).await,
@@ -55,11 +73,19 @@ pub async fn on_event(
     Ok(())
 }
 
+/// A member's roles as stored: team sizes for `herald export`, which has no gateway.
+fn roles_of(m: &serenity::Member) -> (MemberId, Vec<RoleId>) {
+    let roles = m.roles.iter().map(|r| RoleId(r.get())).collect();
+    (MemberId(m.user.id.get()), roles)
+}
+
 /// The guild of an event from a server Herald does not serve (None: ours, or no guild).
 fn foreign_guild(app: &crate::app::App, event: &FullEvent) -> Option<serenity::GuildId> {
     let guild = match event {
         FullEvent::GuildCreate { guild, .. } => Some(guild.id),
         FullEvent::GuildMemberAddition { new_member } => Some(new_member.guild_id),
+        FullEvent::GuildMemberUpdate { event, .. } => Some(event.guild_id),
+        FullEvent::GuildMemberRemoval { guild_id, .. } => Some(*guild_id),
         FullEvent::ReactionAdd { add_reaction } => add_reaction.guild_id,
         FullEvent::Message { new_message } => new_message.guild_id,
         // Commands are refused by the framework's check, clicks by the component handler,
@@ -104,6 +130,7 @@ async fn on_reaction(ctx: &serenity::Context, bot: &Bot, r: &serenity::Reaction)
         &bot.app,
         GuildId(guild.get()),
         ChannelId(r.channel_id.get()),
+        MessageId(r.message_id.get()),
         MemberId(user.get()),
         emoji,
     )
@@ -133,6 +160,7 @@ async fn on_message(ctx: &serenity::Context, bot: &Bot, m: &serenity::Message) {
         &bot.app,
         GuildId(guild.get()),
         &channel,
+        MessageId(m.id.get()),
         MemberId(m.author.id.get()),
         &roles,
         &m.content,
@@ -140,5 +168,19 @@ async fn on_message(ctx: &serenity::Context, bot: &Bot, m: &serenity::Message) {
     .await;
     if let Err(e) = done {
         tracing::warn!(error = %e, "could not score a feedback message");
+    }
+}
+
+/// Claims a click or modal for this instance (commands are claimed in the framework's
+/// check); false when another instance has it. Other interactions are not ours to claim.
+pub(super) async fn first_to_handle(
+    bot: &Bot,
+    interaction: &serenity::Interaction,
+) -> Result<bool, AppError> {
+    match interaction {
+        serenity::Interaction::Component(_) | serenity::Interaction::Modal(_) => {
+            crate::app::once::first_to_handle(&bot.app, interaction.id().get()).await
+        }
+        _ => Ok(true),
     }
 }

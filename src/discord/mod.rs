@@ -39,6 +39,20 @@ pub struct DiscordHandle {
 }
 
 impl DiscordHandle {
+    /// Ends the client task and drops the gateway connection at once (a test's crash).
+    #[doc(hidden)]
+    pub async fn crash(self) {
+        self.task.abort();
+        let shards = self
+            .shards
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(shards) = shards {
+            shards.shutdown_all().await;
+        }
+    }
+
     /// Closes the gateway connection and waits for the client task to end.
     pub async fn shutdown(self) {
         let shards = self
@@ -88,9 +102,16 @@ fn intents(settings: &crate::config::Settings) -> GatewayIntents {
 
 /// Starts the gateway client in the background; it reconnects by itself and, when the
 /// client cannot be built (Discord unreachable, bad token), retries with backoff.
-pub fn start(app: App, token: Secret, stop: CancellationToken) -> DiscordHandle {
+/// It connects only while `role` says this instance holds the gateway lease, and closes
+/// the connection when another instance takes it over.
+pub fn start(
+    app: App,
+    token: Secret,
+    stop: CancellationToken,
+    role: tokio::sync::watch::Receiver<bool>,
+) -> DiscordHandle {
     let shards = Arc::new(Mutex::new(None));
-    let task = tokio::spawn(run_client(app, token, stop, shards.clone()));
+    let task = tokio::spawn(run_client(app, token, stop, shards.clone(), role));
     DiscordHandle { shards, task }
 }
 
@@ -99,9 +120,15 @@ async fn run_client(
     token: Secret,
     stop: CancellationToken,
     shards: Arc<Mutex<Option<Arc<ShardManager>>>>,
+    mut role: tokio::sync::watch::Receiver<bool>,
 ) {
     let mut backoff = Duration::from_secs(1);
     while !stop.is_cancelled() {
+        app.metrics.set_gateway_standby(true);
+        if !crate::app::gateway::until_holder(&mut role, &stop).await {
+            return;
+        }
+        app.metrics.set_gateway_standby(false);
         let http = http_for(&token, &app.settings, reqwest::Client::new());
         let built = ClientBuilder::new_with_http(http, intents(&app.settings))
             .framework(commands::framework(app.clone()))
@@ -116,6 +143,14 @@ async fn run_client(
                         Err(e) => tracing::error!(error = %e, "the Discord client failed"),
                     },
                     _ = stop.cancelled() => return,
+                    _ = crate::app::gateway::until_standby(&mut role) => {
+                        tracing::warn!("another instance holds the gateway now; closing ours and standing by");
+                        client.shard_manager.shutdown_all().await;
+                        app.metrics
+                            .gateway_connected
+                            .store(false, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
                 }
             }
             Err(e) => {

@@ -3,7 +3,8 @@
 //! Requests are built by serenity (`Request::build`) and answers parsed with serenity's
 //! types. Against the simulator serenity's rate limiter is off (it ignores the proxy), so
 //! this layer keeps Discord's rules itself: one request in flight per bucket, waiting out
-//! `X-RateLimit-Remaining: 0`, `retry_after` on a 429 (global ones stop everything), bounded
+//! `X-RateLimit-Remaining: 0`, `retry_after` on a 429 (global ones stop everything; an
+//! impossible value — negative, NaN, infinite, over an hour — is clamped and logged), bounded
 //! retries with jitter on 5xx or a dropped connection, and never a retry on 403/404/400.
 //! In production serenity's limiter handles 429s and this layer adds the 5xx retries.
 
@@ -221,12 +222,11 @@ async fn classify(resp: reqwest::Response) -> Attempt {
         let body: serde_json::Value = resp.json().await.unwrap_or_default();
         let secs = body["retry_after"]
             .as_f64()
-            .or_else(|| header("retry-after").and_then(|v| v.parse().ok()))
-            .unwrap_or(1.0);
+            .or_else(|| header("retry-after").and_then(|v| v.parse().ok()));
         let global =
             body["global"].as_bool().unwrap_or(false) || header("x-ratelimit-global").is_some();
         return Attempt::RateLimited {
-            wait: Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5),
+            wait: wait_of(secs, "retry_after") + Duration::from_millis(5),
             global,
         };
     }
@@ -243,15 +243,49 @@ async fn classify(resp: reqwest::Response) -> Attempt {
     let remaining = header("x-ratelimit-remaining").and_then(|v| v.parse::<u32>().ok());
     let reset_after = header("x-ratelimit-reset-after").and_then(|v| v.parse::<f64>().ok());
     let blocked_until = match (remaining, reset_after) {
-        (Some(0), Some(secs)) => {
-            Some(Instant::now() + Duration::from_secs_f64(secs.max(0.0)) + Duration::from_millis(5))
-        }
+        (Some(0), Some(secs)) => Some(
+            Instant::now()
+                + wait_of(Some(secs), "x-ratelimit-reset-after")
+                + Duration::from_millis(5),
+        ),
         _ => None,
     };
     match resp.bytes().await {
         Ok(b) => Attempt::Done(b, blocked_until),
         Err(e) => Attempt::Transient(format!("the answer was cut off: {e}")),
     }
+}
+
+/// The longest wait Discord's answer can impose; more is a broken answer, not a limit.
+const MAX_WAIT: Duration = Duration::from_secs(3600);
+/// The wait when Discord's answer names none, or one that is not a number (NaN, ±inf).
+const DEFAULT_WAIT: Duration = Duration::from_secs(1);
+
+/// A wait Discord asked for, in seconds, as a `Duration` that cannot panic or stall:
+/// negative → 0, over an hour → an hour, missing or not finite → a second. A value that
+/// had to be changed is logged: it means a proxy or Discord itself answered oddly.
+fn wait_of(secs: Option<f64>, field: &'static str) -> Duration {
+    let Some(secs) = secs else {
+        return DEFAULT_WAIT;
+    };
+    // Infinity is no wait anyone means: waiting "an hour" on it would stop every send
+    // on the route (or all of them, for a global limit) with nothing wrong.
+    let wait = if !secs.is_finite() {
+        DEFAULT_WAIT
+    } else if secs < 0.0 {
+        Duration::ZERO
+    } else if secs > MAX_WAIT.as_secs_f64() {
+        MAX_WAIT
+    } else {
+        return Duration::from_secs_f64(secs);
+    };
+    tracing::warn!(
+        field,
+        value = %secs,
+        wait_ms = wait.as_millis() as u64,
+        "Discord's answer named an impossible wait; using a safe one instead"
+    );
+    wait
 }
 
 fn backoff(attempt: u32) -> Duration {
@@ -270,5 +304,43 @@ fn transient_error(why: &str) -> ChatError {
 impl Rest {
     pub fn metrics(&self) -> &Metrics {
         &self.metrics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_that_is_infinite_nan_negative_or_over_an_hour_is_made_safe() {
+        assert_eq!(wait_of(Some(f64::INFINITY), "retry_after"), DEFAULT_WAIT);
+        assert_eq!(
+            wait_of(Some(f64::NEG_INFINITY), "retry_after"),
+            DEFAULT_WAIT
+        );
+        assert_eq!(wait_of(Some(f64::NAN), "retry_after"), DEFAULT_WAIT);
+        assert_eq!(wait_of(Some(-1.0), "retry_after"), Duration::ZERO);
+        assert_eq!(wait_of(Some(1e300), "retry_after"), MAX_WAIT);
+        assert_eq!(wait_of(Some(86_400.0), "retry_after"), MAX_WAIT);
+        assert_eq!(wait_of(None, "retry_after"), DEFAULT_WAIT);
+    }
+
+    #[test]
+    fn a_sane_wait_is_kept_as_discord_said_it() {
+        assert_eq!(
+            wait_of(Some(0.25), "retry_after"),
+            Duration::from_millis(250)
+        );
+        assert_eq!(wait_of(Some(3600.0), "retry_after"), MAX_WAIT);
+        assert_eq!(wait_of(Some(0.0), "retry_after"), Duration::ZERO);
+    }
+
+    #[test]
+    fn header_spellings_of_infinity_and_nan_parse_and_are_made_safe() {
+        for text in ["inf", "Infinity", "NaN", "-1", "1e999"] {
+            let parsed = text.parse::<f64>().ok();
+            let wait = wait_of(parsed, "retry-after");
+            assert!(wait <= MAX_WAIT, "{text}: {wait:?}");
+        }
     }
 }

@@ -122,7 +122,7 @@ fn render_for_every_team(plan: &Plan, item: &Item, teams: &[String], problems: &
                 }
                 if item.ack {
                     msg.buttons.push(Button::Action {
-                        custom_id: "ack:0".into(),
+                        custom_id: crate::app::action::Action::Ack { row: i64::MIN }.to_string(),
                         label: "Got it".into(),
                     });
                 }

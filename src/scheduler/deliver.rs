@@ -2,8 +2,12 @@
 //! with its nonce, and recording what happened. Returns a line for the change team when
 //! something was skipped or failed.
 
-use chrono::{DateTime, Duration, Utc};
+use std::panic::AssertUnwindSafe;
 
+use chrono::{DateTime, Duration, Utc};
+use futures::FutureExt;
+
+use crate::app::pulse::run::job_error;
 use crate::app::App;
 use crate::chat::{Button, OutMessage};
 use crate::plan::limits::RenderError;
@@ -70,9 +74,56 @@ impl Outcome {
     }
 }
 
-/// Delivers `row`.
-pub async fn deliver(app: &App, plan: Option<&Plan>, row: Queued, now: DateTime<Utc>) -> Outcome {
-    match try_deliver(app, plan, &row, now).await {
+/// The instance holding `row`'s claim: every change to the row is fenced by it.
+fn holder(row: &Queued) -> &str {
+    row.claimed_by.as_deref().unwrap_or_default()
+}
+
+/// Posts while renewing the row's lease every third of it, so a post that waits out rate
+/// limits, timeouts and retries keeps its claim and no other instance takes it over.
+async fn post_holding_lease(
+    app: &App,
+    row: &Queued,
+    msg: &OutMessage,
+) -> Result<crate::domain::ids::MessageId, crate::chat::ChatError> {
+    let post = app.chat.post(row.channel, msg);
+    tokio::pin!(post);
+    let every = std::time::Duration::from_millis((super::LEASE_MS / 3) as u64);
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            posted = &mut post => return posted,
+            _ = renew.tick() => {
+                let until = app.now_ms() + super::LEASE_MS;
+                match app.store.extend_lease(row.id, holder(row), until).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(row = row.id, "lost the claim of a send in flight"),
+                    Err(e) => tracing::warn!(row = row.id, error = %e, "could not renew the lease of a send in flight"),
+                }
+            }
+        }
+    }
+}
+
+/// Delivers `row`. Lateness and the grace are judged when this row's turn comes, not
+/// when its batch was claimed: a long batch must not send its last rows as if on time.
+pub async fn deliver(
+    app: &App,
+    plan: Option<&Plan>,
+    row: Queued,
+    claimed: DateTime<Utc>,
+) -> Outcome {
+    let now = app.clock.now().max(claimed);
+    // A panic in one delivery (a bug, a dependency) is that row's failure, not the pass's.
+    let attempt = AssertUnwindSafe(try_deliver(app, plan, &row, now))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            crate::metrics::Metrics::bump(&app.metrics.scheduler_panics);
+            let said = super::panic_text(panic.as_ref());
+            Err(anyhow::anyhow!("the delivery panicked: {said}"))
+        });
+    match attempt {
         Ok(report) => Outcome::Done(report),
         Err(e) if database_unavailable(&e) => {
             tracing::warn!(
@@ -83,19 +134,24 @@ pub async fn deliver(app: &App, plan: Option<&Plan>, row: Queued, now: DateTime<
             Outcome::Held
         }
         Err(e) => {
+            let error_id = crate::error::new_error_id();
             tracing::error!(
+                %error_id,
                 row = row.id,
                 error = format!("{e:#}"),
                 "delivery failed internally"
             );
             let next = now.timestamp_millis() + 60_000;
-            let _ = app.store.mark_retry(row.id, next, &format!("{e:#}")).await;
+            let _ = app
+                .store
+                .mark_retry(row.id, holder(&row), next, &format!("{e:#}"))
+                .await;
             Outcome::Done(None)
         }
     }
 }
 
-fn database_unavailable(e: &anyhow::Error) -> bool {
+pub(super) fn database_unavailable(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         matches!(
             cause.downcast_ref::<StoreError>(),
@@ -114,7 +170,12 @@ async fn try_deliver(
     let item = match (planned, plan.and_then(|p| p.item(&row.item))) {
         (true, None) => {
             app.store
-                .mark_done(row.id, "skipped", "the item is no longer in the plan")
+                .mark_done(
+                    row.id,
+                    holder(row),
+                    "skipped",
+                    "the item is no longer in the plan",
+                )
                 .await?;
             return Ok(None);
         }
@@ -127,15 +188,21 @@ async fn try_deliver(
         }
         if row.kind == kind::RESEND && !needs_resend(app, item, row).await? {
             app.store
-                .mark_done(row.id, "skipped", "enough of the team acknowledged")
+                .mark_done(
+                    row.id,
+                    holder(row),
+                    "skipped",
+                    "enough of the team acknowledged",
+                )
                 .await?;
             return Ok(None);
         }
     }
     let story = match item.filter(|i| crate::app::stories::is_story(&i.template)) {
-        Some(_) => crate::app::stories::figures(app, row.guild, Some(&row.team))
-            .await
-            .map_err(|e| anyhow::anyhow!("story figures: {e:?}"))?,
+        Some(_) => match crate::app::stories::figures(app, row.guild, Some(&row.team)).await {
+            Ok(figures) => figures,
+            Err(e) => return Err(job_error(app, e).await.context("story figures")),
+        },
         None => render::empty_story(),
     };
     let rendered = match render_row(plan, item, row, now, &story).await {
@@ -144,19 +211,27 @@ async fn try_deliver(
         Err(e) => return Err(e.into()),
     };
     let msg = for_discord(app, item, row, rendered.clone()).await?;
-    match app.chat.post(row.channel, &msg).await {
+    match post_holding_lease(app, row, &msg).await {
         Ok(message) => {
             if let Some(item) = item {
                 queue_resend(app, item, row).await?;
             }
-            app.store
+            let sent = app.clock.now();
+            let late = sent - DateTime::from_timestamp_millis(row.fire_at_ms).unwrap_or(sent);
+            let recorded = app
+                .store
                 .mark_sent(
                     row.id,
+                    holder(row),
                     message,
-                    now.timestamp_millis(),
+                    sent.timestamp_millis(),
                     late.num_milliseconds().max(0),
                 )
                 .await?;
+            if !recorded {
+                tracing::warn!(row = row.id, "another instance took this send over while it was being posted; the shared nonce kept it to one message");
+                return Ok(None);
+            }
             if late > Duration::seconds(1) && row.kind == kind::PLAN {
                 tracing::info!(row = row.id, item = %row.item, late_ms = late.num_milliseconds(), "sent late, within the grace period");
             }
@@ -166,7 +241,9 @@ async fn try_deliver(
             Ok(None)
         }
         Err(e) if e.permanent || row.attempts >= MAX_ATTEMPTS => {
-            app.store.mark_done(row.id, "failed", &e.message).await?;
+            app.store
+                .mark_done(row.id, holder(row), "failed", &e.message)
+                .await?;
             let tries = if e.permanent {
                 String::new()
             } else {
@@ -180,7 +257,12 @@ async fn try_deliver(
         Err(e) => {
             let wait = 30_000i64 << (row.attempts.clamp(1, 5) - 1);
             app.store
-                .mark_retry(row.id, now.timestamp_millis() + wait, &e.message)
+                .mark_retry(
+                    row.id,
+                    holder(row),
+                    now.timestamp_millis() + wait,
+                    &e.message,
+                )
                 .await?;
             Ok(None)
         }
@@ -218,7 +300,9 @@ async fn misfire(
     } else {
         why
     };
-    app.store.mark_done(row.id, "skipped", &reason).await?;
+    app.store
+        .mark_done(row.id, holder(row), "skipped", &reason)
+        .await?;
     Ok(beyond_grace.then(|| format!("Skipped `{}` for {}: {reason}.", row.item, row.team)))
 }
 
@@ -263,7 +347,9 @@ async fn render_row(
 /// A template past its fuel or output cap fails the same way on every retry, so the row
 /// fails now and the change team is told what to fix.
 async fn unrenderable(app: &App, row: &Queued, e: &RenderError) -> anyhow::Result<Option<String>> {
-    app.store.mark_done(row.id, "failed", &e.message).await?;
+    app.store
+        .mark_done(row.id, holder(row), "failed", &e.message)
+        .await?;
     Ok(Some(format!(
         "Could not render `{}` for {}: {e}. It will not be retried; fix the template, `/comms reload`, then `/comms send {}`.",
         row.item, row.team, row.item
@@ -287,7 +373,7 @@ async fn for_discord(
         if item.ack {
             let target = row.ref_id.unwrap_or(row.id);
             msg.buttons.push(Button::Action {
-                custom_id: format!("ack:{target}"),
+                custom_id: crate::app::action::Action::Ack { row: target }.to_string(),
                 label: "Got it".into(),
             });
         }
@@ -373,6 +459,7 @@ mod tests {
             body: None,
             ref_id: None,
             last_error: None,
+            claimed_by: Some("herald-test".into()),
         }
     }
 

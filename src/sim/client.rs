@@ -123,12 +123,15 @@ pub fn button(components: &Value, label: &str) -> Option<String> {
         .and_then(|b| b["custom_id"].as_str().map(str::to_string))
 }
 
-/// The custom_id of the first button whose id starts with `prefix`.
-pub fn button_with_prefix(components: &Value, prefix: &str) -> Option<String> {
+/// The custom_ids of a message's buttons and selects, in order.
+pub fn custom_ids(components: &Value) -> Vec<String> {
     components
-        .as_array()?
-        .iter()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
-        .find(|id| id.starts_with(prefix))
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+                .filter_map(|b| b["custom_id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

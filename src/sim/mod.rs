@@ -2,6 +2,15 @@
 //! control API under `/_sim/` — with Discord's limits, rate limits and injectable faults.
 //! The contract is in `shared/DISCORD.md`; tests, benchmarks, the demo and outside
 //! scripts all drive it.
+//!
+//! Faults (`POST /_sim/faults`, every field optional): `http_429_ratio` and
+//! `http_5xx_ratio` answer that share of requests with a 429 or a 5xx;
+//! `odd_retry_after_ratio` makes that share of the injected 429s carry an impossible
+//! `retry_after` — `inf`, `-1` or `NaN` in the `Retry-After` header and `Infinity`, `-1`
+//! or `NaN` in the body — that no retry is held to; `latency_ms` delays every request;
+//! `drop_after_commit_ratio` stores a message, then drops the connection unanswered;
+//! `enforce_rate_limits` (on by default) applies Discord's limits; `reject_identify`
+//! closes every IDENTIFY with 4004.
 
 // Handlers return a ready `Response` as their error: the idiomatic early exit in axum.
 #![allow(clippy::result_large_err)]

@@ -22,7 +22,15 @@ pub struct Faults {
     pub enforce_rate_limits: bool,
     /// Close every IDENTIFY with 4004, as Discord does for a bad token.
     pub reject_identify: bool,
+    /// The share of injected 429s (`http_429_ratio`) whose `retry_after`, in the body and
+    /// the `Retry-After` header, is impossible: infinite, `-1` or NaN (the body then
+    /// reads `Infinity` / `-1` / `NaN`, as Python's json writes them). Such an answer
+    /// sets no wait the client is held to.
+    pub odd_retry_after_ratio: f64,
 }
+
+/// The impossible `retry_after` values an odd 429 carries, in turn.
+pub const ODD_RETRY_AFTER: [&str; 3] = ["inf", "-1", "NaN"];
 
 impl Default for Faults {
     fn default() -> Self {
@@ -33,6 +41,7 @@ impl Default for Faults {
             drop_after_commit_ratio: 0.0,
             enforce_rate_limits: true,
             reject_identify: false,
+            odd_retry_after_ratio: 0.0,
         }
     }
 }
@@ -62,6 +71,8 @@ pub enum Verdict {
         retry_after: f64,
         global: bool,
         headers: Vec<(String, String)>,
+        /// An impossible `retry_after` to answer with instead (see `odd_retry_after_ratio`).
+        odd: Option<&'static str>,
     },
     ServerError(u16),
 }
@@ -97,6 +108,10 @@ impl RateLimits {
             }
         }
         if rng.gen_bool(self.faults.http_429_ratio.clamp(0.0, 1.0)) {
+            if rng.gen_bool(self.faults.odd_retry_after_ratio.clamp(0.0, 1.0)) {
+                let odd = ODD_RETRY_AFTER[rng.gen_range(0..ODD_RETRY_AFTER.len())];
+                return (odd_limited(odd), early);
+            }
             let retry_after = rng.gen_range(0.05..0.30);
             let global = rng.gen_bool(0.2);
             return (self.limited(bucket, now, retry_after, global), early);
@@ -192,6 +207,7 @@ impl RateLimits {
             retry_after,
             global,
             headers,
+            odd: None,
         }
     }
 
@@ -214,6 +230,19 @@ impl RateLimits {
         let remaining = b.limit.saturating_sub(w.count);
         let reset_after = (b.window.saturating_sub(now - w.start)).as_secs_f64();
         bucket_headers(b, remaining, reset_after)
+    }
+}
+
+/// A 429 whose `retry_after` is `odd`; it records no wait, so no retry counts as early.
+fn odd_limited(odd: &'static str) -> Verdict {
+    Verdict::Limited {
+        retry_after: 0.0,
+        global: false,
+        headers: vec![
+            ("retry-after".into(), odd.into()),
+            ("x-ratelimit-scope".into(), "user".into()),
+        ],
+        odd: Some(odd),
     }
 }
 
@@ -265,6 +294,27 @@ mod tests {
         assert!(early.is_none());
         let (_, early) = rl.check(Some(&b), &mut rng);
         assert!(early.unwrap_or_default().contains("before its retry_after"));
+    }
+
+    #[test]
+    fn odd_429s_carry_infinite_negative_and_nan_waits_in_header_and_none_is_held_to() {
+        let mut rl = RateLimits::default();
+        rl.faults.http_429_ratio = 1.0;
+        rl.faults.odd_retry_after_ratio = 1.0;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        let b = channel_bucket();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..60 {
+            let (v, early) = rl.check(Some(&b), &mut rng);
+            assert!(early.is_none(), "an odd wait is no wait to honour");
+            let Verdict::Limited { odd, headers, .. } = v else {
+                panic!("every answer is a 429: {v:?}");
+            };
+            let odd = odd.expect("an odd retry_after");
+            assert!(headers.contains(&("retry-after".into(), odd.to_string())));
+            seen.insert(odd);
+        }
+        assert_eq!(seen.len(), ODD_RETRY_AFTER.len(), "{seen:?}");
     }
 
     #[test]

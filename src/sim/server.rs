@@ -116,13 +116,17 @@ pub async fn gate(
             retry_after,
             global,
             headers,
+            odd,
         } => {
             inner.stats.rate_limited += 1;
-            let body = serde_json::json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": global });
-            Err(with_headers(
-                (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response(),
-                &headers,
-            ))
+            let answer = match odd {
+                Some(odd) => odd_rate_limited(odd),
+                None => {
+                    let body = serde_json::json!({ "message": "You are being rate limited.", "retry_after": retry_after, "global": global });
+                    (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+                }
+            };
+            Err(with_headers(answer, &headers))
         }
         Verdict::ServerError(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -133,6 +137,24 @@ pub async fn gate(
             ))
         }
     }
+}
+
+/// A 429 body with an impossible `retry_after`, written as Python's json writes floats
+/// (`Infinity`, `NaN`): not JSON a strict parser takes, so the header is all that is left.
+fn odd_rate_limited(odd: &str) -> Response {
+    let value = match odd {
+        "inf" => "Infinity",
+        other => other,
+    };
+    let body = format!(
+        r#"{{"message": "You are being rate limited.", "retry_after": {value}, "global": false}}"#
+    );
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [("content-type", "application/json")],
+        body,
+    )
+        .into_response()
 }
 
 /// Reads a JSON body, or a multipart body with `payload_json` and files.

@@ -7,10 +7,13 @@
 
 mod ballot_sets;
 pub mod champions;
+pub mod events;
+pub mod lease;
 pub mod outbox;
 pub mod pulses;
 pub mod sentiment;
 mod sql;
+pub mod stories;
 
 pub mod postgres;
 pub mod sqlite;
@@ -72,6 +75,9 @@ pub trait Store:
     + pulses::Pulses
     + champions::Champions
     + sentiment::Sentiment
+    + events::Events
+    + stories::StoryDrafts
+    + lease::Leases
     + Send
     + Sync
     + 'static
@@ -91,6 +97,15 @@ pub trait Store:
         now_ms: i64,
     ) -> StoreResult<()>;
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;
+    /// Replaces the stored roles of each listed member (an empty list: none, e.g. gone).
+    async fn set_member_roles(
+        &self,
+        guild: GuildId,
+        members: &[(MemberId, Vec<RoleId>)],
+    ) -> StoreResult<()>;
+    /// The members stored as holding `role`, as the gateway last showed them.
+    async fn stored_role_members(&self, guild: GuildId, role: RoleId)
+        -> StoreResult<Vec<MemberId>>;
     /// Every guild seen, oldest first.
     async fn guilds(&self) -> StoreResult<Vec<GuildId>>;
 

@@ -49,6 +49,8 @@ pub struct Queued {
     pub body: Option<String>,
     pub ref_id: Option<i64>,
     pub last_error: Option<String>,
+    /// The instance holding the row's claim (set while `status` is `claimed`).
+    pub claimed_by: Option<String>,
 }
 
 const SET_CURSOR: &str =
@@ -57,7 +59,7 @@ const SET_CURSOR: &str =
 
 const COLUMNS: &str =
     "id, guild_id, kind, item_id, team_name, channel_id, fire_at_ms, status, attempts, \
-                       message_id, sent_at_ms, body, ref_id, last_error";
+                       message_id, sent_at_ms, body, ref_id, last_error, claimed_by";
 
 fn send_from(r: &AnyRow) -> Result<Queued, sqlx::Error> {
     Ok(Queued {
@@ -77,6 +79,7 @@ fn send_from(r: &AnyRow) -> Result<Queued, sqlx::Error> {
         body: r.try_get("body")?,
         ref_id: r.try_get("ref_id")?,
         last_error: r.try_get("last_error")?,
+        claimed_by: r.try_get("claimed_by")?,
     })
 }
 
@@ -97,6 +100,9 @@ pub struct Draft {
     pub content: String,
     pub status: String,
 }
+
+/// The condition every change of a claimed row carries: `$1` the row, `$2` the instance.
+const FENCE: &str = "id = $1 AND claimed_by = $2 AND status = 'claimed'";
 
 /// Rows the plan's pauses hold back: plan sends and re-sends, not explicit ones.
 const NOT_PAUSED: &str =
@@ -121,16 +127,29 @@ pub trait Outbox: std::marker::Send + Sync {
     ) -> StoreResult<Vec<Queued>>;
     /// When the next pending row falls due, if any.
     async fn next_due_ms(&self) -> StoreResult<Option<i64>>;
+    /// Every change of a claimed row is fenced: it takes effect only while `by` still
+    /// holds the claim, and says whether it did. A slow instance whose lease ran out and
+    /// whose row another instance took can therefore never reset or re-mark that row.
     async fn mark_sent(
         &self,
         id: i64,
+        by: &str,
         message: MessageId,
         sent_at_ms: i64,
         late_ms: i64,
-    ) -> StoreResult<()>;
-    async fn mark_retry(&self, id: i64, next_attempt_ms: i64, error: &str) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
+    async fn mark_retry(
+        &self,
+        id: i64,
+        by: &str,
+        next_attempt_ms: i64,
+        error: &str,
+    ) -> StoreResult<bool>;
     /// `status` is `failed` or `skipped`.
-    async fn mark_done(&self, id: i64, status: &str, reason: &str) -> StoreResult<()>;
+    async fn mark_done(&self, id: i64, by: &str, status: &str, reason: &str) -> StoreResult<bool>;
+    /// Moves the lease of a row `by` still holds to `until_ms` (a post in flight keeps
+    /// its claim); false when the claim was lost.
+    async fn extend_lease(&self, id: i64, by: &str, until_ms: i64) -> StoreResult<bool>;
     /// Hands every claim back (a single-process SQLite Herald at start-up).
     async fn release_claims(&self) -> StoreResult<u64>;
     async fn queued(&self, id: i64) -> StoreResult<Option<Queued>>;
@@ -256,43 +275,70 @@ impl Outbox for SqlStore {
     async fn mark_sent(
         &self,
         id: i64,
+        by: &str,
         message: MessageId,
         sent_at_ms: i64,
         late_ms: i64,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = 'sent', message_id = $2, sent_at_ms = $3, late_ms = $4, lease_until_ms = NULL WHERE id = $1")
-            .bind(id)
-            .bind(message.db())
-            .bind(sent_at_ms)
-            .bind(late_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn mark_retry(&self, id: i64, next_attempt_ms: i64, error: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET status = 'pending', next_attempt_ms = $2, last_error = $3, lease_until_ms = NULL WHERE id = $1")
-            .bind(id)
-            .bind(next_attempt_ms)
-            .bind(error)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn mark_done(&self, id: i64, status: &str, reason: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE outbox SET status = $2, last_error = $3, lease_until_ms = NULL WHERE id = $1",
-        )
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(&format!(
+            "UPDATE outbox SET status = 'sent', message_id = $3, sent_at_ms = $4, late_ms = $5, lease_until_ms = NULL WHERE {FENCE}"
+        ))
         .bind(id)
+        .bind(by)
+        .bind(message.db())
+        .bind(sent_at_ms)
+        .bind(late_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mark_retry(
+        &self,
+        id: i64,
+        by: &str,
+        next_attempt_ms: i64,
+        error: &str,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(&format!(
+            "UPDATE outbox SET status = 'pending', next_attempt_ms = $3, last_error = $4, lease_until_ms = NULL WHERE {FENCE}"
+        ))
+        .bind(id)
+        .bind(by)
+        .bind(next_attempt_ms)
+        .bind(error)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn mark_done(&self, id: i64, by: &str, status: &str, reason: &str) -> StoreResult<bool> {
+        let done = sqlx::query(&format!(
+            "UPDATE outbox SET status = $3, last_error = $4, lease_until_ms = NULL WHERE {FENCE}"
+        ))
+        .bind(id)
+        .bind(by)
         .bind(status)
         .bind(reason)
         .execute(&self.pool)
         .await
         .map_err(other)?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn extend_lease(&self, id: i64, by: &str, until_ms: i64) -> StoreResult<bool> {
+        let done = sqlx::query(&format!(
+            "UPDATE outbox SET lease_until_ms = $3 WHERE {FENCE}"
+        ))
+        .bind(id)
+        .bind(by)
+        .bind(until_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn release_claims(&self) -> StoreResult<u64> {

@@ -25,5 +25,6 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
         pool,
         backend: Backend::Postgres,
         migrator: &MIGRATOR,
+        history: None,
     })
 }

@@ -31,6 +31,15 @@ pub trait Sentiment {
         signals: &[Signal],
         origin: Option<&str>,
     ) -> StoreResult<bool>;
+    /// Stores one signal of an event that counts once (a reaction, a feedback message),
+    /// keyed by `event` (a keyed hash): true when stored, false when a signal with that
+    /// key exists already, whichever instance stored it. Row and record change together.
+    async fn add_event_signal(
+        &self,
+        guild: GuildId,
+        signal: &Signal,
+        event: &str,
+    ) -> StoreResult<bool>;
     /// The record's cells from `from_day` on, for one team or all.
     async fn cells(&self, guild: GuildId, team: Option<&str>, from_day: i64)
         -> StoreResult<Record>;
@@ -206,6 +215,38 @@ impl Sentiment for SqlStore {
         }
         insert_raw(&mut tx, guild, signals, origin).await?;
         fold(&mut tx, guild, signals).await?;
+        tx.commit().await.map_err(other)?;
+        Ok(true)
+    }
+
+    async fn add_event_signal(
+        &self,
+        guild: GuildId,
+        signal: &Signal,
+        event: &str,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        // Of two instances storing the same event at once, PostgreSQL makes the second
+        // wait for the first and then insert nothing; SQLite has one writer at a time.
+        let stored = sqlx::query(
+            "INSERT INTO sentiment_signals (guild_id, team_name, source, score, contributor, at_ms, event_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (guild_id, event_key) DO NOTHING",
+        )
+        .bind(guild.db())
+        .bind(&signal.team)
+        .bind(signal.source.name())
+        .bind(crate::domain::record::clamp(signal.score))
+        .bind(&signal.contributor)
+        .bind(signal.at_ms)
+        .bind(event)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?;
+        if stored.rows_affected() == 0 {
+            return Ok(false);
+        }
+        fold(&mut tx, guild, std::slice::from_ref(signal)).await?;
         tx.commit().await.map_err(other)?;
         Ok(true)
     }

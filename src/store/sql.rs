@@ -17,6 +17,8 @@ pub struct SqlStore {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
     pub(super) migrator: &'static Migrator,
+    /// SQLite: wakes the task that empties the write-ahead log after answers.
+    pub(super) history: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl SqlStore {
@@ -92,6 +94,9 @@ impl Store for SqlStore {
 
     async fn close(&self) {
         self.pool.close().await;
+        if let Some(h) = &self.history {
+            h.notify_one();
+        }
     }
 
     async fn upsert_guild(&self, guild: GuildId, name: &str, now_ms: i64) -> StoreResult<()> {
@@ -152,6 +157,55 @@ impl Store for SqlStore {
             .await
             .map_err(other)?;
         row.try_get("n").map_err(other)
+    }
+
+    async fn set_member_roles(
+        &self,
+        guild: GuildId,
+        members: &[(MemberId, Vec<RoleId>)],
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for (member, roles) in members {
+            sqlx::query("DELETE FROM member_roles WHERE guild_id = $1 AND member_id = $2")
+                .bind(guild.db())
+                .bind(member.db())
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+            for role in roles {
+                sqlx::query(
+                    "INSERT INTO member_roles (guild_id, member_id, role_id) VALUES ($1, $2, $3)
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(guild.db())
+                .bind(member.db())
+                .bind(role.db())
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+            }
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(())
+    }
+
+    async fn stored_role_members(
+        &self,
+        guild: GuildId,
+        role: RoleId,
+    ) -> StoreResult<Vec<MemberId>> {
+        let rows = sqlx::query(
+            "SELECT member_id FROM member_roles WHERE guild_id = $1 AND role_id = $2 ORDER BY member_id",
+        )
+        .bind(guild.db())
+        .bind(role.db())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("member_id").map(MemberId::from_db))
+            .collect::<Result<_, _>>()
+            .map_err(other)
     }
 
     async fn add_team(

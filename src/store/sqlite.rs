@@ -43,10 +43,14 @@ pub(super) async fn open(url: &str, max_connections: u32) -> Result<SqlStore, Co
         .connect(&with_create(url))
         .await
         .map_err(|e| unreachable(url, &e))?;
+    let pool_for_history = pool.clone();
     Ok(SqlStore {
         pool,
         backend: Backend::Sqlite,
         migrator: &MIGRATOR,
+        history: Some(super::ballot_sets::spawn_history_truncation(
+            pool_for_history,
+        )),
     })
 }
 

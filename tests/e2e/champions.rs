@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use herald::app::action::Action;
 use herald::sim::world::WorldSpec;
 use serde_json::json;
 
@@ -271,6 +272,129 @@ async fn a_story_past_its_fuel_with_live_figures_is_refused_and_its_send_reporte
         assert!(report.contains("• Could not render `weekly` for Finance: the template does too much work"), "{report}");
         assert!(report.contains("It will not be retried"), "{report}");
         assert!(app.messages("finance").await.is_empty(), "the story did not go out");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Dispatches a click without waiting for its answer; returns the interaction id.
+async fn dispatch_click(app: &TestApp, member: &str, message: &str, custom_id: &str) -> String {
+    let started = app
+        .post(
+            "/_sim/interactions/component",
+            json!({ "member": member, "message_id": message, "custom_id": custom_id }),
+        )
+        .await;
+    started["interaction_id"]
+        .as_str()
+        .expect("dispatched")
+        .to_string()
+}
+
+/// The messages of a channel that are the story called "Weekly".
+async fn weekly_stories(app: &TestApp, channel: &str) -> usize {
+    app.messages(channel)
+        .await
+        .iter()
+        .filter(|m| m["embeds"][0]["title"] == "Weekly")
+        .count()
+}
+
+#[tokio::test]
+async fn two_post_it_clicks_at_once_post_the_story_once_to_every_team() {
+    within(120, async {
+        let app = app(&[]).await;
+        let preview = app
+            .command(
+                "Claire",
+                "change-team",
+                "story post",
+                json!({ "template": "weekly" }),
+            )
+            .await;
+        assert!(
+            preview
+                .content
+                .contains("posting goes to 3 team channel(s)"),
+            "{}",
+            preview.content
+        );
+        let post = crate::pulse_flow::button(&preview.components, "Post it");
+        assert!(
+            matches!(post.parse::<Action>(), Ok(Action::StoryPost { .. })),
+            "Post it carries a story draft: {post}"
+        );
+        // Both clicks are on their way before either is answered.
+        let first = dispatch_click(&app, "Claire", &preview.message_id, &post).await;
+        let second = dispatch_click(&app, "Claire", &preview.message_id, &post).await;
+        let mut said = vec![
+            app.reply(&first).await.content,
+            app.reply(&second).await.content,
+        ];
+        said.sort();
+        assert_eq!(
+            said[0], "Posted the story to Finance, Sales, Support.",
+            "{said:?}"
+        );
+        assert!(
+            said[1] == "This story was posted already; nothing changed."
+                || said[1] == "This story is being posted; the preview says when it is done.",
+            "the other click: {said:?}"
+        );
+        for channel in ["sales", "support", "finance"] {
+            assert_eq!(
+                weekly_stories(&app, channel).await,
+                1,
+                "#{channel} holds the story once"
+            );
+        }
+        let replay = app.click("Claire", &preview.message_id, &post).await;
+        assert!(replay.ephemeral, "{replay:?}");
+        assert_eq!(
+            replay.content,
+            "This story was posted already; nothing changed."
+        );
+
+        // A cancelled preview posts nothing, and neither does a preview from before drafts.
+        let preview = app
+            .command(
+                "Claire",
+                "change-team",
+                "story post",
+                json!({ "template": "weekly", "team": "Sales" }),
+            )
+            .await;
+        let cancel = crate::pulse_flow::button(&preview.components, "Cancel");
+        let cancelled = app.click("Claire", &preview.message_id, &cancel).await;
+        assert_eq!(cancelled.content, "Cancelled; nothing was posted.");
+        let post = crate::pulse_flow::button(&preview.components, "Post it");
+        let late = app.click("Claire", &preview.message_id, &post).await;
+        assert_eq!(
+            late.content,
+            "This story was cancelled, so nothing was posted."
+        );
+        let legacy = Action::StoryPostLegacy {
+            template: "weekly".into(),
+            team: "Sales".into(),
+        }
+        .to_string();
+        let old = app.click("Claire", &preview.message_id, &legacy).await;
+        assert!(
+            old.content.contains("run `/story post` again"),
+            "{}",
+            old.content
+        );
+        let outsider = app.click("Maya", &preview.message_id, &post).await;
+        assert!(
+            outsider.content.starts_with("Only change leads"),
+            "{}",
+            outsider.content
+        );
+        assert_eq!(
+            weekly_stories(&app, "sales").await,
+            1,
+            "nothing more reached Sales"
+        );
         app.finish().await;
     })
     .await;

@@ -391,3 +391,73 @@ fn plan_check_fails_a_template_writing_more_than_64_kib() {
     );
     assert!(out.starts_with(&expected), "{out}");
 }
+
+/// Herald ran once (Sales and Support got the `tick` item; two of Sales' six said Got it)
+/// and stopped; then `herald export` with no token and no Discord address writes a row
+/// per team and week, with ack rates over the team sizes the gateway showed, and asks
+/// Discord nothing.
+#[tokio::test]
+async fn export_needs_no_token_and_takes_team_sizes_from_the_stored_members() {
+    within(120, async {
+        let mut app = crate::comms::tick_app().await;
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 1).await;
+        let id = sales[0]["id"].as_str().expect("message id").to_string();
+        let button = sales[0]["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("Got it button")
+            .to_string();
+        app.wait_for_messages("support", 1).await;
+        for who in ["Ava", "Ben"] {
+            let reply = app.click(who, &id, &button).await;
+            assert!(reply.content.starts_with("Thanks"), "{}", reply.content);
+        }
+        app.stop_herald().await;
+        let asked_before = app.stats().await["requests"].clone();
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("export.csv");
+        let key = crate::helpers::key_file_for(&app.db.url);
+        let plan = app
+            .plan_dir
+            .as_ref()
+            .expect("the plan")
+            .path()
+            .display()
+            .to_string();
+        let env = [
+            ("HERALD__DATABASE__URL", app.db.url.as_str()),
+            ("HERALD__PRIVACY__KEY_FILE", key.as_str()),
+            ("HERALD__MESSAGES__DIR", plan.as_str()),
+        ];
+        let args = [
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ];
+        let (code, stdout, stderr) = herald(&args, &env, dir.path());
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(stdout.starts_with("wrote 12 row(s) to"), "{stdout}");
+        let csv = std::fs::read_to_string(&out).expect("the export file");
+        let rows: Vec<Vec<&str>> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').collect())
+            .collect();
+        let ack_rates = |team: &str| -> Vec<String> {
+            rows.iter()
+                .filter(|r| r[0] == team)
+                .map(|r| r[9].to_string())
+                .collect()
+        };
+        assert_eq!(ack_rates("Sales"), vec!["0.3333"; 6], "{csv}");
+        assert_eq!(ack_rates("Support"), vec!["0.0000"; 6], "{csv}");
+        assert_eq!(
+            app.stats().await["requests"],
+            asked_before,
+            "the export asked Discord nothing"
+        );
+    })
+    .await;
+}

@@ -1,6 +1,7 @@
 //! Communication plans end to end: the scheduler on the manual clock, posts in the
 //! simulator, acknowledgements, pause and resume, announcements.
 
+use herald::app::action::Action;
 use herald::sim::WorldSpec;
 use serde_json::{json, Value};
 
@@ -295,6 +296,135 @@ async fn a_send_that_cannot_be_delivered_is_reported_to_the_change_team_not_retr
         let by_route = app.stats().await["by_route"].clone();
         let posts = by_route["POST /channels/{id}/messages"].as_u64().unwrap_or(0);
         assert!(posts <= 3, "one post each to sales and #42, one report; no retries of a 404: {by_route}");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Dispatches a click without waiting for its answer; returns the interaction id.
+async fn dispatch_click(app: &TestApp, member: &str, message: &str, custom_id: &str) -> String {
+    let started = app
+        .post(
+            "/_sim/interactions/component",
+            json!({ "member": member, "message_id": message, "custom_id": custom_id }),
+        )
+        .await;
+    started["interaction_id"]
+        .as_str()
+        .expect("dispatched")
+        .to_string()
+}
+
+/// Polls a while longer: nothing more arrives in `channel` than `n` messages.
+async fn stays_at(app: &TestApp, channel: &str, n: usize) -> Vec<Value> {
+    for _ in 0..30 {
+        assert_eq!(app.messages(channel).await.len(), n, "#{channel}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.messages(channel).await
+}
+
+#[tokio::test]
+async fn two_got_it_clicks_at_once_count_the_member_once() {
+    within(90, async {
+        let app = tick_app().await;
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 1).await;
+        let message = sales[0]["id"].as_str().expect("id").to_string();
+        let got_it = sales[0]["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("Got it button")
+            .to_string();
+        assert!(
+            matches!(got_it.parse::<Action>(), Ok(Action::Ack { .. })),
+            "{got_it}"
+        );
+        let first = dispatch_click(&app, "Ava", &message, &got_it).await;
+        let second = dispatch_click(&app, "Ava", &message, &got_it).await;
+        let mut said = vec![
+            app.reply(&first).await.content,
+            app.reply(&second).await.content,
+        ];
+        said.sort();
+        assert_eq!(
+            said,
+            [
+                "Thanks, noted: you have acknowledged this update.",
+                "You have already acknowledged this update."
+            ]
+        );
+        let acks = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms acks",
+                json!({ "item": "tick" }),
+            )
+            .await;
+        assert!(
+            acks.content.contains("• Sales: 1/6 (16 %)"),
+            "{}",
+            acks.content
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_double_confirm_and_a_replayed_confirm_send_the_announcement_once() {
+    within(90, async {
+        let app = tick_app().await;
+        let modal = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms announce",
+                json!({ "audience": "Sales, Support" }),
+            )
+            .await;
+        let written = json!({ "member": "Claire", "channel": "change-team", "custom_id": modal.custom_id, "fields": { "text": "Town hall at 15:00." } });
+        let submitted = app.post("/_sim/interactions/modal", written.clone()).await;
+        let preview = app
+            .reply(submitted["interaction_id"].as_str().expect("id"))
+            .await;
+        let confirm = crate::pulse_flow::button(&preview.components, "Confirm and send");
+        assert!(
+            matches!(confirm.parse::<Action>(), Ok(Action::AnnounceConfirm { .. })),
+            "{confirm}"
+        );
+        let first = dispatch_click(&app, "Claire", &preview.message_id, &confirm).await;
+        let second = dispatch_click(&app, "Claire", &preview.message_id, &confirm).await;
+        let mut said = vec![
+            app.reply(&first).await.content,
+            app.reply(&second).await.content,
+        ];
+        said.sort();
+        assert_eq!(
+            said,
+            [
+                "Sent to 2 team(s): Sales, Support.",
+                "This announcement was already sent; nothing changed."
+            ]
+        );
+        let replay = app.click("Claire", &preview.message_id, &confirm).await;
+        assert_eq!(
+            replay.content,
+            "This announcement was already sent; nothing changed."
+        );
+        let resubmitted = app.post("/_sim/interactions/modal", written).await;
+        let again = app
+            .reply(resubmitted["interaction_id"].as_str().expect("id"))
+            .await;
+        assert_eq!(
+            again.content,
+            "This announcement was already sent or cancelled."
+        );
+        for channel in ["sales", "support"] {
+            app.wait_for_messages(channel, 1).await;
+            let posted = stays_at(&app, channel, 1).await;
+            assert_eq!(contents(&posted), ["Town hall at 15:00."], "#{channel}");
+        }
         app.finish().await;
     })
     .await;

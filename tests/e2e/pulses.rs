@@ -605,3 +605,38 @@ async fn a_custom_set_is_answered_with_a_select_and_yes_no_buttons() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_submit_clicks_at_once_record_the_answers_once() {
+    within(90, async {
+        let app = pulse_app(&[("Sales", 3)], "", &[]).await;
+        assert!(start(&app, "Sales", "48h").await.contains("Pulse #1"));
+        let (flow, summary) = fill(&app, "sales-1", "sales", &[4, 4, 4, 4, 4]).await;
+        let submit = button(&summary, "Submit");
+        let dispatch = || {
+            app.post(
+                "/_sim/interactions/component",
+                json!({ "member": "sales-1", "message_id": flow, "custom_id": submit }),
+            )
+        };
+        let (first, second) = (dispatch().await, dispatch().await);
+        let mut said = Vec::new();
+        for started in [first, second] {
+            let id = started["interaction_id"].as_str().expect("dispatched");
+            said.push(app.reply(id).await.content);
+        }
+        said.sort();
+        assert!(said[0].contains("your answers are in"), "{said:?}");
+        assert!(
+            said[1].contains("submitted already; nothing changed"),
+            "{said:?}"
+        );
+        let listed = app
+            .command("Claire", "change-team", "pulse list", json!({}))
+            .await
+            .content;
+        assert!(listed.contains("1 answered"), "{listed}");
+        app.finish().await;
+    })
+    .await;
+}

@@ -171,7 +171,49 @@ async fn guilds_and_members_are_upserted_not_duplicated() {
 }
 
 #[tokio::test]
-async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supersedes() {
+async fn member_roles_are_replaced_per_member_and_answer_who_holds_a_role() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        let (sales, support) = (RoleId(10), RoleId(11));
+        s.set_member_roles(
+            G,
+            &[
+                (MemberId(7), vec![sales, support]),
+                (MemberId(8), vec![sales]),
+                (MemberId(9), vec![support]),
+            ],
+        )
+        .await
+        .expect("roles");
+        assert_eq!(
+            s.stored_role_members(G, sales).await.expect("read"),
+            [MemberId(7), MemberId(8)]
+        );
+        // A member update replaces that member's roles; a member who left has none.
+        s.set_member_roles(G, &[(MemberId(7), vec![support]), (MemberId(8), vec![])])
+            .await
+            .expect("update");
+        assert_eq!(s.stored_role_members(G, sales).await.expect("read"), []);
+        assert_eq!(
+            s.stored_role_members(G, support).await.expect("read"),
+            [MemberId(7), MemberId(9)]
+        );
+        assert_eq!(
+            s.stored_role_members(GuildId(1), support)
+                .await
+                .expect("read"),
+            [],
+            "another guild's roles are its own"
+        );
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn outbox_rows_are_inserted_once_claimed_once_changed_only_by_their_holder_and_superseded_by_a_sent_later_firing(
+) {
     use herald::store::outbox::{kind, NewSend};
     within(60, async {
         let db = TestDb::new().await;
@@ -210,9 +252,10 @@ async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supe
             claimed.iter().map(|r| r.id).collect::<Vec<_>>(),
             "the instance holding them takes them back: its last pass did not finish"
         );
-        s.mark_sent(claimed[1].id, MessageId(7), 31, 11)
+        assert!(s
+            .mark_sent(claimed[1].id, "a", MessageId(7), 31, 11)
             .await
-            .expect("sent");
+            .expect("sent"));
         assert!(
             s.newer_due(&claimed[0], 31).await.expect("newer"),
             "the later firing already went out: the earlier one is superseded"
@@ -226,6 +269,45 @@ async fn outbox_rows_are_inserted_once_claimed_once_and_a_sent_later_firing_supe
             again.iter().map(|r| r.id).collect::<Vec<_>>(),
             [claimed[0].id],
             "an expired lease frees the row; a sent one stays sent"
+        );
+        let taken = again[0].id;
+        assert!(
+            !s.mark_retry(taken, "a", 0, "late").await.expect("retry"),
+            "a's lease ran out and b took the row: a cannot set it back to pending"
+        );
+        assert!(!s
+            .mark_done(taken, "a", "failed", "late")
+            .await
+            .expect("done"));
+        assert!(!s
+            .mark_sent(taken, "a", MessageId(8), 60_040, 0)
+            .await
+            .expect("sent"));
+        assert!(!s.extend_lease(taken, "a", 999_999).await.expect("extend"));
+        let row = s.queued(taken).await.expect("row").expect("exists");
+        assert_eq!(
+            (row.status.as_str(), row.claimed_by.as_deref(), row.message),
+            ("claimed", Some("b"), None),
+            "the row is b's, untouched by a"
+        );
+        assert!(
+            s.extend_lease(taken, "b", 200_000).await.expect("extend"),
+            "b's post in flight keeps its claim"
+        );
+        assert!(
+            s.claim_due(130_000, "c", 60_000, 10)
+                .await
+                .expect("claim")
+                .is_empty(),
+            "past the first lease but inside the renewed one: nobody takes it over"
+        );
+        assert!(s
+            .mark_sent(taken, "b", MessageId(9), 130_001, 0)
+            .await
+            .expect("sent"));
+        assert!(
+            !s.mark_retry(taken, "b", 0, "twice").await.expect("retry"),
+            "a sent row is never set back, not even by its holder"
         );
         s.close().await;
     })
@@ -336,6 +418,115 @@ async fn concurrent_pulse_submissions_each_count_once_and_replays_change_nothing
             "closed once"
         );
         assert!(s.unfinished_pulses().await.expect("list").is_empty());
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_story_draft_is_claimed_by_one_click_and_a_stale_post_is_taken_over() {
+    use herald::store::stories::{StoryDraft, StoryStatus};
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 4).await.expect("connect");
+        let draft = StoryDraft {
+            id: "d1".into(),
+            guild: G,
+            author: MemberId(7),
+            template: "stories/weekly.md".into(),
+            team: None,
+            status: StoryStatus::Open,
+        };
+        s.create_story_draft(&draft, 0).await.expect("create");
+        assert_eq!(s.story_draft("d1").await.expect("read"), Some(draft));
+        let claims: Vec<bool> =
+            futures::future::join_all((0..4).map(|_| s.claim_story_draft("d1", 1_000, 0)))
+                .await
+                .into_iter()
+                .map(|r| r.expect("claim"))
+                .collect();
+        assert_eq!(
+            claims.iter().filter(|c| **c).count(),
+            1,
+            "one click wins: {claims:?}"
+        );
+        assert!(
+            !s.claim_story_draft("d1", 2_000, 500).await.expect("claim"),
+            "a post under way is not taken over"
+        );
+        assert!(
+            s.claim_story_draft("d1", 9_000, 1_500)
+                .await
+                .expect("claim"),
+            "a post whose instance died is taken over"
+        );
+        s.record_story_post("d1", "Sales", MessageId(5))
+            .await
+            .expect("record");
+        s.record_story_post("d1", "Sales", MessageId(6))
+            .await
+            .expect("a retry records nothing new");
+        assert_eq!(s.story_posts("d1").await.expect("posts"), ["Sales"]);
+        assert!(s
+            .move_story_draft("d1", StoryStatus::Posting, StoryStatus::Posted)
+            .await
+            .expect("move"));
+        assert!(!s
+            .move_story_draft("d1", StoryStatus::Open, StoryStatus::Cancelled)
+            .await
+            .expect("move"));
+        assert!(
+            !s.claim_story_draft("d1", 99_000_000, 99_000_000)
+                .await
+                .expect("claim"),
+            "posted stays posted"
+        );
+        s.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn one_instance_holds_the_gateway_lease_until_it_lapses_or_is_given_up() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        assert!(
+            s.hold_gateway("a", 0, 15_000).await.expect("hold"),
+            "free: a takes it"
+        );
+        assert!(
+            !s.hold_gateway("b", 1_000, 15_000).await.expect("hold"),
+            "a holds it"
+        );
+        assert!(
+            s.hold_gateway("a", 10_000, 15_000).await.expect("renew"),
+            "a renews"
+        );
+        assert!(
+            !s.hold_gateway("b", 20_000, 15_000).await.expect("hold"),
+            "past a's first lease but inside the renewed one"
+        );
+        assert!(
+            s.hold_gateway("b", 25_001, 15_000).await.expect("hold"),
+            "a stopped renewing: b takes over"
+        );
+        assert!(
+            !s.hold_gateway("a", 25_002, 15_000).await.expect("renew"),
+            "a, back late, cannot take it back while b's lease stands"
+        );
+        s.release_gateway("a")
+            .await
+            .expect("a gives up what it no longer has");
+        assert!(
+            !s.hold_gateway("c", 25_003, 15_000).await.expect("hold"),
+            "still b's"
+        );
+        s.release_gateway("b").await.expect("release");
+        assert!(
+            s.hold_gateway("c", 25_004, 15_000).await.expect("hold"),
+            "given up: c takes it at once"
+        );
         s.close().await;
     })
     .await;

@@ -1,6 +1,7 @@
 //! The private answer flow. Pressing "Answer" opens an ephemeral message showing one
 //! question at a time; every button carries the answers so far in its `custom_id`
-//! (`pulse:<id>:<flow>:<op>:<pos>:<answers>`), so nothing about the person is stored
+//! (`pulse:<id>:<flow>:<op>:<pos>:<answers>`, an [`Action::Pulse`]; the grammar is in
+//! `app::action`), so nothing about the person is stored
 //! until they press Submit. `flow` is a random token per opening: a second Submit of the
 //! same flow (a double click, a replay) changes nothing.
 //!
@@ -12,14 +13,12 @@ use rand::Rng;
 
 use super::{load, Pulse};
 use crate::app::access::Actor;
+use crate::app::action::{Action, FlowOp, FlowStep, FLOW_LEN};
 use crate::app::App;
 use crate::chat::{Choice, Row, Screen};
-use crate::domain::poll::{decode, encode, Question, QuestionKind};
+use crate::domain::poll::{encode, Question, QuestionKind};
 use crate::error::{AppError, AppResult};
 use crate::store::pulses::{Ballot, Submitted};
-
-/// Length of a flow token (`[0-9a-z]`).
-const FLOW_LEN: usize = 8;
 
 /// Longest comment kept.
 pub const COMMENT_MAX: usize = 500;
@@ -31,56 +30,20 @@ pub enum Step {
     Open(Screen),
     /// Replace the flow's message.
     Update(Screen),
-    /// Ask for a comment in a modal.
-    Comment { custom_id: String, title: String },
+    /// Ask for a comment in a modal (`action` is its custom_id).
+    Comment { action: Action, title: String },
 }
 
-/// A parsed flow button.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct State {
-    pulse: i64,
-    flow: String,
-    op: char,
-    pos: usize,
-    answers: Vec<u8>,
-}
+/// A flow step as it is carried by the buttons.
+type State = FlowStep;
 
-impl State {
-    fn id(&self, op: char, pos: usize, answers: &[u8]) -> String {
-        format!(
-            "pulse:{}:{}:{op}:{pos}:{}",
-            self.pulse,
-            self.flow,
-            encode(answers)
-        )
-    }
+/// The custom_id of the button that moves `s` on to `op` at `pos` with `answers`.
+fn id(s: &State, op: FlowOp, pos: usize, answers: &[u8]) -> String {
+    Action::Pulse(s.with(op, pos, answers)).to_string()
 }
 
 fn not_ours() -> AppError {
     AppError::user("This button is not one Herald made.")
-}
-
-fn parse(custom_id: &str) -> Option<State> {
-    let mut parts = custom_id.strip_prefix("pulse:")?.splitn(5, ':');
-    let pulse = parts.next()?.parse().ok()?;
-    let flow = parts.next()?.to_string();
-    let made_by_us = flow.len() == FLOW_LEN
-        && flow
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
-    if !made_by_us {
-        return None;
-    }
-    let op = parts.next()?.chars().next()?;
-    let pos = parts.next()?.parse().ok()?;
-    let answers = decode(parts.next().unwrap_or(""))?;
-    Some(State {
-        pulse,
-        flow,
-        op,
-        pos,
-        answers,
-    })
 }
 
 /// The state's answers fit the set, position included.
@@ -116,20 +79,14 @@ fn closed() -> AppError {
     )
 }
 
-/// A click on a pulse button (`values` holds a select's choice).
+/// A click on a flow button (`values` holds a select's choice).
 pub async fn click(
     app: &App,
     actor: &Actor,
-    custom_id: &str,
+    step: &FlowStep,
     values: &[String],
 ) -> AppResult<Step> {
-    if let Some(id) = custom_id
-        .strip_prefix("pulse:")
-        .and_then(|r| r.strip_suffix(":open"))
-    {
-        return open(app, actor, id.parse().map_err(|_| not_ours())?).await;
-    }
-    let mut s = parse(custom_id).ok_or_else(not_ours)?;
+    let mut s = step.clone();
     let pulse = load(app, s.pulse).await?;
     if !fits(&pulse, &s) {
         return Err(not_ours());
@@ -138,8 +95,8 @@ pub async fn click(
         return Err(closed());
     }
     match s.op {
-        'q' | 'a' => Ok(Step::Update(screen(&pulse, &s))),
-        'v' => {
+        FlowOp::Question | FlowOp::Answer => Ok(Step::Update(screen(&pulse, &s))),
+        FlowOp::Value => {
             let v: u8 = values
                 .first()
                 .and_then(|v| v.parse().ok())
@@ -152,11 +109,11 @@ pub async fn click(
             s.pos += 1;
             Ok(Step::Update(screen(&pulse, &s)))
         }
-        'c' if pulse.set.comment => Ok(Step::Comment {
-            custom_id: s.id('m', s.pos, &s.answers),
+        FlowOp::Comment if pulse.set.comment => Ok(Step::Comment {
+            action: Action::Pulse(s.with(FlowOp::Modal, s.pos, &s.answers)),
             title: "A comment (optional)".into(),
         }),
-        's' => submit(app, actor, &pulse, &s, None)
+        FlowOp::Submit => submit(app, actor, &pulse, &s, None)
             .await
             .map(|text| Step::Update(Screen { text, rows: vec![] })),
         _ => Err(not_ours()),
@@ -164,16 +121,17 @@ pub async fn click(
 }
 
 /// The comment modal was sent: submit with the comment.
-pub async fn comment(app: &App, actor: &Actor, custom_id: &str, text: &str) -> AppResult<String> {
-    let s = parse(custom_id)
-        .filter(|s| s.op == 'm')
-        .ok_or_else(not_ours)?;
+pub async fn comment(app: &App, actor: &Actor, step: &FlowStep, text: &str) -> AppResult<String> {
+    if step.op != FlowOp::Modal {
+        return Err(not_ours());
+    }
+    let s = step;
     let pulse = load(app, s.pulse).await?;
-    if !fits(&pulse, &s) {
+    if !fits(&pulse, s) {
         return Err(not_ours());
     }
     let text: String = text.trim().chars().take(COMMENT_MAX).collect();
-    submit(app, actor, &pulse, &s, (!text.is_empty()).then_some(text)).await
+    submit(app, actor, &pulse, s, (!text.is_empty()).then_some(text)).await
 }
 
 fn set_answer(answers: &mut Vec<u8>, pos: usize, v: u8) {
@@ -184,7 +142,8 @@ fn set_answer(answers: &mut Vec<u8>, pos: usize, v: u8) {
     }
 }
 
-async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<Step> {
+/// "Answer" on a pulse message: the flow's first screen, privately.
+pub async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<Step> {
     let pulse = load(app, id).await?;
     if !pulse.is_open(app.now_ms()) {
         return Err(closed());
@@ -205,7 +164,7 @@ async fn open(app: &App, actor: &Actor, id: i64) -> AppResult<Step> {
     let s = State {
         pulse: id,
         flow,
-        op: 'q',
+        op: FlowOp::Question,
         pos: 0,
         answers: vec![],
     };
@@ -263,7 +222,7 @@ fn question_screen(pulse: &Pulse, s: &State, q: &Question) -> Screen {
     let mut rows = Vec::new();
     if let QuestionKind::Choice(options) = &q.kind {
         rows.push(Row::Select {
-            custom_id: s.id('v', s.pos, &s.answers),
+            custom_id: id(s, FlowOp::Value, s.pos, &s.answers),
             placeholder: current
                 .map(|c| q.label(c))
                 .unwrap_or_else(|| "Choose an answer".into()),
@@ -281,7 +240,7 @@ fn question_screen(pulse: &Pulse, s: &State, q: &Question) -> Screen {
                 let mut answers = s.answers.clone();
                 set_answer(&mut answers, s.pos, v);
                 Choice {
-                    custom_id: s.id('a', s.pos + 1, &answers),
+                    custom_id: id(s, FlowOp::Answer, s.pos + 1, &answers),
                     label: q.label(v),
                     selected: current == Some(v),
                     disabled: false,
@@ -292,13 +251,13 @@ fn question_screen(pulse: &Pulse, s: &State, q: &Question) -> Screen {
     }
     rows.push(Row::Buttons(vec![
         Choice {
-            custom_id: s.id('q', s.pos.saturating_sub(1), &s.answers),
+            custom_id: id(s, FlowOp::Question, s.pos.saturating_sub(1), &s.answers),
             label: "Back".into(),
             selected: false,
             disabled: s.pos == 0,
         },
         Choice {
-            custom_id: s.id('q', s.pos + 1, &s.answers),
+            custom_id: id(s, FlowOp::Question, s.pos + 1, &s.answers),
             label: "Next".into(),
             selected: false,
             disabled: current.is_none(),
@@ -321,21 +280,21 @@ fn summary_screen(pulse: &Pulse, s: &State) -> Screen {
     text.push_str("\nNothing is saved until you press **Submit**.");
     let n = pulse.set.questions.len();
     let mut buttons = vec![Choice {
-        custom_id: s.id('q', n - 1, &s.answers),
+        custom_id: id(s, FlowOp::Question, n - 1, &s.answers),
         label: "Back".into(),
         selected: false,
         disabled: false,
     }];
     if pulse.set.comment {
         buttons.push(Choice {
-            custom_id: s.id('c', n, &s.answers),
+            custom_id: id(s, FlowOp::Comment, n, &s.answers),
             label: "Add a comment and submit".into(),
             selected: false,
             disabled: false,
         });
     }
     buttons.push(Choice {
-        custom_id: s.id('s', n, &s.answers),
+        custom_id: id(s, FlowOp::Submit, n, &s.answers),
         label: "Submit".into(),
         selected: true,
         disabled: false,
@@ -432,7 +391,7 @@ mod tests {
         State {
             pulse: 4_000_000_000,
             flow: "abcdefgh".into(),
-            op: 'q',
+            op: FlowOp::Question,
             pos: 0,
             answers: vec![],
         }
@@ -447,6 +406,14 @@ mod tests {
                 Row::Select { custom_id, .. } => vec![custom_id.clone()],
             })
             .collect()
+    }
+
+    /// A flow step from a custom_id, as the Discord edge hands it over.
+    fn parse(custom_id: &str) -> Option<State> {
+        match custom_id.parse() {
+            Ok(Action::Pulse(s)) => Some(s),
+            _ => None,
+        }
     }
 
     #[test]
@@ -481,7 +448,7 @@ mod tests {
         assert!(first.text.contains("question 1 of 2"), "{}", first.text);
         let four = ids(&first)
             .into_iter()
-            .find(|i| i.ends_with(":a:1:4"))
+            .find(|i| parse(i).is_some_and(|s| s.op == FlowOp::Answer && s.answers == [4]))
             .expect("a button for 4");
         let s = parse(&four).expect("ours");
         assert_eq!((s.pos, s.answers.clone()), (1, vec![4]));

@@ -94,6 +94,16 @@ impl PrivacyKey {
     pub fn mute(&self, guild: GuildId, member: MemberId) -> String {
         self.mac(&[b"mute", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])
     }
+
+    /// An event handled once (an interaction, a reaction, a feedback message), from its
+    /// Discord ids and names: the key of its claim, so no table holds those ids, a member's
+    /// least of all. Every instance must share the key file for their claims to meet.
+    pub fn event(&self, kind: &str, ids: &[u64], name: &str) -> String {
+        let ids: Vec<[u8; 8]> = ids.iter().map(|i| i.to_be_bytes()).collect();
+        let mut parts: Vec<&[u8]> = vec![b"event", kind.as_bytes(), name.as_bytes()];
+        parts.extend(ids.iter().map(|i| i.as_slice()));
+        self.mac(&parts)
+    }
 }
 
 #[cfg(test)]
@@ -133,5 +143,23 @@ mod tests {
         assert_ne!(k.voter(1, m), k.voter(2, m));
         assert_ne!(k.voter(1, m), PrivacyKey::from_bytes([2; 32]).voter(1, m));
         assert_eq!(k.voter(1, m).len(), VOTER_KEY_LEN);
+    }
+
+    #[test]
+    fn an_event_key_names_its_event_and_no_other() {
+        let k = PrivacyKey::from_bytes([1; 32]);
+        let thumbs = k.event("reaction", &[1, 2, 3], "👍");
+        assert_eq!(
+            thumbs,
+            k.event("reaction", &[1, 2, 3], "👍"),
+            "the same on every instance"
+        );
+        assert_ne!(thumbs, k.event("reaction", &[1, 2, 3], "👎"));
+        assert_ne!(thumbs, k.event("reaction", &[1, 2, 4], "👍"));
+        assert_ne!(thumbs, k.event("feedback", &[1, 2, 3], "👍"));
+        assert_ne!(
+            k.event("interaction", &[7], ""),
+            k.event("interaction", &[8], "")
+        );
     }
 }

@@ -7,13 +7,17 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 
+use anyhow::Context;
+
 use super::results::compute;
-use super::{load, teams_for, Pulse};
+use super::{teams_for, Pulse};
 use crate::app::App;
 use crate::chat::{split_message, Button, OutMessage};
 use crate::domain::ids::MemberId;
+use crate::error::AppError;
 use crate::plan::Audience;
 use crate::store::pulses::NewPulse;
+use crate::store::StoreError;
 
 const HOUR_MS: i64 = 3_600_000;
 
@@ -22,17 +26,33 @@ pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
     open_plan_pulses(app, now).await?;
     let now_ms = now.timestamp_millis();
     for row in app.store.unfinished_pulses().await? {
-        let pulse = load(app, row.id)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let pulse = Pulse {
+            set: serde_json::from_str(&row.questions)
+                .with_context(|| format!("pulse {} has unreadable questions", row.id))?,
+            row,
+        };
         post_openings(app, &pulse).await?;
-        if row.closes_at_ms <= now_ms {
+        if pulse.row.closes_at_ms <= now_ms {
             close(app, &pulse, now_ms).await?;
         } else {
             remind(app, &pulse, now_ms).await?;
         }
     }
     Ok(())
+}
+
+/// A use case's error as a job's, keeping its cause. A use case words a database outage
+/// for a person (a `UserError`, its cause gone); a job needs the cause back, so that the
+/// scheduler holds the work as "unavailable" instead of reporting a failure. When the
+/// database does not answer now, that is the cause; otherwise the words are the error.
+pub(crate) async fn job_error(app: &App, e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Internal(e) => e,
+        AppError::User(words) => match app.store.ping().await {
+            Err(outage @ StoreError::Unavailable(_)) => anyhow::Error::new(outage).context(words),
+            _ => anyhow::Error::new(words),
+        },
+    }
 }
 
 /// When the next pulse event is due: an opening, a reminder or a close.
@@ -106,9 +126,10 @@ async fn open_plan_pulses(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
                     .collect(),
                 Audience::Teams(t) => t.clone(),
             };
-            let teams = teams_for(app, guild, &names)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let teams = match teams_for(app, guild, &names).await {
+                Ok(teams) => teams,
+                Err(e) => return Err(job_error(app, e).await),
+            };
             app.store
                 .create_pulse(&NewPulse {
                     guild,
@@ -146,7 +167,7 @@ fn opening(pulse: &Pulse) -> OutMessage {
             pulse.row.closes_at_ms / 1000
         ),
         buttons: vec![Button::Action {
-            custom_id: format!("pulse:{}:open", pulse.id()),
+            custom_id: crate::app::action::Action::PulseOpen { pulse: pulse.id() }.to_string(),
             label: "Answer".into(),
         }],
         ..OutMessage::default()
@@ -266,9 +287,10 @@ async fn post_all(
 /// Posts results to each team and the change team, marks the pulse closed, and takes the
 /// Answer button off the pulse messages.
 async fn close(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
-    let results = compute(app, pulse.clone())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let results = match compute(app, pulse.clone()).await {
+        Ok(results) => results,
+        Err(e) => return Err(job_error(app, e).await),
+    };
     let teams = app.store.pulse_teams(pulse.id()).await?;
     for (i, team) in teams.iter().enumerate() {
         if team.results_posted {

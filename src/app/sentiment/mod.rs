@@ -12,7 +12,7 @@ use super::pulse::readiness::normalised;
 use super::pulse::results::{signed, Results};
 use super::App;
 use crate::chat::OutMessage;
-use crate::domain::ids::{ChannelId, GuildId, MemberId, RoleId};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 use crate::domain::record::{
     arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
 };
@@ -34,6 +34,26 @@ pub async fn ingest(
     if signals.is_empty() || !app.store.add_signals(guild, signals, origin).await? {
         return Ok(());
     }
+    evaluate_teams(app, guild, signals).await
+}
+
+/// Stores the one signal of an event that counts once, keyed by `event` (a keyed hash of
+/// its Discord ids): of several instances that received it, the first stores it and checks
+/// the team; the rest do nothing.
+async fn ingest_event(
+    app: &App,
+    guild: GuildId,
+    signal: Signal,
+    event: &str,
+) -> anyhow::Result<()> {
+    if !app.store.add_event_signal(guild, &signal, event).await? {
+        super::once::handled_elsewhere(app, signal.source.name());
+        return Ok(());
+    }
+    evaluate_teams(app, guild, std::slice::from_ref(&signal)).await
+}
+
+async fn evaluate_teams(app: &App, guild: GuildId, signals: &[Signal]) -> anyhow::Result<()> {
     let mut teams: Vec<&str> = signals.iter().map(|s| s.team.as_str()).collect();
     teams.sort();
     teams.dedup();
@@ -74,11 +94,13 @@ pub async fn from_pulse(app: &App, results: &Results, closed_ms: i64) -> anyhow:
     ingest(app, results.pulse.row.guild, &signals, Some(&origin)).await
 }
 
-/// A reaction to one of Herald's messages in a team channel.
+/// A reaction to one of Herald's messages in a team channel: counted once per message,
+/// member and emoji, however often it is removed and added again.
 pub async fn reaction(
     app: &App,
     guild: GuildId,
     channel: ChannelId,
+    message: MessageId,
     member: MemberId,
     emoji: &str,
 ) -> anyhow::Result<()> {
@@ -107,15 +129,19 @@ pub async fn reaction(
         contributor: app.key.contributor(guild, member),
         at_ms: app.now_ms(),
     };
-    ingest(app, guild, &[s], None).await
+    let event = app
+        .key
+        .event("reaction", &[guild.0, message.0, member.0], emoji);
+    ingest_event(app, guild, s, &event).await
 }
 
-/// A message in a channel: scored if the channel is an opt-in feedback channel. The text
-/// is scored here and dropped; only the score is kept.
+/// A message in a channel: scored if the channel is an opt-in feedback channel, once per
+/// message. The text is scored here and dropped; only the score is kept.
 pub async fn feedback(
     app: &App,
     guild: GuildId,
     channel_name: &str,
+    message: MessageId,
     member: MemberId,
     roles: &[RoleId],
     text: &str,
@@ -145,7 +171,10 @@ pub async fn feedback(
         contributor: app.key.contributor(guild, member),
         at_ms: app.now_ms(),
     };
-    ingest(app, guild, &[s], None).await
+    // A message id is no member id, but Discord names its author to anyone who asks:
+    // the key is hashed like the rest.
+    let event = app.key.event("feedback", &[guild.0, message.0], "");
+    ingest_event(app, guild, s, &event).await
 }
 
 /// A team's figures on a day.

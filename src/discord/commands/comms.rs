@@ -101,8 +101,11 @@ async fn announce(
         serenity::CreateInputText::new(serenity::InputTextStyle::Paragraph, "Announcement", "text")
             .max_length(announce::MAX_LEN as u16)
             .placeholder("What should the teams hear?");
-    let modal = serenity::CreateModal::new(format!("announce:modal:{draft}"), "New announcement")
-        .components(vec![serenity::CreateActionRow::InputText(input)]);
+    let modal = serenity::CreateModal::new(
+        crate::app::action::Action::AnnounceModal { draft }.to_string(),
+        "New announcement",
+    )
+    .components(vec![serenity::CreateActionRow::InputText(input)]);
     a.interaction
         .create_response(
             ctx.http(),

@@ -43,6 +43,9 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
         on_error: |e| Box::pin(errors::on_error(e)),
         command_check: Some(|ctx| {
             Box::pin(async move {
+                if !first_to_handle(ctx).await? {
+                    return Ok(false); // another instance answers; see errors::on_error
+                }
                 let guild = ctx.guild_id().map(|g| crate::domain::ids::GuildId(g.get()));
                 crate::app::access::require_served(&ctx.data().app, guild)?;
                 Ok(true)
@@ -66,6 +69,21 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
             })
         })
         .build()
+}
+
+/// Claims the command's interaction for this instance before it runs. poise runs the
+/// check once per level of a subcommand (`/herald status`: twice), so the claim is kept
+/// with the invocation and only the first call asks the database.
+async fn first_to_handle(ctx: Ctx<'_>) -> Result<bool, AppError> {
+    struct Claimed;
+    if ctx.invocation_data::<Claimed>().await.is_some() {
+        return Ok(true);
+    }
+    if !crate::app::once::first_to_handle(&ctx.data().app, ctx.id()).await? {
+        return Ok(false);
+    }
+    ctx.set_invocation_data(Claimed).await;
+    Ok(true)
 }
 
 /// Registers the commands; a failure is logged, never returned (poise would hang).

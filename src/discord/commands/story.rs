@@ -4,6 +4,7 @@ use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
 use super::{defer_failed, Ctx};
+use crate::app::action::Action;
 use crate::app::stories;
 use crate::chat::Button;
 use crate::discord::actor::actor;
@@ -25,25 +26,24 @@ async fn post(
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     let preview = stories::preview(&ctx.data().app, &who, &template, team.as_deref()).await?;
-    let target = team.unwrap_or_else(|| "*".into());
-    let post_id = format!("story:post:{}:{}", template.trim(), target.trim());
-    if post_id.len() > 100 {
-        return Err(AppError::user(
-            "That template or team name is too long to post from a button; shorten it.",
-        ));
-    }
     let buttons = vec![
         Button::Action {
-            custom_id: post_id,
+            custom_id: Action::StoryPost {
+                draft: preview.draft.clone(),
+            }
+            .to_string(),
             label: "Post it".into(),
         },
         Button::Action {
-            custom_id: "story:cancel".into(),
+            custom_id: Action::StoryCancel {
+                draft: Some(preview.draft),
+            }
+            .to_string(),
             label: "Cancel".into(),
         },
     ];
     let r = CreateReply::default()
-        .content(preview)
+        .content(preview.text)
         .ephemeral(true)
         .components(crate::discord::render::rows(&buttons))
         .allowed_mentions(serenity::CreateAllowedMentions::new());

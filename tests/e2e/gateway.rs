@@ -1,0 +1,88 @@
+//! One gateway holder among several instances on one PostgreSQL database: the others
+//! stand by, and one takes over when the holder dies.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::helpers::{settings_for, spawn_app, within, TestApp};
+
+async fn identifies(app: &TestApp) -> u64 {
+    app.stats().await["identifies"].as_u64().unwrap_or(0)
+}
+
+async fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what} did not happen within 5 s");
+}
+
+#[tokio::test]
+async fn one_instance_holds_the_gateway_and_a_standby_takes_over_within_fifteen_seconds() {
+    within(120, async {
+        let mut app = spawn_app().await;
+        if !app.db.is_postgres() {
+            eprintln!("one gateway holder: PostgreSQL only (set TEST_DATABASE_URL)");
+            return;
+        }
+        let second =
+            herald::startup::launch(settings_for(&app.sim.url(), &app.db.url), app.clock.clone())
+                .await
+                .expect("a second instance starts");
+        let standby = second.app.metrics.clone();
+        wait_for("the second instance standing by", || {
+            standby.gateway_standby.load(Ordering::Relaxed)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert_eq!(
+            identifies(&app).await,
+            1,
+            "only the holder connected to the gateway"
+        );
+        let health: serde_json::Value = app
+            .http
+            .get(format!("http://{}/healthz", second.health_addr))
+            .send()
+            .await
+            .expect("healthz")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(health["gateway"], "standby", "{health}");
+
+        app.herald.take().expect("the first instance").crash().await;
+        let mut waited = 0;
+        while !standby.gateway_up() && waited < 15 {
+            app.advance(3);
+            waited += 3;
+            for _ in 0..100 {
+                if standby.gateway_up() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        assert!(
+            standby.gateway_up(),
+            "no take-over within 15 s of the holder's death"
+        );
+        assert_eq!(identifies(&app).await, 2);
+        let reply = app
+            .command("Claire", "change-team", "herald status", json!({}))
+            .await;
+        assert!(
+            reply.content.contains("Herald"),
+            "the new holder answers: {}",
+            reply.content
+        );
+        app.herald = Some(second);
+        app.finish().await;
+    })
+    .await;
+}
