@@ -43,18 +43,16 @@ impl DiscordHandle {
     #[doc(hidden)]
     pub async fn crash(self) {
         self.task.abort();
-        let shards = self
-            .shards
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        if let Some(shards) = shards {
-            shards.shutdown_all().await;
-        }
+        self.close_gateway().await;
     }
 
     /// Closes the gateway connection and waits for the client task to end.
     pub async fn shutdown(self) {
+        self.close_gateway().await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
+    }
+
+    async fn close_gateway(&self) {
         let shards = self
             .shards
             .lock()
@@ -63,7 +61,6 @@ impl DiscordHandle {
         if let Some(shards) = shards {
             shards.shutdown_all().await;
         }
-        let _ = tokio::time::timeout(Duration::from_secs(10), self.task).await;
     }
 }
 
