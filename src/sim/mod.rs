@@ -1,7 +1,7 @@
 //! `herald sim`: a local Discord — the REST subset bots use, the gateway, and a JSON
 //! control API under `/_sim/` — with Discord's limits, rate limits and injectable faults.
-//! The contract is in `shared/DISCORD.md`; tests, benchmarks, the demo and outside
-//! scripts all drive it.
+//! Its contract (routes, control API, limits, faults) is the README's "The Discord
+//! simulator" section; tests, benchmarks, the demo and outside scripts all drive it.
 //!
 //! Faults (`POST /_sim/faults`, every field optional): `http_429_ratio` and
 //! `http_5xx_ratio` answer that share of requests with a 429 or a 5xx;

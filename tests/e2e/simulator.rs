@@ -1,5 +1,5 @@
 //! The simulator as any bot sees it (no Herald here): plain HTTP and a raw websocket,
-//! checking the contract in shared/DISCORD.md.
+//! checking the contract in the README's "The Discord simulator" section.
 
 use futures::{SinkExt, StreamExt};
 use herald::sim::{self, SimHandle, WorldSpec};
