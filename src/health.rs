@@ -123,7 +123,7 @@ impl Health {
         };
         // A scheduler that has not finished a pass (nor beat while idle) for 60 s sends
         // nothing, however healthy the rest looks.
-        let scheduler = if self.metrics.scheduler.alive() {
+        let scheduler = if self.metrics.scheduler.alive() && self.metrics.dm_lane.alive() {
             "alive"
         } else {
             "stalled"

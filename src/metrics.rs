@@ -20,7 +20,10 @@ pub struct Metrics {
     pub gateway_connected: AtomicBool,
     /// Another instance holds the gateway lease; this one stands by.
     pub gateway_standby: AtomicBool,
+    /// The scheduler's lane for channel posts and every other job but direct messages.
     pub scheduler: Heartbeat,
+    /// The scheduler's lane for direct messages (pulse reminders).
+    pub dm_lane: Heartbeat,
 }
 
 /// Longer than this without a beat and `/healthz` reports the scheduler stalled.

@@ -8,11 +8,13 @@ pub mod announce;
 pub mod champions;
 pub mod comms;
 pub mod gateway;
+pub mod jobs;
 pub mod once;
 pub mod plan_cli;
 pub mod pulse;
 pub mod roles;
 pub mod sentiment;
+pub mod shared_time;
 pub mod status;
 pub mod stories;
 pub mod teams;
@@ -48,6 +50,8 @@ pub struct App {
     pub plan_gate: Arc<tokio::sync::Mutex<()>>,
     /// Keys the hashes that stand for people in pulse data.
     pub key: Arc<pulse::key::PrivacyKey>,
+    /// The offset to the database's clock (see `shared_time`).
+    pub shared_time: Arc<shared_time::SharedTime>,
 }
 
 impl App {
@@ -70,11 +74,14 @@ impl App {
             wake: Arc::default(),
             plan_gate: Arc::default(),
             key: Arc::new(key),
+            shared_time: Arc::default(),
         }
     }
 
+    /// Now in milliseconds, by the shared (database) clock: what every use case stores
+    /// and compares with what the scheduler does.
     pub fn now_ms(&self) -> i64 {
-        self.clock.now().timestamp_millis()
+        self.shared_now_ms()
     }
 
     pub fn plan(&self) -> Option<Arc<crate::plan::Plan>> {

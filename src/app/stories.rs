@@ -16,11 +16,13 @@ use super::champions::ranking;
 use super::pulse::readiness::{adkar_history, adkar_line, team_scores};
 use super::pulse::results::signed;
 use super::App;
+use crate::app::jobs::{self, Done};
 use crate::chat::OutMessage;
-use crate::domain::ids::{ChannelId, GuildId};
+use crate::domain::ids::GuildId;
 use crate::error::{AppError, AppResult};
 use crate::plan::render::{empty_story, message_off_runtime, Subject};
 use crate::plan::Plan;
+use crate::store::outbox::{Kind, NewSend, Queued};
 use crate::store::stories::{StoryDraft, StoryStatus};
 
 /// Whether a plan template is a story (it gets live figures).
@@ -403,49 +405,86 @@ pub async fn release(app: &App, d: &StoryDraft) {
     }
 }
 
-/// The nonce of a draft's post to one channel: the same on every retry, so Discord
-/// returns the first message instead of posting again.
-fn nonce(draft: &str, channel: ChannelId) -> String {
-    format!(
-        "s{:x}",
-        crate::chat::fnv1a(&format!("story|{draft}|{channel}"))
-    )
-}
-
-/// `/story post`, step two: renders afresh for each team without the story and posts it.
-/// A failure gives the draft back, so "Post it" again finishes the remaining teams.
+/// `/story post`, step two: queues one post per team not yet given the story; each is
+/// rendered afresh with live figures when its turn comes. The draft is then posted, so
+/// another "Post it" changes nothing.
 pub async fn post(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<String> {
-    let done = post_claimed(app, actor, d).await;
+    let done = queue_posts(app, actor, d).await;
     match &done {
         Ok(_) => {
             app.store
                 .move_story_draft(&d.id, StoryStatus::Posting, StoryStatus::Posted)
                 .await?;
+            app.wake_scheduler();
         }
         Err(_) => release(app, d).await,
     }
     done
 }
 
-async fn post_claimed(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<String> {
+async fn queue_posts(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<String> {
     let teams = audience(app, actor, d.team.as_deref()).await?;
     let already = app.store.story_posts(&d.id).await?;
-    let mut posted = Vec::new();
-    for t in &teams {
-        if !already.contains(&t.name) {
-            let mut msg = render(app, actor.guild, &d.template, &t.name).await?;
-            msg.nonce = Some(nonce(&d.id, t.channel));
-            let id = app.chat.post(t.channel, &msg).await.map_err(|e| {
-                AppError::user(format!(
-                    "Posting to {} failed: {}. The teams before it have the story; press **Post it** again to finish.",
-                    t.name, e.message
-                ))
-            })?;
-            app.store.record_story_post(&d.id, &t.name, id).await?;
+    let now = app.now_ms();
+    let rows: Vec<NewSend> = teams
+        .iter()
+        .filter(|t| !already.contains(&t.name))
+        .map(|t| NewSend {
+            guild: d.guild,
+            kind: Kind::Story,
+            item: d.id.clone(),
+            team: t.name.clone(),
+            channel: t.channel,
+            fire_at_ms: now,
+            body: None,
+            ref_id: None,
+        })
+        .collect();
+    app.store.enqueue(&rows).await?;
+    let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+    Ok(format!(
+        "Posting the story to {} now; it appears in {} in a moment.",
+        names.join(", "),
+        if names.len() == 1 {
+            "the team's channel"
+        } else {
+            "each team's channel"
         }
-        posted.push(t.name.clone());
+    ))
+}
+
+/// A story's post to one team (a `Story` job): rendered now with live figures, posted
+/// with the row's nonce. A story that no longer renders is reported, not retried.
+pub async fn deliver(app: &App, row: &Queued) -> anyhow::Result<Done> {
+    let Some(d) = app.store.story_draft(&row.item).await? else {
+        return Ok(Done::skipped("the story draft is gone"));
+    };
+    if app.store.story_posts(&d.id).await?.contains(&row.team) {
+        return Ok(Done::finished("posted already"));
     }
-    Ok(format!("Posted the story to {}.", posted.join(", ")))
+    let msg = match render(app, row.guild, &d.template, &row.team).await {
+        Ok(msg) => msg,
+        // Words for a person while the database answers: the story itself is wrong.
+        Err(AppError::User(words)) if app.store.ping().await.is_ok() => {
+            return Ok(Done::Failed {
+                reason: words.to_string(),
+                report: Some(format!("Could not post the story to {}: {words}", row.team)),
+            })
+        }
+        Err(e) => return Err(crate::app::pulse::run::job_error(app, e).await),
+    };
+    match jobs::post(app, row, row.channel, msg).await {
+        Ok(id) => {
+            app.store.record_story_post(&d.id, &row.team, id).await?;
+            Ok(Done::sent(id))
+        }
+        Err(e) => Ok(jobs::post_failed(row, &e, app.clock.now(), |why| {
+            Some(format!(
+                "Could not post the story to {} (<#{}>): {why}. To try again, `/story post` it with `team: {}`.",
+                row.team, row.channel, row.team
+            ))
+        })),
+    }
 }
 
 /// "Cancel" on a story preview: the draft can no longer be posted.

@@ -173,10 +173,7 @@ async fn caught_up(herald: &Running, now: DateTime<Utc>) {
 async fn next_event(herald: &Running, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let app = &herald.app;
     let outbox = app.store.next_due_ms().await.ok().flatten();
-    let pulses = crate::app::pulse::run::next_event_ms(app, now)
-        .await
-        .ok()
-        .flatten();
+    let pulses = crate::app::pulse::run::next_opening_ms(app, now);
     [outbox, pulses]
         .into_iter()
         .flatten()

@@ -30,9 +30,21 @@ pub struct Materialized {
     plan: Option<Arc<Plan>>,
     teams: Vec<Team>,
     next_at: Option<DateTime<Utc>>,
+    /// When the open pulses' rows were last made sure of.
+    pulses_swept: Option<DateTime<Utc>>,
 }
 
 impl Materialized {
+    /// Whether the open pulses' rows are due to be made sure of: at start, then hourly.
+    pub fn pulses_due(&self, now: DateTime<Utc>) -> bool {
+        self.pulses_swept
+            .is_none_or(|at| now >= at + Duration::minutes(REFRESH_MINUTES) || now < at)
+    }
+
+    pub fn pulses_swept(&mut self, now: DateTime<Utc>) {
+        self.pulses_swept = Some(now);
+    }
+
     fn covers(&self, plan: &Arc<Plan>, teams: &[Team], now: DateTime<Utc>) -> bool {
         self.plan.as_ref().is_some_and(|p| Arc::ptr_eq(p, plan))
             && self.teams == teams
@@ -71,11 +83,9 @@ pub async fn run(app: &App, now: DateTime<Utc>, done: &mut Materialized) -> anyh
         }
     }
     pass.flush().await?;
-    *done = Materialized {
-        plan: Some(plan),
-        teams,
-        next_at: Some(pass.next_at),
-    };
+    done.plan = Some(plan);
+    done.teams = teams;
+    done.next_at = Some(pass.next_at);
     Ok(pass.inserted)
 }
 

@@ -113,6 +113,9 @@ pub fn create(
     inner.messages.insert(id, m);
     if !ephemeral {
         inner.stats.messages_created += 1;
+        if inner.dm_channels.values().any(|c| *c == channel) {
+            inner.stats.dms_created += 1;
+        }
     }
     drop(inner);
     if !ephemeral {

@@ -12,6 +12,8 @@ pub struct Stats {
     pub by_route: BTreeMap<String, u64>,
     pub rate_limited: u64,
     pub messages_created: u64,
+    /// Of those, direct messages.
+    pub dms_created: u64,
     pub nonce_duplicates_prevented: u64,
     pub interactions: u64,
     pub ack_ms: Vec<f64>,
@@ -38,7 +40,7 @@ impl Stats {
             .collect();
         json!({
             "requests": self.requests, "by_route": self.by_route, "rate_limited": self.rate_limited,
-            "messages_created": self.messages_created,
+            "messages_created": self.messages_created, "dms_created": self.dms_created,
             "nonce_duplicates_prevented": self.nonce_duplicates_prevented,
             "interactions": {
                 "count": self.interactions,

@@ -85,6 +85,8 @@ pub trait Store:
     fn backend(&self) -> Backend;
     /// A cheap round trip, for health checks.
     async fn ping(&self) -> StoreResult<()>;
+    /// The database's own clock, in Unix milliseconds: the one clock every instance shares.
+    async fn db_now_ms(&self) -> StoreResult<i64>;
     /// Waits for in-flight queries and closes every connection.
     async fn close(&self);
 

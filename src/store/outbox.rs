@@ -11,19 +11,95 @@ use super::sql::{classify, SqlStore};
 use super::{Backend, StoreError, StoreResult};
 use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId};
 
-/// What kind of send a row is.
+/// What a row is for; stored as text, like the row's status. Every job Herald runs on a
+/// schedule is one of these, claimed, leased, retried and reported the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// A plan item's scheduled send to one team's channel.
+    Plan,
+    /// The one re-send of an acknowledged plan send, while too few acknowledged.
+    Resend,
+    /// `/comms send`: a plan item sent now.
+    Manual,
+    /// `/comms announce`: a confirmed announcement to one channel.
+    Announce,
+    /// A pulse's opening message in one team's channel.
+    PulseOpen,
+    /// One reminder step of a pulse: queues one `PulseDm` per member of its teams.
+    PulseRemind,
+    /// One reminder direct message to one member.
+    PulseDm,
+    /// A pulse's close: results to each team and the change team, then the pulse closed.
+    PulseClose,
+    /// A story's post to one team's channel.
+    Story,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Plan,
+        Kind::Resend,
+        Kind::Manual,
+        Kind::Announce,
+        Kind::PulseOpen,
+        Kind::PulseRemind,
+        Kind::PulseDm,
+        Kind::PulseClose,
+        Kind::Story,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Plan => "plan",
+            Kind::Resend => "resend",
+            Kind::Manual => "manual",
+            Kind::Announce => "announce",
+            Kind::PulseOpen => "pulse_open",
+            Kind::PulseRemind => "pulse_remind",
+            Kind::PulseDm => "pulse_dm",
+            Kind::PulseClose => "pulse_close",
+            Kind::Story => "story",
+        }
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("an outbox row of unknown kind `{s}`"))
+    }
+}
+
+/// The kinds by their old names, for the code that reads them so.
 pub mod kind {
-    pub const PLAN: &str = "plan";
-    pub const RESEND: &str = "resend";
-    pub const MANUAL: &str = "manual";
-    pub const ANNOUNCE: &str = "announce";
+    use super::Kind;
+    pub const PLAN: Kind = Kind::Plan;
+    pub const RESEND: Kind = Kind::Resend;
+    pub const MANUAL: Kind = Kind::Manual;
+    pub const ANNOUNCE: Kind = Kind::Announce;
+}
+
+/// `o.kind IN (...)` for a set of kinds (their names are constants, never input).
+fn kinds_sql(kinds: &[Kind]) -> String {
+    let names: Vec<String> = kinds.iter().map(|k| format!("'{k}'")).collect();
+    format!("o.kind IN ({})", names.join(", "))
 }
 
 /// A row to insert; a second insert of the same (guild, kind, item, channel, time) is a no-op.
 #[derive(Debug, Clone)]
 pub struct NewSend {
     pub guild: GuildId,
-    pub kind: &'static str,
+    pub kind: Kind,
     pub item: String,
     pub team: String,
     pub channel: ChannelId,
@@ -37,7 +113,7 @@ pub struct NewSend {
 pub struct Queued {
     pub id: i64,
     pub guild: GuildId,
-    pub kind: String,
+    pub kind: Kind,
     pub item: String,
     pub team: String,
     pub channel: ChannelId,
@@ -65,7 +141,10 @@ fn send_from(r: &AnyRow) -> Result<Queued, sqlx::Error> {
     Ok(Queued {
         id: r.try_get("id")?,
         guild: GuildId::from_db(r.try_get("guild_id")?),
-        kind: r.try_get("kind")?,
+        kind: r
+            .try_get::<String, _>("kind")?
+            .parse()
+            .map_err(|e: String| sqlx::Error::Decode(e.into()))?,
         item: r.try_get("item_id")?,
         team: r.try_get("team_name")?,
         channel: ChannelId::from_db(r.try_get("channel_id")?),
@@ -124,9 +203,25 @@ pub trait Outbox: std::marker::Send + Sync {
         instance: &str,
         lease_ms: i64,
         limit: i64,
+    ) -> StoreResult<Vec<Queued>> {
+        self.claim_due_of(now_ms, instance, lease_ms, limit, &Kind::ALL)
+            .await
+    }
+    /// `claim_due` for rows of the given kinds only (one scheduler lane).
+    async fn claim_due_of(
+        &self,
+        now_ms: i64,
+        instance: &str,
+        lease_ms: i64,
+        limit: i64,
+        kinds: &[Kind],
     ) -> StoreResult<Vec<Queued>>;
     /// When the next pending row falls due, if any.
-    async fn next_due_ms(&self) -> StoreResult<Option<i64>>;
+    async fn next_due_ms(&self) -> StoreResult<Option<i64>> {
+        self.next_due_of(&Kind::ALL).await
+    }
+    /// `next_due_ms` for rows of the given kinds only.
+    async fn next_due_of(&self, kinds: &[Kind]) -> StoreResult<Option<i64>>;
     /// Every change of a claimed row is fenced: it takes effect only while `by` still
     /// holds the claim, and says whether it did. A slow instance whose lease ran out and
     /// whose row another instance took can therefore never reset or re-mark that row.
@@ -207,7 +302,7 @@ impl Outbox for SqlStore {
                  VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) ON CONFLICT DO NOTHING",
             )
             .bind(r.guild.db())
-            .bind(r.kind)
+            .bind(r.kind.as_str())
             .bind(&r.item)
             .bind(&r.team)
             .bind(r.channel.db())
@@ -223,13 +318,15 @@ impl Outbox for SqlStore {
         Ok(inserted)
     }
 
-    async fn claim_due(
+    async fn claim_due_of(
         &self,
         now_ms: i64,
         instance: &str,
         lease_ms: i64,
         limit: i64,
+        kinds: &[Kind],
     ) -> StoreResult<Vec<Queued>> {
+        let of_kinds = kinds_sql(kinds);
         let lock = if self.backend == Backend::Postgres {
             "FOR UPDATE SKIP LOCKED"
         } else {
@@ -239,7 +336,7 @@ impl Outbox for SqlStore {
             "UPDATE outbox SET status = 'claimed', claimed_by = $1, lease_until_ms = $2, attempts = attempts + 1
              WHERE id IN (SELECT o.id FROM outbox o
                  WHERE ((o.status = 'pending' AND o.next_attempt_ms <= $3) OR (o.status = 'claimed' AND (o.lease_until_ms < $3 OR o.claimed_by = $1)))
-                   AND {NOT_PAUSED}
+                   AND {of_kinds} AND {NOT_PAUSED}
                  ORDER BY o.next_attempt_ms, o.id LIMIT $4 {lock})
              RETURNING {COLUMNS}"
         );
@@ -260,10 +357,11 @@ impl Outbox for SqlStore {
         Ok(out)
     }
 
-    async fn next_due_ms(&self) -> StoreResult<Option<i64>> {
+    async fn next_due_of(&self, kinds: &[Kind]) -> StoreResult<Option<i64>> {
+        let of_kinds = kinds_sql(kinds);
         let sql = format!(
             "SELECT MIN(CASE WHEN o.status = 'pending' THEN o.next_attempt_ms ELSE o.lease_until_ms END) AS due
-             FROM outbox o WHERE o.status IN ('pending', 'claimed') AND {NOT_PAUSED}"
+             FROM outbox o WHERE o.status IN ('pending', 'claimed') AND {of_kinds} AND {NOT_PAUSED}"
         );
         let row = sqlx::query(&sql)
             .fetch_one(&self.pool)
@@ -366,7 +464,7 @@ impl Outbox for SqlStore {
                AND fire_at_ms > $5 AND fire_at_ms <= $6 AND status IN ('pending', 'claimed', 'sent')",
         )
         .bind(s.guild.db())
-        .bind(&s.kind)
+        .bind(s.kind.as_str())
         .bind(&s.item)
         .bind(s.channel.db())
         .bind(s.fire_at_ms)

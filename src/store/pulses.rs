@@ -82,7 +82,7 @@ pub enum Submitted {
 }
 
 #[async_trait]
-pub trait Pulses {
+pub trait Pulses: Send + Sync {
     /// Creates the pulse, its teams and its empty voter list; (id, whether it is new).
     async fn create_pulse(&self, p: &NewPulse) -> StoreResult<(i64, bool)>;
     async fn pulse(&self, id: i64) -> StoreResult<Option<PulseRow>>;
@@ -109,6 +109,10 @@ pub trait Pulses {
     async fn ballots(&self, pulse: i64) -> StoreResult<Vec<Ballot>>;
     /// The pulse's voter keys, sorted.
     async fn voters(&self, pulse: i64) -> StoreResult<Vec<String>>;
+    /// Whether `voter` (a keyed hash) is in the pulse's voter list.
+    async fn has_voted(&self, pulse: i64, voter: &str) -> StoreResult<bool> {
+        Ok(self.voters(pulse).await?.iter().any(|v| v == voter))
+    }
     async fn reminders_sent(&self, pulse: i64) -> StoreResult<Vec<u32>>;
     async fn mark_reminder_sent(&self, pulse: i64, hours_before: u32) -> StoreResult<()>;
     /// Flips a member's reminder opt-out; true when reminders are now muted.

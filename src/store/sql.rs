@@ -92,6 +92,22 @@ impl Store for SqlStore {
         Ok(())
     }
 
+    async fn db_now_ms(&self) -> StoreResult<i64> {
+        let sql = match self.backend {
+            Backend::Postgres => {
+                "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) AS now_ms"
+            }
+            Backend::Sqlite => {
+                "SELECT CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) AS now_ms"
+            }
+        };
+        let row = sqlx::query(sql)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        row.try_get::<i64, _>("now_ms").map_err(other)
+    }
+
     async fn close(&self) {
         self.pool.close().await;
         if let Some(h) = &self.history {

@@ -10,6 +10,7 @@ mod cli;
 mod comms;
 mod demo;
 mod discord_edge;
+mod fault_runs;
 mod gateway;
 mod health;
 mod helpers;

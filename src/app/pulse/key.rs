@@ -95,6 +95,36 @@ impl PrivacyKey {
         self.mac(&[b"mute", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])
     }
 
+    /// The slot of one member's reminder at one step of a pulse: the reminder row's
+    /// name, so a repeated step queues nobody twice, and rows sort in an order nobody can
+    /// map to members.
+    pub fn reminder_slot(&self, pulse: i64, hours: u32, member: MemberId) -> String {
+        self.mac(&[
+            b"reminder",
+            &pulse.to_be_bytes(),
+            &hours.to_be_bytes(),
+            &member.0.to_be_bytes(),
+        ])
+    }
+
+    /// Whom a reminder row is for, sealed: the member id XOR a pad keyed by the row's
+    /// slot (unique per member and step), so the outbox never holds a readable member id
+    /// beside a row that says whether that member had answered.
+    pub fn seal_member(&self, slot: &str, member: MemberId) -> String {
+        format!("{:016x}", member.0 ^ self.pad(slot))
+    }
+
+    /// The member a sealed reminder row is for (None when the text is not a seal).
+    pub fn unseal_member(&self, slot: &str, sealed: &str) -> Option<MemberId> {
+        let raw = u64::from_str_radix(sealed, 16).ok()?;
+        Some(MemberId(raw ^ self.pad(slot)))
+    }
+
+    fn pad(&self, slot: &str) -> u64 {
+        let hex = self.mac(&[b"seal", slot.as_bytes()]);
+        u64::from_str_radix(&hex[..16], 16).unwrap_or_default()
+    }
+
     /// An event handled once (an interaction, a reaction, a feedback message), from its
     /// Discord ids and names: the key of its claim, so no table holds those ids, a member's
     /// least of all. Every instance must share the key file for their claims to meet.
@@ -143,6 +173,19 @@ mod tests {
         assert_ne!(k.voter(1, m), k.voter(2, m));
         assert_ne!(k.voter(1, m), PrivacyKey::from_bytes([2; 32]).voter(1, m));
         assert_eq!(k.voter(1, m).len(), VOTER_KEY_LEN);
+    }
+
+    #[test]
+    fn a_sealed_reminder_opens_only_with_its_key_and_slot() {
+        let k = PrivacyKey::from_bytes([1; 32]);
+        let m = MemberId(1_100_000_000_000_000_042);
+        let slot = k.reminder_slot(3, 24, m);
+        assert_ne!(slot, k.reminder_slot(3, 2, m), "one slot per step");
+        let sealed = k.seal_member(&slot, m);
+        assert!(!sealed.contains(&m.0.to_string()) && sealed != format!("{:016x}", m.0));
+        assert_eq!(k.unseal_member(&slot, &sealed), Some(m));
+        let other = PrivacyKey::from_bytes([2; 32]);
+        assert_ne!(other.unseal_member(&slot, &sealed), Some(m));
     }
 
     #[test]

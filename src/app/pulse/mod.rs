@@ -186,6 +186,7 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
         teams,
     };
     let (id, _) = app.store.create_pulse(&new).await?;
+    queue(app, id).await?;
     app.wake_scheduler();
     let names: Vec<&str> = new.teams.iter().map(|t| t.name.as_str()).collect();
     Ok(format!(
@@ -196,6 +197,14 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
         if req.anonymous { "It is anonymous: answers are stored without names." } else { "It is **not** anonymous: change leads can see who answered what." },
         crate::plan::DEFAULT_REMINDERS.map(|h| h.to_string()).join(" and "),
     ))
+}
+
+/// Queues a pulse's jobs (its openings, reminders and close) for the scheduler.
+async fn queue(app: &App, id: i64) -> AppResult<()> {
+    let Some(row) = app.store.pulse(id).await? else {
+        return Ok(());
+    };
+    run::queue_jobs(app, &row).await.map_err(AppError::Internal)
 }
 
 /// `/pulse list`: the latest pulses, open ones first in time.
@@ -243,6 +252,7 @@ pub async fn close(app: &App, actor: &Actor, pulse: &str) -> AppResult<String> {
         )));
     }
     app.store.set_closes_at(pulse.id(), app.now_ms()).await?;
+    queue(app, pulse.id()).await?;
     app.wake_scheduler();
     Ok(format!(
         "Closing pulse {} now; results go to each team's channel and the change team's channel.",

@@ -1,7 +1,11 @@
-//! The pulse side of the scheduler pass: open the plan's pulses when they fall due, post
-//! each pulse to its teams' channels, send reminders to those who have not answered, and
-//! at close post the results. Every post carries a nonce, so a pass repeated after a
-//! crash returns the first message instead of posting twice.
+//! A pulse's life as jobs: the plan's pulses are created when they fall due, and every
+//! pulse becomes outbox rows (its opening per team, each reminder step, its close) that
+//! the scheduler claims and hands back here. A reminder step queues one direct message
+//! per member of the pulse's teams, each its own row with its own nonce, named by a keyed
+//! slot and with the member sealed, so the outbox never says who was reminded or who had
+//! answered. Whether a member still needs the reminder is decided when their row's turn
+//! comes. Every post carries its row's nonce, so a job repeated after a crash returns the
+//! first message instead of posting twice.
 
 use std::collections::HashSet;
 
@@ -11,33 +15,77 @@ use anyhow::Context;
 
 use super::results::compute;
 use super::{teams_for, Pulse};
+use crate::app::jobs::{self, Done};
 use crate::app::App;
-use crate::chat::{split_message, Button, OutMessage};
-use crate::domain::ids::MemberId;
+use crate::chat::{split_message, Button, ChatError, OutMessage};
+use crate::domain::ids::{ChannelId, MemberId};
 use crate::error::AppError;
 use crate::plan::Audience;
-use crate::store::pulses::NewPulse;
+use crate::store::outbox::{Kind, NewSend, Queued};
+use crate::store::pulses::{NewPulse, PulseRow};
 use crate::store::StoreError;
 
 const HOUR_MS: i64 = 3_600_000;
 
-/// One pass over every pulse; errors leave the work for the next pass.
-pub async fn tick(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
-    open_plan_pulses(app, now).await?;
-    let now_ms = now.timestamp_millis();
+/// The scheduler's pulse step: opens the plan's pulses whose time has come. The rows of
+/// each pulse are queued as it is created.
+pub async fn materialize(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
+    open_plan_pulses(app, now).await
+}
+
+/// Queues the rows of every pulse not yet closed (at start-up, and hourly): a pulse whose
+/// creator stopped between creating it and queueing its rows still runs. Idempotent.
+pub async fn queue_unfinished(app: &App) -> anyhow::Result<()> {
     for row in app.store.unfinished_pulses().await? {
-        let pulse = Pulse {
-            set: serde_json::from_str(&row.questions)
-                .with_context(|| format!("pulse {} has unreadable questions", row.id))?,
-            row,
-        };
-        post_openings(app, &pulse).await?;
-        if pulse.row.closes_at_ms <= now_ms {
-            close(app, &pulse, now_ms).await?;
-        } else {
-            remind(app, &pulse, now_ms).await?;
+        queue_jobs(app, &row).await?;
+    }
+    Ok(())
+}
+
+/// Queues a pulse's jobs: its opening in each team's channel not yet posted, each
+/// reminder step after the opening, and its close. A second call queues nothing new.
+pub async fn queue_jobs(app: &App, pulse: &PulseRow) -> anyhow::Result<()> {
+    let teams = app.store.pulse_teams(pulse.id).await?;
+    let done_steps = app.store.reminders_sent(pulse.id).await?;
+    let row = |kind: Kind, item: String, team: &str, channel: ChannelId, at: i64| NewSend {
+        guild: pulse.guild,
+        kind,
+        item,
+        team: team.to_string(),
+        channel,
+        fire_at_ms: at,
+        body: None,
+        ref_id: None,
+    };
+    let mut rows: Vec<NewSend> = teams
+        .iter()
+        .filter(|t| t.message.is_none())
+        .map(|t| {
+            row(
+                Kind::PulseOpen,
+                pulse.id.to_string(),
+                &t.name,
+                t.channel,
+                pulse.opened_at_ms,
+            )
+        })
+        .collect();
+    for h in pulse.reminders.iter().filter(|h| !done_steps.contains(h)) {
+        let at = pulse.closes_at_ms - i64::from(*h) * HOUR_MS;
+        // A reminder at the opening itself would only repeat the pulse message.
+        if at > pulse.opened_at_ms {
+            let item = format!("{}:{h}", pulse.id);
+            rows.push(row(Kind::PulseRemind, item, "", ChannelId(0), at));
         }
     }
+    rows.push(row(
+        Kind::PulseClose,
+        pulse.id.to_string(),
+        "",
+        ChannelId(0),
+        pulse.closes_at_ms,
+    ));
+    app.store.enqueue(&rows).await?;
     Ok(())
 }
 
@@ -55,34 +103,17 @@ pub(crate) async fn job_error(app: &App, e: AppError) -> anyhow::Error {
     }
 }
 
-/// When the next pulse event is due: an opening, a reminder or a close.
-pub async fn next_event_ms(app: &App, now: DateTime<Utc>) -> anyhow::Result<Option<i64>> {
-    let now_ms = now.timestamp_millis();
-    let mut next: Option<i64> = None;
-    // Past-due work (time moved during a pass) runs at once; failures wait in the
-    // scheduler's retry path instead.
-    let mut at = |t: i64| {
-        let t = t.max(now_ms);
-        next = Some(next.map_or(t, |n: i64| n.min(t)));
-    };
-    if let Some(plan) = app.plan() {
-        for p in &plan.pulses {
-            if let Some(t) = p
-                .schedule
+/// When the plan's next pulse opens (the rest of a pulse's life is outbox rows).
+pub fn next_opening_ms(app: &App, now: DateTime<Utc>) -> Option<i64> {
+    let plan = app.plan()?;
+    plan.pulses
+        .iter()
+        .filter_map(|p| {
+            p.schedule
                 .next_after(now, plan.campaign.tz, plan.campaign.go_live)
-            {
-                at(t.timestamp_millis());
-            }
-        }
-    }
-    for row in app.store.unfinished_pulses().await? {
-        at(row.closes_at_ms);
-        let sent = app.store.reminders_sent(row.id).await?;
-        for h in row.reminders.iter().filter(|h| !sent.contains(h)) {
-            at(row.closes_at_ms - i64::from(*h) * HOUR_MS);
-        }
-    }
-    Ok(next)
+        })
+        .map(|t| t.timestamp_millis().max(now.timestamp_millis()))
+        .min()
 }
 
 /// Creates the plan's pulses whose time has come since the last pass. A pulse seen for
@@ -130,7 +161,8 @@ async fn open_plan_pulses(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
                 Ok(teams) => teams,
                 Err(e) => return Err(job_error(app, e).await),
             };
-            app.store
+            let (id, _) = app
+                .store
                 .create_pulse(&NewPulse {
                     guild,
                     source: p.id.clone(),
@@ -144,6 +176,11 @@ async fn open_plan_pulses(app: &App, now: DateTime<Utc>) -> anyhow::Result<()> {
                     teams,
                 })
                 .await?;
+            // Also when the pulse was there already: its creator may have stopped
+            // before queueing its rows.
+            if let Some(row) = app.store.pulse(id).await? {
+                queue_jobs(app, &row).await?;
+            }
         }
         app.store
             .set_cursor(guild, &key, now.timestamp_millis())
@@ -174,162 +211,284 @@ fn opening(pulse: &Pulse) -> OutMessage {
     }
 }
 
-async fn post_openings(app: &App, pulse: &Pulse) -> anyhow::Result<()> {
-    for (i, team) in app.store.pulse_teams(pulse.id()).await?.iter().enumerate() {
-        if team.message.is_some() {
-            continue;
-        }
-        let mut msg = opening(pulse);
-        msg.nonce = Some(format!("po{}-{i}", pulse.id()));
-        match app.chat.post(team.channel, &msg).await {
-            Ok(id) => {
-                app.store
-                    .set_pulse_message(pulse.id(), &team.name, id)
-                    .await?
-            }
-            Err(e) if e.permanent => {
-                tracing::error!(pulse = pulse.id(), team = %team.name, error = %e, "cannot post a pulse to a team's channel");
-                app.store
-                    .set_pulse_message(pulse.id(), &team.name, crate::domain::ids::MessageId(0))
-                    .await?;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(())
+/// The pulse a job names, with its questions.
+async fn pulse_of(app: &App, item: &str) -> anyhow::Result<Option<Pulse>> {
+    let id: i64 = item
+        .split(':')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .with_context(|| format!("a pulse job names no pulse: `{item}`"))?;
+    let Some(row) = app.store.pulse(id).await? else {
+        return Ok(None);
+    };
+    let set = serde_json::from_str(&row.questions)
+        .with_context(|| format!("pulse {id} has unreadable questions"))?;
+    Ok(Some(Pulse { row, set }))
 }
 
-/// Sends every reminder step that is due; steps at or before the opening are dropped.
-async fn remind(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
-    let sent = app.store.reminders_sent(pulse.id()).await?;
-    for h in pulse.row.reminders.iter().filter(|h| !sent.contains(h)) {
-        let at = pulse.row.closes_at_ms - i64::from(*h) * HOUR_MS;
-        if at > now_ms {
-            continue;
-        }
-        // A reminder at the opening itself would only repeat the pulse message.
-        if at > pulse.row.opened_at_ms {
-            send_reminders(app, pulse, *h).await?;
-        }
-        app.store.mark_reminder_sent(pulse.id(), *h).await?;
+/// `PulseOpen`: the pulse's message, with its Answer button, in one team's channel.
+pub async fn open(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
+    let Some(pulse) = pulse_of(app, &row.item).await? else {
+        return Ok(Done::skipped("the pulse is gone"));
+    };
+    if !pulse.is_open(now.timestamp_millis()) {
+        return Ok(Done::skipped(
+            "the pulse closed before its opening was posted",
+        ));
     }
-    Ok(())
+    let teams = app.store.pulse_teams(pulse.id()).await?;
+    let Some(team) = teams.iter().find(|t| t.name == row.team) else {
+        return Ok(Done::skipped("the team is not in the pulse"));
+    };
+    if team.message.is_some() {
+        return Ok(Done::finished("posted already"));
+    }
+    match jobs::post(app, row, team.channel, opening(&pulse)).await {
+        Ok(id) => {
+            app.store
+                .set_pulse_message(pulse.id(), &team.name, id)
+                .await?;
+            Ok(Done::sent(id))
+        }
+        Err(e) => Ok(jobs::post_failed(row, &e, now, |why| {
+            Some(format!(
+                "Could not post pulse {} to {} (<#{}>): {why}. Its members cannot answer until it is there; check Herald's permissions in that channel and open the pulse again with `/pulse start`.",
+                pulse.label(),
+                team.name,
+                team.channel
+            ))
+        })),
+    }
 }
 
-/// Direct messages to the target teams' members who have not answered and not muted
-/// reminders. Nobody is named anywhere but in their own direct message.
-async fn send_reminders(app: &App, pulse: &Pulse, hours: u32) -> anyhow::Result<()> {
-    let voters: HashSet<String> = app.store.voters(pulse.id()).await?.into_iter().collect();
-    let muted: HashSet<String> = app
+/// `PulseRemind`: one reminder step. Queues a `PulseDm` row for every member of the
+/// pulse's teams (each member once), named by keyed slot and sorted by it, the member
+/// sealed. Respondents get rows too: who needs a reminder is decided at each row's turn,
+/// so no row says who had answered.
+pub async fn remind(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
+    let Some(pulse) = pulse_of(app, &row.item).await? else {
+        return Ok(Done::skipped("the pulse is gone"));
+    };
+    if !pulse.is_open(now.timestamp_millis()) {
+        return Ok(Done::skipped("the pulse closed before its reminder"));
+    }
+    let hours = step_of(&row.item)?;
+    let mut seen: HashSet<MemberId> = HashSet::new();
+    let mut rows = Vec::new();
+    for team in app.store.pulse_teams(pulse.id()).await? {
+        let members = app
+            .chat
+            .role_members(pulse.row.guild, team.role)
+            .await
+            .map_err(listing_failed)?;
+        for m in members.into_iter().filter(|m| seen.insert(*m)) {
+            let slot = app.key.reminder_slot(pulse.id(), hours, m);
+            rows.push(NewSend {
+                guild: pulse.row.guild,
+                kind: Kind::PulseDm,
+                item: format!("{}:{hours}:{slot}", pulse.id()),
+                team: team.name.clone(),
+                channel: ChannelId(0),
+                fire_at_ms: row.fire_at_ms,
+                body: Some(app.key.seal_member(&slot, m)),
+                ref_id: None,
+            });
+        }
+    }
+    rows.sort_by(|a, b| a.item.cmp(&b.item));
+    app.store.enqueue(&rows).await?;
+    tracing::info!(
+        pulse = pulse.id(),
+        hours,
+        queued = rows.len(),
+        "pulse reminders queued"
+    );
+    Ok(Done::finished(format!(
+        "queued {} reminder rows",
+        rows.len()
+    )))
+}
+
+/// Listing a team's members failed: the job is tried again (it is the same listing).
+fn listing_failed(e: ChatError) -> anyhow::Error {
+    anyhow::anyhow!("could not list a pulse team's members: {e}")
+}
+
+/// The reminder step (hours before close) a job names: `PULSE:HOURS[:SLOT]`.
+fn step_of(item: &str) -> anyhow::Result<u32> {
+    item.split(':')
+        .nth(1)
+        .and_then(|h| h.parse().ok())
+        .with_context(|| format!("a reminder job names no step: `{item}`"))
+}
+
+/// `PulseDm`: one member's reminder, unless they answered or muted reminders since the
+/// step, or the pulse closed. Nobody is named anywhere but in their own direct message.
+pub async fn remind_one(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
+    let Some(pulse) = pulse_of(app, &row.item).await? else {
+        return Ok(Done::skipped("the pulse is gone"));
+    };
+    if !pulse.is_open(now.timestamp_millis()) {
+        return Ok(Done::skipped("the pulse closed"));
+    }
+    let hours = step_of(&row.item)?;
+    let slot = row.item.splitn(3, ':').nth(2).unwrap_or_default();
+    let member = row
+        .body
+        .as_deref()
+        .and_then(|sealed| app.key.unseal_member(slot, sealed))
+        .filter(|m| app.key.reminder_slot(pulse.id(), hours, *m) == slot);
+    let Some(member) = member else {
+        // Sealed under another privacy key (it was rotated): nobody to send it to.
+        return Ok(Done::skipped("sealed with another privacy key"));
+    };
+    let answered = app
+        .store
+        .has_voted(pulse.id(), &app.key.voter(pulse.id(), member))
+        .await?;
+    let muted = app
         .store
         .pulse_mutes(pulse.row.guild)
         .await?
-        .into_iter()
-        .collect();
-    let mut seen: HashSet<MemberId> = HashSet::new();
-    let mut sent = 0;
-    for team in app.store.pulse_teams(pulse.id()).await? {
-        for m in app.chat.role_members(pulse.row.guild, team.role).await? {
-            if !seen.insert(m)
-                || voters.contains(&app.key.voter(pulse.id(), m))
-                || muted.contains(&app.key.mute(pulse.row.guild, m))
-            {
-                continue;
-            }
-            let msg = OutMessage {
-                content: format!(
-                    "Reminder: the pulse **{}** closes <t:{}:R>. It takes about a minute: press **Answer** on the pulse in <#{}>.{} To stop these reminders, use `/pulse mute`.",
-                    pulse.row.title,
-                    pulse.row.closes_at_ms / 1000,
-                    team.channel.0,
-                    if pulse.row.anonymous { " Your answers are anonymous." } else { "" }
-                ),
-                nonce: Some(format!("pr{}-{hours}", pulse.id())),
-                ..OutMessage::default()
-            };
-            match app.chat.dm(m, &msg).await {
-                Ok(_) => sent += 1,
-                Err(e) if e.permanent => {
-                    tracing::info!(error = %e, "a member does not take direct messages; no reminder")
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        .contains(&app.key.mute(pulse.row.guild, member));
+    if answered || muted {
+        return Ok(Done::skipped("no reminder needed"));
     }
-    tracing::info!(pulse = pulse.id(), hours, sent, "pulse reminders sent");
-    Ok(())
+    let channel = app
+        .store
+        .team_by_name(pulse.row.guild, &row.team)
+        .await?
+        .map(|t| t.channel);
+    let mut msg = reminder(&pulse, channel);
+    msg.nonce = Some(jobs::nonce_for(row));
+    match jobs::holding_lease(app, row, app.chat.dm(member, &msg)).await {
+        Ok(id) => Ok(Done::sent(id)),
+        Err(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
+    }
 }
 
+/// The reminder a member reads in their direct messages.
+fn reminder(pulse: &Pulse, channel: Option<ChannelId>) -> OutMessage {
+    let place = match channel {
+        Some(c) => format!("press **Answer** on the pulse in <#{}>", c.0),
+        None => "press **Answer** on the pulse in your team's channel".to_string(),
+    };
+    OutMessage::text(format!(
+        "Reminder: the pulse **{}** closes <t:{}:R>. It takes about a minute: {place}.{} To stop these reminders, use `/pulse mute`.",
+        pulse.row.title,
+        pulse.row.closes_at_ms / 1000,
+        if pulse.row.anonymous { " Your answers are anonymous." } else { "" }
+    ))
+}
+
+/// Posts `text` to `channel` in parts, each with a nonce of its own.
 async fn post_all(
     app: &App,
-    channel: crate::domain::ids::ChannelId,
+    row: &Queued,
+    channel: ChannelId,
     text: &str,
     nonce: &str,
-) -> anyhow::Result<()> {
+) -> Result<(), ChatError> {
     for (k, part) in split_message(text).iter().enumerate() {
         let msg = OutMessage {
             content: part.clone(),
             nonce: Some(format!("{nonce}-{k}")),
             ..OutMessage::default()
         };
-        match app.chat.post(channel, &msg).await {
-            Ok(_) => {}
-            Err(e) if e.permanent => {
-                tracing::error!(error = %e, %channel, "cannot post pulse results");
-                return Ok(());
-            }
-            Err(e) => return Err(e.into()),
-        }
+        jobs::holding_lease(app, row, app.chat.post(channel, &msg)).await?;
     }
     Ok(())
 }
 
-/// Posts results to each team and the change team, marks the pulse closed, and takes the
-/// Answer button off the pulse messages.
-async fn close(app: &App, pulse: &Pulse, now_ms: i64) -> anyhow::Result<()> {
-    let results = match compute(app, pulse.clone()).await {
-        Ok(results) => results,
-        Err(e) => return Err(job_error(app, e).await),
+/// `PulseClose`: results to each team and the change team, the pulse marked closed, and
+/// the Answer button taken off the pulse messages. A close row left from before an early
+/// close finds the pulse closed and does nothing.
+pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
+    let Some(pulse) = pulse_of(app, &row.item).await? else {
+        return Ok(Done::skipped("the pulse is gone"));
     };
-    let teams = app.store.pulse_teams(pulse.id()).await?;
-    for (i, team) in teams.iter().enumerate() {
-        if team.results_posted {
-            continue;
+    if pulse.row.closed_at_ms.is_some() {
+        return Ok(Done::finished("closed already"));
+    }
+    if pulse.row.closes_at_ms > row.fire_at_ms {
+        return Ok(Done::skipped("the pulse closes later"));
+    }
+    let now_ms = now.timestamp_millis();
+    match post_results(app, row, &pulse, now_ms).await? {
+        Ok(()) => {}
+        Err(e) => {
+            return Ok(jobs::post_failed(row, &e, now, |why| {
+                Some(format!(
+                    "Could not post the results of pulse {}: {why}. `/pulse results {}` shows them.",
+                    pulse.label(),
+                    pulse.id()
+                ))
+            }))
         }
-        post_all(
-            app,
-            team.channel,
-            &results.for_team(&team.name),
-            &format!("px{}-{i}", pulse.id()),
-        )
-        .await?;
-        app.store.set_results_posted(pulse.id(), &team.name).await?;
     }
-    if let Some(channel) = app.reports_channel(pulse.row.guild).await? {
-        post_all(
-            app,
-            channel,
-            &results.for_change_team(),
-            &format!("pc{}", pulse.id()),
-        )
-        .await?;
-    }
-    // Into the sentiment record, once per pulse (a repeat after a crash is a no-op).
-    crate::app::sentiment::from_pulse(app, &results, now_ms).await?;
     if !app.store.mark_pulse_closed(pulse.id(), now_ms).await? {
-        return Ok(());
+        return Ok(Done::finished("closed already"));
     }
-    for team in &teams {
+    let closed = OutMessage::text(format!(
+        "**Pulse: {}** — closed. Thank you to everyone who answered; results are below.",
+        pulse.row.title
+    ));
+    for team in app.store.pulse_teams(pulse.id()).await? {
         let Some(message) = team.message.filter(|m| m.0 != 0) else {
             continue;
         };
-        let closed = OutMessage::text(format!(
-            "**Pulse: {}** — closed. Thank you to everyone who answered; results are below.",
-            pulse.row.title
-        ));
         if let Err(e) = app.chat.edit(team.channel, message, &closed).await {
             tracing::info!(error = %e, "could not mark a pulse message closed");
         }
     }
-    Ok(())
+    Ok(Done::finished("results posted"))
+}
+
+/// The results, to each team not yet given them and to the change team, and into the
+/// sentiment record (once per pulse). The outer error is ours; the inner, Discord's.
+async fn post_results(
+    app: &App,
+    row: &Queued,
+    pulse: &Pulse,
+    now_ms: i64,
+) -> anyhow::Result<Result<(), ChatError>> {
+    let results = match compute(app, pulse.clone()).await {
+        Ok(results) => results,
+        Err(e) => return Err(job_error(app, e).await),
+    };
+    for (i, team) in app.store.pulse_teams(pulse.id()).await?.iter().enumerate() {
+        if team.results_posted {
+            continue;
+        }
+        let nonce = format!("px{}-{i}", pulse.id());
+        match post_all(
+            app,
+            row,
+            team.channel,
+            &results.for_team(&team.name),
+            &nonce,
+        )
+        .await
+        {
+            Ok(()) => {}
+            Err(e) if e.permanent => {
+                tracing::error!(error = %e, team = %team.name, "cannot post pulse results to a team's channel")
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+        app.store.set_results_posted(pulse.id(), &team.name).await?;
+    }
+    if let Some(channel) = app.reports_channel(pulse.row.guild).await? {
+        let nonce = format!("pc{}", pulse.id());
+        match post_all(app, row, channel, &results.for_change_team(), &nonce).await {
+            Ok(()) => {}
+            Err(e) if e.permanent => {
+                tracing::error!(error = %e, "cannot post pulse results to the change team's channel")
+            }
+            Err(e) => return Ok(Err(e)),
+        }
+    }
+    // Into the sentiment record, once per pulse (a repeat after a crash is a no-op).
+    crate::app::sentiment::from_pulse(app, &results, now_ms).await?;
+    Ok(Ok(()))
 }

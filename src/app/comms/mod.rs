@@ -1,6 +1,8 @@
 //! The plan at run time: loading and reloading it, listing and previewing sends,
 //! sending an item now, pausing and resuming.
 
+pub mod deliver;
+
 use std::fmt::Write;
 use std::path::PathBuf;
 

@@ -1,0 +1,76 @@
+//! Shared time: the database's clock, as every instance reads it. Each instance's own
+//! clock may be off by seconds or minutes; claims, lease expiry and due checks must agree
+//! across instances, so they use the database's clock. An instance measures how far its
+//! clock is from the database's (at each scheduler pass and each gateway lease check) and
+//! adds that offset to its own clock, so reading shared time costs no query.
+//!
+//! The offset is taken against real system time (the database runs on real time) and
+//! corrected by the clock's deliberate skew, so the same formula holds for a manual test
+//! clock, which lives in a world shifted from real time: there, shared time is the manual
+//! clock itself, whatever an instance's skew. It is rounded to 100 ms, so the jitter of a
+//! measurement on one machine rounds to exactly nothing.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, Utc};
+
+use super::App;
+use crate::store::StoreResult;
+
+/// The offset from this instance's clock to the database's, in milliseconds.
+#[derive(Debug, Default)]
+pub struct SharedTime {
+    offset_ms: AtomicI64,
+}
+
+/// `offset = round₁₀₀(db − midpoint of the real-time readings around the query) − skew`.
+pub fn offset_ms(db_ms: i64, before_ms: i64, after_ms: i64, skew_ms: i64) -> i64 {
+    let mid = before_ms + (after_ms - before_ms) / 2;
+    let raw = db_ms - mid;
+    (raw as f64 / 100.0).round() as i64 * 100 - skew_ms
+}
+
+impl App {
+    /// Measures the offset to the database's clock; on failure the last one stays.
+    pub async fn sync_shared_time(&self) -> StoreResult<()> {
+        let before = Utc::now().timestamp_millis();
+        let db = self.store.db_now_ms().await?;
+        let after = Utc::now().timestamp_millis();
+        let offset = offset_ms(db, before, after, self.clock.skew_ms());
+        self.shared_time.offset_ms.store(offset, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Now, by the database's clock (as last measured).
+    pub fn shared_now(&self) -> DateTime<Utc> {
+        let offset = self.shared_time.offset_ms.load(Ordering::Relaxed);
+        self.clock.now() + chrono::Duration::milliseconds(offset)
+    }
+
+    pub fn shared_now_ms(&self) -> i64 {
+        self.shared_now().timestamp_millis()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offset_ms;
+
+    #[test]
+    fn a_clock_ninety_seconds_fast_is_set_back_ninety_seconds() {
+        assert_eq!(offset_ms(1_000_000, 1_000_000, 1_000_000, 90_000), -90_000);
+        assert_eq!(offset_ms(1_000_000, 1_000_000, 1_000_000, -90_000), 90_000);
+    }
+
+    #[test]
+    fn the_jitter_of_one_machine_rounds_to_nothing() {
+        for db in [999_960, 1_000_000, 1_000_040] {
+            assert_eq!(offset_ms(db, 999_990, 1_000_010, 0), 0, "db {db}");
+        }
+    }
+
+    #[test]
+    fn a_database_clock_two_seconds_ahead_is_followed() {
+        assert_eq!(offset_ms(1_002_030, 1_000_000, 1_000_020, 0), 2_000);
+    }
+}
