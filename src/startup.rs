@@ -175,6 +175,10 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
         .map_err(RunError::Setup)?;
     let app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
+    // Before anything is stored or scheduled: the offset to the database's clock.
+    if let Err(e) = app.sync_shared_time().await {
+        tracing::warn!(error = %e, "could not read the database's clock; using this instance's until the next try");
+    }
     let stop = CancellationToken::new();
     let health = tokio::spawn(crate::health::serve(
         listener,

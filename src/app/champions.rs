@@ -42,7 +42,7 @@ async fn team_of(
 
 /// Midnight today in the campaign's time zone (UTC without a plan), in milliseconds.
 fn day_start_ms(app: &App) -> i64 {
-    let now = app.clock.now();
+    let now = app.shared_now();
     let tz = app.plan().map_or(chrono_tz::UTC, |p| p.campaign.tz);
     let local = now.with_timezone(&tz).date_naive();
     tz.from_local_datetime(&local.and_hms_opt(0, 0, 0).unwrap_or_default())

@@ -4,6 +4,11 @@
 //! scheduler and HTTP and stand by, and one of them takes over within [`TTL_MS`] when the
 //! holder dies. On SQLite there is one process, which always holds it.
 //!
+//! Expiry is judged, and lease times written, on shared time (the database's clock, see
+//! [`super::shared_time`]), measured before each look: an instance whose clock is fast
+//! would otherwise take a live lease early, and one whose clock is slow would renew a
+//! lease that has already lapsed for everyone else.
+//!
 //! Why a lease and not shards split across instances: Herald serves one server, which
 //! Discord puts on one shard; splitting would leave every instance but one idle anyway,
 //! and a lease says plainly who answers.
@@ -35,7 +40,12 @@ pub fn spawn(
 
 async fn run(app: App, instance: String, stop: CancellationToken, tx: watch::Sender<bool>) {
     while !stop.is_cancelled() {
-        let now = app.now_ms();
+        // A failed measurement keeps the last offset; the lease query below says whether
+        // the database answers at all.
+        if let Err(e) = app.sync_shared_time().await {
+            tracing::debug!(error = %e, "could not read the database's clock; keeping the last offset");
+        }
+        let now = app.shared_now_ms();
         let wait = match app.store.hold_gateway(&instance, now, TTL_MS).await {
             Ok(holds) => {
                 if *tx.borrow() != holds {

@@ -258,7 +258,7 @@ pub async fn render(
         .ok_or_else(|| AppError::user("No plan is loaded, so there are no stories."))?;
     let name = template_name(&plan, template)?;
     let story = figures(app, guild, Some(team)).await?;
-    let now = app.clock.now();
+    let now = app.shared_now();
     let subject = Subject {
         template: &name,
         id: &name,
@@ -478,7 +478,7 @@ pub async fn deliver(app: &App, row: &Queued) -> anyhow::Result<Done> {
             app.store.record_story_post(&d.id, &row.team, id).await?;
             Ok(Done::sent(id))
         }
-        Err(e) => Ok(jobs::post_failed(row, &e, app.clock.now(), |why| {
+        Err(e) => Ok(jobs::post_failed(row, &e, app.shared_now(), |why| {
             Some(format!(
                 "Could not post the story to {} (<#{}>): {why}. To try again, `/story post` it with `team: {}`.",
                 row.team, row.channel, row.team

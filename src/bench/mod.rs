@@ -6,6 +6,7 @@
 //! row is printed.
 
 pub mod broadcast;
+pub mod enterprise;
 pub mod interactions;
 pub mod process;
 pub mod pulse;
@@ -18,12 +19,13 @@ use std::path::{Path, PathBuf};
 use crate::config::Settings;
 
 /// Every bench, in the order `herald bench` runs them.
-pub const ALL: [&str; 5] = [
+pub const ALL: [&str; 6] = [
     "interactions",
     "broadcast",
     "pulse",
     "scheduler",
     "sentiment",
+    "enterprise",
 ];
 
 /// One measured figure: which bench, what, the value, and the target if there is one.
@@ -78,6 +80,7 @@ async fn run_one(name: &str, herald_exe: &Path) -> anyhow::Result<Vec<Figure>> {
         "broadcast" => broadcast::run().await,
         "pulse" => pulse::run().await,
         "scheduler" => scheduler::run(herald_exe).await,
+        "enterprise" => enterprise::run().await,
         _ => sentiment::run().await,
     }
 }

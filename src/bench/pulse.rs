@@ -18,7 +18,7 @@ use crate::sim::{self, SimHandle, WorldSpec};
 const NAME: &str = "pulse";
 
 /// `teams` teams `t00`… of `members / teams` people each (`t00-1`…), and Claire.
-fn world(members: u64, teams: u64) -> WorldSpec {
+pub(super) fn world(members: u64, teams: u64) -> WorldSpec {
     let names: Vec<String> = (0..teams).map(|t| format!("t{t:02}")).collect();
     let sized: Vec<(&str, usize)> = names
         .iter()
@@ -84,7 +84,7 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
     let sim = Arc::new(SimClient::new(&simh.url()));
     let app = herald.app.clone();
     wait_for_teams(&app, teams).await;
-    let openings = start_pulse(&sim, &simh, teams).await?;
+    let openings = start_pulse(&sim, &simh, teams, "48h").await?;
     let before = simh.stats()["interactions"]["count"].as_u64().unwrap_or(0);
     let pace = Duration::from_secs_f64(seconds as f64 / members as f64);
     let mut tick = tokio::time::interval(pace);
@@ -153,7 +153,7 @@ const IN_FLIGHT: usize = 200;
 
 /// Every member answers again (replacing the first answers) as fast as Herald takes
 /// them: how many were stored, and the seconds it took.
-async fn burst(
+pub(super) async fn burst(
     sim: &Arc<SimClient>,
     openings: &[(String, String)],
     members: u64,
@@ -174,7 +174,7 @@ async fn burst(
 }
 
 /// Waits until Herald has synced every team and its gateway is up.
-async fn wait_for_teams(app: &App, teams: u64) {
+pub(super) async fn wait_for_teams(app: &App, teams: u64) {
     loop {
         let synced = match app.primary_guild().await.ok().flatten() {
             Some(g) => app.store.list_teams(g).await.map_or(0, |t| t.len() as u64) == teams,
@@ -188,12 +188,13 @@ async fn wait_for_teams(app: &App, teams: u64) {
 }
 
 /// Claire starts the pulse; the pulse message in every team channel, with its Answer button.
-async fn start_pulse(
+pub(super) async fn start_pulse(
     sim: &SimClient,
     simh: &SimHandle,
     teams: u64,
+    closes_in: &str,
 ) -> anyhow::Result<Vec<(String, String)>> {
-    let options = json!({ "set": "adkar", "teams": "all", "closes_in": "48h" });
+    let options = json!({ "set": "adkar", "teams": "all", "closes_in": closes_in });
     let started = sim
         .command("Claire", "change-team", "pulse start", options)
         .await

@@ -9,7 +9,8 @@ use super::{StoreError, StoreResult};
 #[async_trait]
 pub trait Leases {
     /// Takes or renews the lease for `holder` until `now_ms + ttl_ms`; true when `holder`
-    /// holds it now (it was free, expired, or already its own).
+    /// holds it now (it was free, expired, or already its own). `now_ms` is shared time
+    /// (the database's clock), so every instance judges expiry by the same clock.
     async fn hold_gateway(&self, holder: &str, now_ms: i64, ttl_ms: i64) -> StoreResult<bool>;
     /// Gives the lease up if `holder` has it, so a standby takes over at once.
     async fn release_gateway(&self, holder: &str) -> StoreResult<()>;

@@ -5,7 +5,11 @@ use std::collections::HashMap;
 
 use crate::cli::herald;
 
-const TINY: [(&str, &str); 18] = [
+const TINY: [(&str, &str); 22] = [
+    ("BENCH_ENTERPRISE_MEMBERS", "40"),
+    ("BENCH_ENTERPRISE_TEAMS", "20"),
+    ("BENCH_ENTERPRISE_BURST", "10"),
+    ("BENCH_ENTERPRISE_WAVE_SECONDS", "1"),
     ("BENCH_N", "20"),
     ("BENCH_RATE", "100"),
     ("BENCH_CHANNELS", "2"),
@@ -81,4 +85,17 @@ fn the_bench_command_prints_every_figure_in_one_table() {
     assert!(value(&rows, "scheduler", "resident memory").ends_with("MiB"));
     assert!(value(&rows, "sentiment", "ingest of 2000 signals").contains("signals per second"));
     assert!(value(&rows, "sentiment", "/sentiment overview p99").ends_with(" ms"));
+    assert!(value(
+        &rows,
+        "enterprise",
+        "start-up to ready, 40 members in 20 teams"
+    )
+    .ends_with(" s"));
+    assert!(value(&rows, "enterprise", "resident memory once ready").ends_with(" MiB"));
+    assert!(value(&rows, "enterprise", "pulse burst ingest, 10 members").contains("(10 stored in "));
+    assert!(value(&rows, "enterprise", "reminder fan-out").contains("of the 50/s global limit"));
+    assert!(
+        value(&rows, "enterprise", "plan sends during the wave").starts_with("20 / 20; "),
+        "every plan send during the wave was delivered"
+    );
 }

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use herald::sim::world::WorldSpec;
 use serde_json::Value;
 
-use crate::helpers::{large_fault_runs, spawn_app_with_dir, within, TestApp};
+use crate::helpers::{
+    large_fault_runs, spawn_app_with_dir, spawn_app_with_plan_skewed, within, TestApp,
+};
 use crate::pulse_flow::{answer, content, start};
 
 /// Herald with one big team `Sales` of `members`, `desks` one-person teams `Desk000`…,
@@ -37,6 +39,21 @@ async fn wave_app(members: usize, desks: usize) -> TestApp {
     .expect("template");
     herald::sim::world::copy_shipped_polls(dir.path()).expect("the shipped polls");
     spawn_app_with_dir(world, dir, vec![]).await
+}
+
+/// How many messages in #sales say `text`.
+async fn kickoffs(app: &TestApp, text: &str) -> usize {
+    app.messages("sales")
+        .await
+        .iter()
+        .filter(|m| {
+            m["embeds"][0]["description"]
+                .as_str()
+                .or(m["content"].as_str())
+                .unwrap_or_default()
+                .contains(text)
+        })
+        .count()
 }
 
 /// Every direct message the simulator holds, per member name.
@@ -136,6 +153,44 @@ async fn plan_sends_due_during_a_reminder_wave_go_out_within_five_seconds_and_ev
         for (member, n) in &got {
             let want = usize::from(!answered.contains(&member.as_str()));
             assert_eq!(*n, want, "{member} got {n} reminders");
+        }
+        app.finish().await;
+    })
+    .await;
+}
+
+/// One instance's clock runs 90 s fast and, on PostgreSQL, a second one's 90 s slow: the
+/// send due at 09:05 goes out when the database's clock says so, once.
+#[tokio::test]
+async fn instances_whose_clocks_are_ninety_seconds_off_send_nothing_early_and_nothing_twice() {
+    within(120, async {
+        let world = WorldSpec::default_world();
+        let plan = format!(
+            "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n\
+             [[items]]\nid = \"kickoff\"\ntemplate = \"kickoff.md\"\naudience = [\"Sales\"]\n\
+             schedule = \"2026-03-02 09:05\"\n",
+            world.plan_teams()
+        );
+        let templates = [("kickoff.md", "Atlas starts today, {{ team.name }}")];
+        let fast = chrono::Duration::seconds(90);
+        let app = spawn_app_with_plan_skewed(world, &plan, &templates, vec![], fast).await;
+        let slow = if app.db.is_postgres() {
+            Some(app.start_instance_with_skew(-fast).await)
+        } else {
+            None
+        };
+        // 09:04: the fast clock reads 09:05:30, but the send is not due.
+        app.advance(4 * 60);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(kickoffs(&app, "Atlas starts today").await, 0, "sent before 09:05 by the database's clock");
+        // 09:05 by the database's clock (the slow clock reads 09:03:30).
+        app.advance(60);
+        app.wait_for_messages("sales", 1).await;
+        app.advance(90);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(kickoffs(&app, "Atlas starts today").await, 1, "the send went out exactly once");
+        if let Some(slow) = slow {
+            slow.stop().await;
         }
         app.finish().await;
     })

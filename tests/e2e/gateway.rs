@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{settings_for, spawn_app, within, TestApp};
+use crate::helpers::{settings_for, spawn_app, spawn_app_with_plan_skewed, within, TestApp};
 
 async fn identifies(app: &TestApp) -> u64 {
     app.stats().await["identifies"].as_u64().unwrap_or(0)
@@ -81,6 +81,65 @@ async fn one_instance_holds_the_gateway_and_a_standby_takes_over_within_fifteen_
             "the new holder answers: {}",
             reply.content
         );
+        app.herald = Some(second);
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Instance clocks 90 s slow and 90 s fast: lease expiry is judged on the database's clock,
+/// so the fast standby never takes the slow holder's live lease (on its own clock that
+/// lease lapsed long ago), and still takes over within 15 s once the holder dies.
+#[tokio::test]
+async fn a_standby_with_a_fast_clock_never_takes_a_live_lease_from_a_holder_with_a_slow_one() {
+    within(120, async {
+        let world = herald::sim::WorldSpec::default_world();
+        let plan = format!(
+            "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n\
+             [[items]]\nid = \"kickoff\"\ntemplate = \"kickoff.md\"\naudience = \"all\"\n\
+             schedule = \"2030-01-01 09:00\"\n",
+            world.plan_teams()
+        );
+        let mut app = spawn_app_with_plan_skewed(
+            world,
+            &plan,
+            &[("kickoff.md", "Atlas starts today")],
+            vec![],
+            chrono::Duration::seconds(-90),
+        )
+        .await;
+        if !app.db.is_postgres() {
+            eprintln!("skewed gateway holders: PostgreSQL only (set TEST_DATABASE_URL)");
+            return;
+        }
+        let second = app
+            .start_instance_with_skew(chrono::Duration::seconds(90))
+            .await;
+        let standby = second.app.metrics.clone();
+        for _ in 0..4 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert!(!standby.gateway_up(), "the fast standby took a live lease");
+            assert_eq!(identifies(&app).await, 1, "only the holder connected");
+            app.advance(3);
+        }
+
+        app.herald.take().expect("the first instance").crash().await;
+        let mut waited = 0;
+        while !standby.gateway_up() && waited < 15 {
+            app.advance(3);
+            waited += 3;
+            for _ in 0..100 {
+                if standby.gateway_up() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        assert!(
+            standby.gateway_up(),
+            "no take-over within 15 s of the holder's death"
+        );
+        assert_eq!(identifies(&app).await, 2);
         app.herald = Some(second);
         app.finish().await;
     })

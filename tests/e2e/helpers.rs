@@ -1,5 +1,10 @@
 //! `spawn_app()`: a simulator on port 0, a fresh database and Herald against both, plus
 //! helpers that drive the simulator's control API the way a person would.
+//!
+//! Skewed instances: [`TestApp::skew`] (set by [`spawn_app_with_plan_skewed`]) sets Herald's
+//! clock off the test's manual clock, and [`TestApp::start_instance_with_skew`] starts
+//! another instance on the same database whose clock is off by its own amount; the test
+//! still moves time with [`TestApp::advance`], and every instance's clock moves with it.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -7,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::TimeZone;
-use herald::clock::ManualClock;
+use herald::clock::{Clock, ManualClock, SkewedClock};
 use herald::config::Settings;
 use herald::sim::{self, SimHandle, WorldSpec};
 use herald::startup::{self, Running};
@@ -156,6 +161,9 @@ pub struct TestApp {
     pub herald: Option<Running>,
     pub db: TestDb,
     pub clock: Arc<ManualClock>,
+    /// How far Herald's clock is set off `clock` (zero: it is `clock`); read by
+    /// [`TestApp::start_herald`].
+    pub skew: chrono::Duration,
     pub http: reqwest::Client,
 }
 
@@ -198,13 +206,33 @@ pub async fn spawn_app_with_plan_env(
     templates: &[(&str, &str)],
     env: Vec<(String, String)>,
 ) -> TestApp {
+    spawn_app_full(world, Some(plan_dir(plan, templates)), env).await
+}
+
+/// As `spawn_app_with_plan_env`, with Herald's clock `skew` off the test's manual clock
+/// from its first moment (positive: ahead). The test's clock and `advance` stay the truth.
+pub async fn spawn_app_with_plan_skewed(
+    world: WorldSpec,
+    plan: &str,
+    templates: &[(&str, &str)],
+    env: Vec<(String, String)>,
+    skew: chrono::Duration,
+) -> TestApp {
+    let mut app = unstarted(world, Some(plan_dir(plan, templates)), env).await;
+    app.skew = skew;
+    app.start_herald().await;
+    app
+}
+
+/// A messages directory holding `plan` as plan.toml and `templates` as (file name, text).
+fn plan_dir(plan: &str, templates: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("plan dir");
     std::fs::create_dir(dir.path().join("templates")).expect("templates dir");
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
     for (name, text) in templates {
         std::fs::write(dir.path().join("templates").join(name), text).expect("template");
     }
-    spawn_app_full(world, Some(dir), env).await
+    dir
 }
 
 /// Herald with a messages directory the test wrote (plan, templates, polls).
@@ -262,6 +290,7 @@ async fn unstarted(
         herald: None,
         db,
         clock,
+        skew: chrono::Duration::zero(),
         http: reqwest::Client::new(),
     }
 }
@@ -275,12 +304,30 @@ impl TestApp {
         self.herald.as_ref().expect("Herald is running")
     }
 
-    /// Launches Herald and waits until its commands are registered and the gateway is up.
-    pub async fn start_herald(&mut self) {
+    /// The test's manual clock set `skew` off (positive: ahead); it moves with `advance`.
+    pub fn skewed_clock(&self, skew: chrono::Duration) -> Arc<SkewedClock> {
+        Arc::new(SkewedClock::new(self.clock.clone(), skew))
+    }
+
+    /// Herald's clock: the manual clock itself, or set [`TestApp::skew`] off it.
+    fn herald_clock(&self) -> Arc<dyn Clock> {
+        if self.skew.is_zero() {
+            self.clock.clone()
+        } else {
+            self.skewed_clock(self.skew)
+        }
+    }
+
+    /// The settings Herald runs with: this test's simulator, database, plan and env.
+    fn herald_settings(&self) -> Settings {
         let no_plan = std::path::Path::new("/nonexistent-herald-plan");
         let dir = self.plan_dir.as_ref().map_or(no_plan, |d| d.path());
-        let settings = settings_with_env(&self.sim.url(), &self.db.url, dir, &self.env);
-        let running = startup::launch(settings, self.clock.clone())
+        settings_with_env(&self.sim.url(), &self.db.url, dir, &self.env)
+    }
+
+    /// Launches Herald and waits until its commands are registered and the gateway is up.
+    pub async fn start_herald(&mut self) {
+        let running = startup::launch(self.herald_settings(), self.herald_clock())
             .await
             .unwrap_or_else(|e| panic!("Herald starts: {e:?}"));
         let metrics = running.app.metrics.clone();
@@ -322,6 +369,17 @@ impl TestApp {
             }
         }
         true
+    }
+
+    /// Another Herald instance beside the first: the same simulator, database, plan and
+    /// settings, its clock the test's manual clock set `skew` off (positive: ahead). Returns
+    /// once it runs (scheduler started, lease task looking); on PostgreSQL it stands by
+    /// while the first instance holds the gateway. The caller stops it (`.stop().await`)
+    /// or lets it die (`.crash().await`). Several instances need PostgreSQL.
+    pub async fn start_instance_with_skew(&self, skew: chrono::Duration) -> Running {
+        startup::launch(self.herald_settings(), self.skewed_clock(skew))
+            .await
+            .unwrap_or_else(|e| panic!("the skewed instance starts: {e:?}"))
     }
 
     pub async fn stop_herald(&mut self) {

@@ -344,3 +344,127 @@ async fn one_event_signal_stored_by_many_at_once_is_one_signal_in_the_record() {
     })
     .await;
 }
+
+/// Waits, moving the clock 3 s at a time, until one of `standbys` holds the gateway;
+/// returns its index and the seconds of clock it took.
+async fn take_over(app: &TestApp, standbys: &[Running]) -> (usize, i64) {
+    let mut waited = 0;
+    loop {
+        for _ in 0..100 {
+            if let Some(i) = standbys.iter().position(|s| s.app.metrics.gateway_up()) {
+                return (i, waited);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            waited < 30,
+            "no take-over within {waited} s of the holder's death"
+        );
+        app.advance(3);
+        waited += 3;
+    }
+}
+
+/// Three instances; people use Herald throughout; the gateway holder dies without giving
+/// anything up (its tasks stop where they are, as under SIGKILL) twice. Every interaction
+/// is answered once, every reaction and feedback message is one signal, the kickoff went
+/// out once, and each take-over took under 15 s.
+#[tokio::test]
+async fn three_instances_lose_their_gateway_holder_twice_and_handle_every_event_once() {
+    if !postgres_configured() {
+        println!("skipped: three instances share a PostgreSQL database; set TEST_DATABASE_URL");
+        return;
+    }
+    within(300, async {
+        let mut app = first_instance().await;
+        app.advance(300);
+        let kickoff = app.wait_for_messages("sales", 1).await[0].clone();
+        let message = kickoff["id"].as_str().expect("id").to_string();
+        let got_it = kickoff["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("a Got it button")
+            .to_string();
+        let mut standbys = vec![
+            app.start_instance_with_skew(chrono::Duration::zero()).await,
+            app.start_instance_with_skew(chrono::Duration::zero()).await,
+        ];
+        let mut errors = 0;
+        let mut interactions = Vec::new();
+        let people = ["Ava", "Ben", "Chloe"];
+        for (round, who) in people.iter().enumerate() {
+            interactions.push(
+                dispatch(
+                    &app,
+                    "/_sim/interactions/command",
+                    json!({ "member": "Claire", "channel": "change-team", "command": "herald status" }),
+                )
+                .await,
+            );
+            interactions.push(
+                dispatch(
+                    &app,
+                    "/_sim/interactions/component",
+                    json!({ "member": who, "message_id": message, "custom_id": got_it }),
+                )
+                .await,
+            );
+            app.post(
+                "/_sim/reactions",
+                json!({ "member": who, "channel": "sales", "message_id": message, "emoji": "👍" }),
+            )
+            .await;
+            app.post(
+                "/_sim/messages",
+                json!({ "member": who, "channel": "feedback", "content": format!("{GOOD} ({round})") }),
+            )
+            .await;
+            for id in &interactions {
+                assert_eq!(answers(&app, id).await.len(), 1, "round {round}: one answer to {id}");
+            }
+            for _ in 0..300 {
+                if signals(&app, Source::Feedback).await > round as u64 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            if round == people.len() - 1 {
+                break;
+            }
+            let holder = app.herald.take().expect("the holder");
+            errors += counter(&holder, "herald_interaction_errors_total");
+            holder.crash().await;
+            let (i, waited) = take_over(&app, &standbys).await;
+            assert!(waited <= 15, "round {round}: the take-over took {waited} s");
+            app.herald = Some(standbys.remove(i));
+        }
+        for r in standbys.iter().chain(app.herald.iter()) {
+            errors += counter(r, "herald_interaction_errors_total");
+        }
+        assert_eq!(errors, 0, "no instance logged a failed command");
+        for id in &interactions {
+            let said = answers(&app, id).await;
+            assert_eq!(said.len(), 1, "one answer to {id}: {said:?}");
+        }
+        assert_eq!(app.stats().await["interactions"]["double_acks"], 0);
+        assert_eq!(signals(&app, Source::Reaction).await, 3, "three 👍, three signals");
+        assert_eq!(signal_rows(&app, Source::Reaction).await, 3);
+        assert_eq!(signals(&app, Source::Feedback).await, 3, "three messages, three signals");
+        assert_eq!(signal_rows(&app, Source::Feedback).await, 3);
+        let acks = app
+            .command("Claire", "change-team", "comms acks", json!({ "item": "kickoff" }))
+            .await;
+        assert!(acks.content.contains("• Sales: 3/6"), "{}", acks.content);
+        let kickoffs = app
+            .messages("sales")
+            .await
+            .iter()
+            .filter(|m| m["id"] == kickoff["id"] || m["content"] == kickoff["content"])
+            .count();
+        assert_eq!(kickoffs, 1, "the kickoff went out once");
+        for s in standbys {
+            s.stop().await;
+        }
+        app.finish().await;
+    })
+    .await;
+}

@@ -531,3 +531,25 @@ async fn one_instance_holds_the_gateway_lease_until_it_lapses_or_is_given_up() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_database_clock_reads_unix_milliseconds_near_real_time() {
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        let first = s.db_now_ms().await.expect("the database's clock");
+        let off = first - chrono::Utc::now().timestamp_millis();
+        assert!(
+            off.abs() < 5_000,
+            "the database's clock is {off} ms off real time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let later = s.db_now_ms().await.expect("the database's clock");
+        assert!(
+            later > first,
+            "the clock moves on within a session ({first} then {later})"
+        );
+        s.close().await;
+    })
+    .await;
+}

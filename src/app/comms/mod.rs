@@ -171,7 +171,7 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     let plan = plan_or_refuse(app)?;
     let names = team_names(&app.store.list_teams(actor.guild).await?);
     let paused = app.store.pauses(actor.guild).await?;
-    let now = app.clock.now();
+    let now = app.shared_now();
     let mut sends: Vec<(i64, String, String)> = Vec::new();
     for item in &plan.items {
         for at in item.between(now, now + Duration::days(14), &plan.campaign, 50) {
@@ -208,7 +208,7 @@ pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     let plan = plan_or_refuse(app)?;
     let names = team_names(&app.store.list_teams(actor.guild).await?);
-    let (now, days) = (app.clock.now(), days.clamp(1, 60));
+    let (now, days) = (app.shared_now(), days.clamp(1, 60));
     let sends = timeline_off_runtime(plan.clone(), now, days, names).await?;
     let mut text = format!(
         "**Timeline, next {} days** ({})\n```\n",

@@ -318,7 +318,7 @@ async fn submit(
         ));
     }
     let team = team_of(app, pulse, actor).await?;
-    let now = app.clock.now();
+    let now = app.shared_now();
     let ballot = Ballot {
         ballot_key: app.key.ballot(pulse.id(), actor.member),
         team,
