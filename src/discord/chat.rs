@@ -15,14 +15,82 @@ use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 pub struct DiscordChat {
     rest: Rest,
     dm_channels: Mutex<HashMap<MemberId, ChannelId>>,
+    /// The guild's members with their roles, as last listed: one listing serves every
+    /// team's lookup for a few seconds (a reminder step over 200 teams lists the guild
+    /// once, not 200 times). Held across the listing, so callers at once share it.
+    listing: tokio::sync::Mutex<Option<Listing>>,
 }
+
+/// A guild's members and roles, and when they were listed.
+struct Listing {
+    guild: GuildId,
+    at: std::time::Instant,
+    members: std::sync::Arc<Vec<(MemberId, Vec<RoleId>)>>,
+}
+
+/// How long a member listing answers for.
+const LISTING_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl DiscordChat {
     pub fn new(rest: Rest) -> Self {
         Self {
             rest,
             dm_channels: Mutex::default(),
+            listing: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// Every member of `guild` with their roles, listed at most every few seconds.
+    async fn members(
+        &self,
+        guild: GuildId,
+    ) -> Result<std::sync::Arc<Vec<(MemberId, Vec<RoleId>)>>, ChatError> {
+        let mut held = self.listing.lock().await;
+        if let Some(l) = held
+            .as_ref()
+            .filter(|l| l.guild == guild && l.at.elapsed() < LISTING_FRESH)
+        {
+            return Ok(l.members.clone());
+        }
+        let members = std::sync::Arc::new(self.list_members(guild).await?);
+        *held = Some(Listing {
+            guild,
+            at: std::time::Instant::now(),
+            members: members.clone(),
+        });
+        Ok(members)
+    }
+
+    async fn list_members(
+        &self,
+        guild: GuildId,
+    ) -> Result<Vec<(MemberId, Vec<RoleId>)>, ChatError> {
+        let mut out = Vec::new();
+        let mut after = 0u64;
+        loop {
+            let route = Route::GuildMembers {
+                guild_id: s::GuildId::new(guild.0),
+            };
+            let params = vec![("limit", "1000".to_string()), ("after", after.to_string())];
+            let raw = self
+                .rest
+                .send("guild-members", || {
+                    Request::new(route, LightMethod::Get).params(Some(params.clone()))
+                })
+                .await?;
+            let page: Vec<s::Member> = serde_json::from_slice(&raw).map_err(internal)?;
+            let Some(last) = page.last() else { break };
+            after = last.user.id.get();
+            let full = page.len() == 1000;
+            out.extend(page.iter().map(|m| {
+                let roles = m.roles.iter().map(|r| RoleId(r.get())).collect();
+                (MemberId(m.user.id.get()), roles)
+            }));
+            if !full {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     async fn dm_channel(&self, member: MemberId) -> Result<ChannelId, ChatError> {
@@ -119,33 +187,13 @@ impl Chat for DiscordChat {
     }
 
     async fn role_members(&self, guild: GuildId, role: RoleId) -> Result<Vec<MemberId>, ChatError> {
-        let mut out = Vec::new();
-        let mut after = 0u64;
-        loop {
-            let route = Route::GuildMembers {
-                guild_id: s::GuildId::new(guild.0),
-            };
-            let params = vec![("limit", "1000".to_string()), ("after", after.to_string())];
-            let raw = self
-                .rest
-                .send("guild-members", || {
-                    Request::new(route, LightMethod::Get).params(Some(params.clone()))
-                })
-                .await?;
-            let page: Vec<s::Member> = serde_json::from_slice(&raw).map_err(internal)?;
-            let Some(last) = page.last() else { break };
-            after = last.user.id.get();
-            let full = page.len() == 1000;
-            out.extend(
-                page.iter()
-                    .filter(|m| m.roles.contains(&s::RoleId::new(role.0)))
-                    .map(|m| MemberId(m.user.id.get())),
-            );
-            if !full {
-                break;
-            }
-        }
-        Ok(out)
+        Ok(self
+            .members(guild)
+            .await?
+            .iter()
+            .filter(|(_, roles)| roles.contains(&role))
+            .map(|(m, _)| *m)
+            .collect())
     }
 
     async fn channels(&self, guild: GuildId) -> Result<Vec<(ChannelId, String)>, ChatError> {
