@@ -264,9 +264,9 @@ async fn respond_step(
 
 /// "Post it" on a story preview. The draft is claimed first (a quick write), so a second
 /// click, a replay or another instance gets a private "posted already" and the preview is
-/// left to the click that posts; that one acknowledges at once (posting to many channels
-/// can take longer than Discord's 3 seconds), posts, then replaces the preview with the
-/// outcome. A failure keeps the buttons, so "Post it" again finishes the remaining teams.
+/// left to the click that posts; that one acknowledges at once, queues one post per team
+/// (the scheduler renders and posts each), then replaces the preview with what it queued.
+/// A failure to queue keeps the buttons, so "Post it" again finishes the job.
 async fn post_story(
     ctx: &serenity::Context,
     app: &crate::app::App,
