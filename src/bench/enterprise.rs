@@ -8,8 +8,9 @@
 //!   50,000 members);
 //! - the pulse burst: `BENCH_ENTERPRISE_BURST` (2,000) members answer at once, 200 in flight;
 //! - the reminder fan-out: the 24 h reminder of a pulse to everyone falls due, one row per
-//!   member; over `BENCH_ENTERPRISE_WAVE_SECONDS` (30) the direct messages sent and the
-//!   requests made, against the global limit;
+//!   member; how long until the first reminder (the guild listed, the rows queued), then
+//!   over `BENCH_ENTERPRISE_WAVE_SECONDS` (30) from it the direct messages sent and all the
+//!   requests made (reminders, the plan sends below), against the global limit;
 //! - plan-send lateness while that wave runs: 20 items, each to 1/20 of the teams, fall
 //!   due a minute apart during the wave; each send's lateness is from the moment the clock
 //!   reached its time to the moment it is in its channel.
@@ -130,9 +131,10 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
         .target("≥ 1,000/s"),
         Figure::new(
             NAME,
-            format!("reminder fan-out over {wave_s} s of the wave"),
+            format!("reminder fan-out over {wave_s} s from the first reminder"),
             format!(
-                "{} direct messages ({:.1}/s) in {} requests: {:.0} % of the {GLOBAL_LIMIT:.0}/s global limit",
+                "first after {:.1} s; {} direct messages ({:.1}/s) in {} requests: {:.0} % of the {GLOBAL_LIMIT:.0}/s global limit",
+                wave.first_after,
                 wave.dms,
                 wave.dms as f64 / wave.secs,
                 wave.requests,
@@ -157,6 +159,8 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
 
 /// What the reminder wave did in its window.
 struct Wave {
+    /// Seconds from the step falling due to the first reminder (listing and queueing).
+    first_after: f64,
     dms: u64,
     requests: u64,
     secs: f64,
@@ -173,9 +177,16 @@ async fn reminder_wave(
     let before = simh.stats();
     clock.advance(chrono::Duration::hours(1));
     let began = Instant::now();
-    // Let the fan-out queue its rows and the first reminders go before the first tick.
-    while number(&simh.stats(), "dms_created") < number(&before, "dms_created") + 20
-        && began.elapsed() < Duration::from_secs(wave_s)
+    let dms = |stats: &serde_json::Value| number(stats, "dms_created");
+    // The fan-out: the guild listed once, a row per member queued; then the first reminder.
+    while dms(&simh.stats()) == dms(&before) && began.elapsed() < Duration::from_secs(120) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let first = Instant::now();
+    let first_after = began.elapsed().as_secs_f64();
+    let at_first = simh.stats();
+    // Let the first reminders go before the first tick.
+    while dms(&simh.stats()) < dms(&at_first) + 20 && first.elapsed() < Duration::from_secs(wave_s)
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -205,14 +216,15 @@ async fn reminder_wave(
         }
     }
     let window = Duration::from_secs(wave_s);
-    if let Some(rest) = window.checked_sub(began.elapsed()) {
+    if let Some(rest) = window.checked_sub(first.elapsed()) {
         tokio::time::sleep(rest).await;
     }
     let after = simh.stats();
     let wave = Wave {
-        dms: number(&after, "dms_created") - number(&before, "dms_created"),
-        requests: number(&after, "requests") - number(&before, "requests"),
-        secs: began.elapsed().as_secs_f64(),
+        first_after,
+        dms: dms(&after) - dms(&at_first),
+        requests: number(&after, "requests") - number(&at_first, "requests"),
+        secs: first.elapsed().as_secs_f64(),
     };
     (wave, lateness)
 }
