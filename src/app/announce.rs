@@ -125,14 +125,8 @@ pub async fn decide(app: &App, actor: &Actor, id: &str, confirm: bool) -> AppRes
         .split(',')
         .filter_map(|n| teams.iter().find(|t| t.name.eq_ignore_ascii_case(n)))
         .map(|t| NewSend {
-            guild: actor.guild,
-            kind: kind::ANNOUNCE,
-            item: d.id.clone(),
-            team: t.name.clone(),
-            channel: t.channel,
-            fire_at_ms: now,
             body: Some(d.content.clone()),
-            ref_id: None,
+            ..NewSend::to_team(kind::ANNOUNCE, &d.id, t, now)
         })
         .collect();
     if let Err(e) = app.store.enqueue(&rows).await {

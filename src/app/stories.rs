@@ -429,16 +429,7 @@ async fn queue_posts(app: &App, actor: &Actor, d: &StoryDraft) -> AppResult<Stri
     let rows: Vec<NewSend> = teams
         .iter()
         .filter(|t| !already.contains(&t.name))
-        .map(|t| NewSend {
-            guild: d.guild,
-            kind: Kind::Story,
-            item: d.id.clone(),
-            team: t.name.clone(),
-            channel: t.channel,
-            fire_at_ms: now,
-            body: None,
-            ref_id: None,
-        })
+        .map(|t| NewSend::to_team(Kind::Story, &d.id, t, now))
         .collect();
     app.store.enqueue(&rows).await?;
     let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();

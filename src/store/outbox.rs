@@ -108,6 +108,22 @@ pub struct NewSend {
     pub ref_id: Option<i64>,
 }
 
+impl NewSend {
+    /// A row of `kind` for `item` to `team`'s channel, due `at_ms` (usually now).
+    pub fn to_team(kind: Kind, item: &str, team: &crate::domain::team::Team, at_ms: i64) -> Self {
+        NewSend {
+            guild: team.guild,
+            kind,
+            item: item.to_string(),
+            team: team.name.clone(),
+            channel: team.channel,
+            fire_at_ms: at_ms,
+            body: None,
+            ref_id: None,
+        }
+    }
+}
+
 /// An outbox row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queued {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{settings_for, spawn_app, spawn_app_with_plan_skewed, within, TestApp};
+use crate::helpers::{
+    settings_for, spawn_app, spawn_app_with_plan_skewed, take_over, within, TestApp,
+};
 
 async fn identifies(app: &TestApp) -> u64 {
     app.stats().await["identifies"].as_u64().unwrap_or(0)
@@ -57,20 +59,10 @@ async fn one_instance_holds_the_gateway_and_a_standby_takes_over_within_fifteen_
         assert_eq!(health["gateway"], "standby", "{health}");
 
         app.herald.take().expect("the first instance").crash().await;
-        let mut waited = 0;
-        while !standby.gateway_up() && waited < 15 {
-            app.advance(3);
-            waited += 3;
-            for _ in 0..100 {
-                if standby.gateway_up() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
+        let (_, waited) = take_over(&app, &[&second]).await;
         assert!(
-            standby.gateway_up(),
-            "no take-over within 15 s of the holder's death"
+            waited <= 15,
+            "the take-over took {waited} s of the holder's death"
         );
         assert_eq!(identifies(&app).await, 2);
         let reply = app
@@ -124,21 +116,8 @@ async fn a_standby_with_a_fast_clock_never_takes_a_live_lease_from_a_holder_with
         }
 
         app.herald.take().expect("the first instance").crash().await;
-        let mut waited = 0;
-        while !standby.gateway_up() && waited < 15 {
-            app.advance(3);
-            waited += 3;
-            for _ in 0..100 {
-                if standby.gateway_up() {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        }
-        assert!(
-            standby.gateway_up(),
-            "no take-over within 15 s of the holder's death"
-        );
+        let (_, waited) = take_over(&app, &[&second]).await;
+        assert!(waited <= 15, "the take-over took {waited} s of the holder's death");
         assert_eq!(identifies(&app).await, 2);
         app.herald = Some(second);
         app.finish().await;

@@ -595,3 +595,23 @@ pub async fn dump_tables(app: &TestApp) -> HashMap<String, (Vec<String>, Vec<Vec
     pool.close().await;
     out
 }
+
+/// After the gateway holder died: moves the clock 3 s at a time until one of `standbys`
+/// holds the gateway; returns its index and the seconds of clock it took (failing past 30).
+pub async fn take_over(app: &TestApp, standbys: &[&Running]) -> (usize, i64) {
+    let mut waited = 0;
+    loop {
+        for _ in 0..100 {
+            if let Some(i) = standbys.iter().position(|s| s.app.metrics.gateway_up()) {
+                return (i, waited);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            waited < 30,
+            "no take-over within {waited} s of the holder's death"
+        );
+        app.advance(3);
+        waited += 3;
+    }
+}

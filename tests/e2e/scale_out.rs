@@ -14,7 +14,7 @@ use herald::sim::WorldSpec;
 use herald::startup::{self, Running};
 use serde_json::{json, Value};
 
-use crate::helpers::{settings_with_env, spawn_app_with_dir, within, TestApp, TestDb};
+use crate::helpers::{settings_with_env, spawn_app_with_dir, take_over, within, TestApp, TestDb};
 
 const GOOD: &str = "Atlas is great, really helpful";
 
@@ -345,26 +345,6 @@ async fn one_event_signal_stored_by_many_at_once_is_one_signal_in_the_record() {
     .await;
 }
 
-/// Waits, moving the clock 3 s at a time, until one of `standbys` holds the gateway;
-/// returns its index and the seconds of clock it took.
-async fn take_over(app: &TestApp, standbys: &[Running]) -> (usize, i64) {
-    let mut waited = 0;
-    loop {
-        for _ in 0..100 {
-            if let Some(i) = standbys.iter().position(|s| s.app.metrics.gateway_up()) {
-                return (i, waited);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        assert!(
-            waited < 30,
-            "no take-over within {waited} s of the holder's death"
-        );
-        app.advance(3);
-        waited += 3;
-    }
-}
-
 /// Three instances; people use Herald throughout; the gateway holder dies without giving
 /// anything up (its tasks stop where they are, as under SIGKILL) twice. Every interaction
 /// is answered once, every reaction and feedback message is one signal, the kickoff went
@@ -433,7 +413,7 @@ async fn three_instances_lose_their_gateway_holder_twice_and_handle_every_event_
             let holder = app.herald.take().expect("the holder");
             errors += counter(&holder, "herald_interaction_errors_total");
             holder.crash().await;
-            let (i, waited) = take_over(&app, &standbys).await;
+            let (i, waited) = take_over(&app, &standbys.iter().collect::<Vec<_>>()).await;
             assert!(waited <= 15, "round {round}: the take-over took {waited} s");
             app.herald = Some(standbys.remove(i));
         }

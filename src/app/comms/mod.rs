@@ -258,16 +258,7 @@ pub async fn send_now(app: &App, actor: &Actor, item_id: &str) -> AppResult<Stri
         .audience_of(item, &names)
         .iter()
         .filter_map(|n| teams.iter().find(|t| t.name.eq_ignore_ascii_case(n)))
-        .map(|t| NewSend {
-            guild: actor.guild,
-            kind: kind::MANUAL,
-            item: item.id.clone(),
-            team: t.name.clone(),
-            channel: t.channel,
-            fire_at_ms: now,
-            body: None,
-            ref_id: None,
-        })
+        .map(|t| NewSend::to_team(kind::MANUAL, &item.id, t, now))
         .collect();
     if rows.is_empty() {
         return Err(AppError::user(format!(
