@@ -198,6 +198,29 @@ pub fn post_failed(
             report: report(why),
         };
     }
+    retry(row, e, now)
+}
+
+/// As `post_failed`, for a job that must happen however long Discord fails (a pulse's
+/// opening or close): a transient failure is tried again every time, the pause growing to
+/// eight minutes; only a refusal for good gives it up.
+pub fn post_failed_keep_trying(
+    row: &Queued,
+    e: &ChatError,
+    now: DateTime<Utc>,
+    report: impl FnOnce(String) -> Option<String>,
+) -> Done {
+    if e.permanent {
+        return Done::Failed {
+            reason: e.message.clone(),
+            report: report(e.message.clone()),
+        };
+    }
+    retry(row, e, now)
+}
+
+/// Another try after 30 s, doubling with each attempt up to 8 minutes.
+fn retry(row: &Queued, e: &ChatError, now: DateTime<Utc>) -> Done {
     let wait = 30_000i64 << (row.attempts.clamp(1, 5) - 1);
     Done::Retry {
         at_ms: now.timestamp_millis() + wait,
@@ -292,6 +315,11 @@ mod tests {
                 report.as_deref(),
                 Some("tell them: Discord answered 500 (after 5 attempts)")
             ),
+            other => panic!("{other:?}"),
+        }
+        r.attempts = 40;
+        match post_failed_keep_trying(&r, &busy, now, |_| None) {
+            Done::Retry { at_ms, .. } => assert_eq!(at_ms, 480_000, "a close is never given up"),
             other => panic!("{other:?}"),
         }
     }

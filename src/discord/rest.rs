@@ -183,7 +183,11 @@ impl Rest {
         };
         let resp = match self.client.execute(request).await {
             Ok(r) => r,
-            Err(e) => return Attempt::Transient(format!("no answer from Discord: {e}")),
+            // Without the URL: it names channels (a DM channel names its member), and this
+            // text is stored with the row and logged.
+            Err(e) => {
+                return Attempt::Transient(format!("no answer from Discord: {}", e.without_url()))
+            }
         };
         classify(resp).await
     }
@@ -192,7 +196,9 @@ impl Rest {
         match self.http.request(req).await {
             Ok(resp) => match resp.bytes().await {
                 Ok(b) => Attempt::Done(b, None),
-                Err(e) => Attempt::Transient(format!("the answer was cut off: {e}")),
+                Err(e) => {
+                    Attempt::Transient(format!("the answer was cut off: {}", e.without_url()))
+                }
             },
             Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(e))) => {
                 let code = e.status_code.as_u16();
@@ -202,6 +208,9 @@ impl Rest {
                 } else {
                     Attempt::Permanent(why)
                 }
+            }
+            Err(serenity::Error::Http(HttpError::Request(e))) => {
+                Attempt::Transient(format!("no answer from Discord: {}", e.without_url()))
             }
             Err(e) => Attempt::Transient(format!("no answer from Discord: {e}")),
         }
@@ -252,7 +261,7 @@ async fn classify(resp: reqwest::Response) -> Attempt {
     };
     match resp.bytes().await {
         Ok(b) => Attempt::Done(b, blocked_until),
-        Err(e) => Attempt::Transient(format!("the answer was cut off: {e}")),
+        Err(e) => Attempt::Transient(format!("the answer was cut off: {}", e.without_url())),
     }
 }
 

@@ -192,12 +192,16 @@ async fn run(app: &App, lane: Lane, instance: &str, stop: &CancellationToken, wa
         if lane.materialises {
             test_faults(app, stop).await;
         }
-        let wake_at = match pass(app, lane, instance, &mut materialized).await {
+        let passed = pass(app, lane, instance, &mut materialized).await;
+        if lane.materialises && !matches!(passed, Ok(false)) {
+            // Whatever this pass did, even one that failed after it delivered, may have
+            // queued direct messages.
+            wake.direct.notify_one();
+        }
+        let wake_at = match passed {
             Ok(true) => {
                 heartbeat.beat();
                 failing = None;
-                // Whatever this lane did may have queued direct messages.
-                wake.direct.notify_one();
                 continue;
             }
             Ok(false) => next_wake(app, lane).await,
@@ -227,7 +231,14 @@ async fn run(app: &App, lane: Lane, instance: &str, stop: &CancellationToken, wa
             tokio::select! {
                 _ = &mut due => break,
                 _ = wake.mine().notified() => break,
-                _ = tokio::time::sleep(IDLE_BEAT) => heartbeat.beat(),
+                _ = tokio::time::sleep(IDLE_BEAT) => {
+                    heartbeat.beat();
+                    // Direct messages another instance queued (a reminder step it ran)
+                    // wake nobody here: the lane looks again at every beat.
+                    if !lane.materialises {
+                        break;
+                    }
+                }
                 _ = stop.cancelled() => return,
             }
         }

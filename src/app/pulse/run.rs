@@ -250,7 +250,7 @@ pub async fn open(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result
                 .await?;
             Ok(Done::sent(id))
         }
-        Err(e) => Ok(jobs::post_failed(row, &e, now, |why| {
+        Err(e) => Ok(jobs::post_failed_keep_trying(row, &e, now, |why| {
             Some(format!(
                 "Could not post pulse {} to {} (<#{}>): {why}. Its members cannot answer until it is there; check Herald's permissions in that channel and open the pulse again with `/pulse start`.",
                 pulse.label(),
@@ -417,7 +417,7 @@ pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Resul
     match post_results(app, row, &pulse, now_ms).await? {
         Ok(()) => {}
         Err(e) => {
-            return Ok(jobs::post_failed(row, &e, now, |why| {
+            return Ok(jobs::post_failed_keep_trying(row, &e, now, |why| {
                 Some(format!(
                     "Could not post the results of pulse {}: {why}. `/pulse results {}` shows them.",
                     pulse.label(),
