@@ -6,7 +6,8 @@ use super::access::{require, Actor, Need};
 use super::App;
 use crate::domain::team::Team;
 use crate::error::{AppError, AppResult};
-use crate::store::outbox::{kind, Draft, NewSend};
+use crate::store::comms_state::Draft;
+use crate::store::outbox::{kind, NewSend};
 
 /// The longest announcement, leaving room for the preview's header.
 pub const MAX_LEN: usize = 1800;

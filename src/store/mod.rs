@@ -7,6 +7,7 @@
 
 mod ballot_sets;
 pub mod champions;
+pub mod comms_state;
 pub mod events;
 pub mod lease;
 pub mod outbox;
@@ -72,6 +73,7 @@ pub struct RoleConfig {
 #[async_trait]
 pub trait Store:
     outbox::Outbox
+    + comms_state::CommsState
     + pulses::Pulses
     + champions::Champions
     + sentiment::Sentiment

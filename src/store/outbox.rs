@@ -1,7 +1,6 @@
-//! The durable outbox and what hangs off it: schedule cursors, pauses, acknowledgements
-//! and announcement drafts. Claiming is the one statement whose SQL differs by backend.
-
-use std::collections::HashMap;
+//! The durable outbox: one row per job (`Kind`), inserted once, claimed under a lease,
+//! changed only by its holder. Claiming is the one statement whose SQL differs by
+//! backend. What hangs off the outbox (cursors, pauses, acks, drafts) is `comms_state`.
 
 use async_trait::async_trait;
 use sqlx::any::AnyRow;
@@ -9,7 +8,7 @@ use sqlx::Row;
 
 use super::sql::{classify, SqlStore};
 use super::{Backend, StoreError, StoreResult};
-use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId};
+use crate::domain::ids::{ChannelId, GuildId, MessageId};
 
 /// What a row is for; stored as text, like the row's status. Every job Herald runs on a
 /// schedule is one of these, claimed, leased, retried and reported the same way.
@@ -145,10 +144,6 @@ pub struct Queued {
     pub claimed_by: Option<String>,
 }
 
-const SET_CURSOR: &str =
-    "INSERT INTO schedule_cursors (guild_id, item_id, until_ms) VALUES ($1, $2, $3)
-     ON CONFLICT (guild_id, item_id) DO UPDATE SET until_ms = excluded.until_ms";
-
 const COLUMNS: &str =
     "id, guild_id, kind, item_id, team_name, channel_id, fire_at_ms, status, attempts, \
                        message_id, sent_at_ms, body, ref_id, last_error, claimed_by";
@@ -183,17 +178,6 @@ fn sends(rows: &[AnyRow]) -> StoreResult<Vec<Queued>> {
         .map(send_from)
         .collect::<Result<_, _>>()
         .map_err(other)
-}
-
-/// A draft announcement between its modal and its Confirm / Cancel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    pub id: String,
-    pub guild: GuildId,
-    pub author: MemberId,
-    pub audience: String,
-    pub content: String,
-    pub status: String,
 }
 
 /// The condition every change of a claimed row carries: `$1` the row, `$2` the instance.
@@ -273,17 +257,7 @@ pub trait Outbox: std::marker::Send + Sync {
     /// Forgets pending plan sends after `now_ms` and winds cursors back to it, so a new
     /// plan is materialised afresh.
     async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64>;
-    async fn cursor(&self, guild: GuildId, item: &str) -> StoreResult<Option<i64>>;
-    async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()>;
-    /// Every cursor of a guild, by item id, in one read.
-    async fn cursors(&self, guild: GuildId) -> StoreResult<HashMap<String, i64>>;
-    /// Sets many cursors in one transaction.
-    async fn set_cursors(&self, guild: GuildId, cursors: &[(String, i64)]) -> StoreResult<()>;
 
-    async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()>;
-    /// Removes a pause (`*` removes every pause); returns how many were lifted.
-    async fn resume(&self, guild: GuildId, item: &str) -> StoreResult<u64>;
-    async fn pauses(&self, guild: GuildId) -> StoreResult<Vec<String>>;
     /// Marks plan sends of `item` (`*`: all) that fell due by `now_ms` as skipped.
     async fn skip_due_while_paused(
         &self,
@@ -291,16 +265,6 @@ pub trait Outbox: std::marker::Send + Sync {
         item: &str,
         now_ms: i64,
     ) -> StoreResult<u64>;
-
-    /// Records an acknowledgement; `false` when the member had already acknowledged.
-    async fn ack(&self, outbox_id: i64, member: MemberId, at_ms: i64) -> StoreResult<bool>;
-    async fn acked_by(&self, outbox_id: i64) -> StoreResult<Vec<MemberId>>;
-
-    async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()>;
-    async fn draft(&self, id: &str) -> StoreResult<Option<Draft>>;
-    async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()>;
-    /// Moves a draft from `from` to `to`; `false` if it was not in `from` (a replayed click).
-    async fn move_draft(&self, id: &str, from: &str, to: &str) -> StoreResult<bool>;
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -527,97 +491,6 @@ impl Outbox for SqlStore {
         Ok(done.rows_affected())
     }
 
-    async fn cursor(&self, guild: GuildId, item: &str) -> StoreResult<Option<i64>> {
-        let row = sqlx::query(
-            "SELECT until_ms FROM schedule_cursors WHERE guild_id = $1 AND item_id = $2",
-        )
-        .bind(guild.db())
-        .bind(item)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(other)?;
-        row.map(|r| r.try_get("until_ms"))
-            .transpose()
-            .map_err(other)
-    }
-
-    async fn set_cursor(&self, guild: GuildId, item: &str, until_ms: i64) -> StoreResult<()> {
-        sqlx::query(SET_CURSOR)
-            .bind(guild.db())
-            .bind(item)
-            .bind(until_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn cursors(&self, guild: GuildId) -> StoreResult<HashMap<String, i64>> {
-        let rows =
-            sqlx::query("SELECT item_id, until_ms FROM schedule_cursors WHERE guild_id = $1")
-                .bind(guild.db())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(other)?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("item_id")?, r.try_get("until_ms")?)))
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(other)
-    }
-
-    async fn set_cursors(&self, guild: GuildId, cursors: &[(String, i64)]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(other)?;
-        for (item, until_ms) in cursors {
-            sqlx::query(SET_CURSOR)
-                .bind(guild.db())
-                .bind(item)
-                .bind(until_ms)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-        }
-        tx.commit().await.map_err(other)
-    }
-
-    async fn pause(&self, guild: GuildId, item: &str, now_ms: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO comms_pauses (guild_id, item_id, paused_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(guild.db())
-            .bind(item)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn resume(&self, guild: GuildId, item: &str) -> StoreResult<u64> {
-        let sql = if item == "*" {
-            "DELETE FROM comms_pauses WHERE guild_id = $1 AND $2 = '*'"
-        } else {
-            "DELETE FROM comms_pauses WHERE guild_id = $1 AND item_id = $2"
-        };
-        let done = sqlx::query(sql)
-            .bind(guild.db())
-            .bind(item)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn pauses(&self, guild: GuildId) -> StoreResult<Vec<String>> {
-        let rows =
-            sqlx::query("SELECT item_id FROM comms_pauses WHERE guild_id = $1 ORDER BY item_id")
-                .bind(guild.db())
-                .fetch_all(&self.pool)
-                .await
-                .map_err(other)?;
-        rows.iter()
-            .map(|r| r.try_get("item_id"))
-            .collect::<Result<_, _>>()
-            .map_err(other)
-    }
-
     async fn skip_due_while_paused(
         &self,
         guild: GuildId,
@@ -636,86 +509,5 @@ impl Outbox for SqlStore {
         .await
         .map_err(other)?;
         Ok(done.rows_affected())
-    }
-
-    async fn ack(&self, outbox_id: i64, member: MemberId, at_ms: i64) -> StoreResult<bool> {
-        let done = sqlx::query("INSERT INTO acks (outbox_id, member_id, at_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(outbox_id)
-            .bind(member.db())
-            .bind(at_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn acked_by(&self, outbox_id: i64) -> StoreResult<Vec<MemberId>> {
-        let rows = sqlx::query("SELECT member_id FROM acks WHERE outbox_id = $1")
-            .bind(outbox_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(other)?;
-        rows.iter()
-            .map(|r| r.try_get("member_id").map(MemberId::from_db))
-            .collect::<Result<_, _>>()
-            .map_err(other)
-    }
-
-    async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()> {
-        sqlx::query("INSERT INTO drafts (id, guild_id, author_id, audience, content, status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(&d.id)
-            .bind(d.guild.db())
-            .bind(d.author.db())
-            .bind(&d.audience)
-            .bind(&d.content)
-            .bind(&d.status)
-            .bind(now_ms)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn draft(&self, id: &str) -> StoreResult<Option<Draft>> {
-        let row = sqlx::query(
-            "SELECT id, guild_id, author_id, audience, content, status FROM drafts WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(other)?;
-        let Some(r) = row else { return Ok(None) };
-        let get = |r: &AnyRow| -> Result<Draft, sqlx::Error> {
-            Ok(Draft {
-                id: r.try_get("id")?,
-                guild: GuildId::from_db(r.try_get("guild_id")?),
-                author: MemberId::from_db(r.try_get("author_id")?),
-                audience: r.try_get("audience")?,
-                content: r.try_get("content")?,
-                status: r.try_get("status")?,
-            })
-        };
-        get(&r).map(Some).map_err(other)
-    }
-
-    async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE drafts SET content = $2 WHERE id = $1 AND status = 'open'")
-            .bind(id)
-            .bind(content)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(())
-    }
-
-    async fn move_draft(&self, id: &str, from: &str, to: &str) -> StoreResult<bool> {
-        let done = sqlx::query("UPDATE drafts SET status = $3 WHERE id = $1 AND status = $2")
-            .bind(id)
-            .bind(from)
-            .bind(to)
-            .execute(&self.pool)
-            .await
-            .map_err(other)?;
-        Ok(done.rows_affected() == 1)
     }
 }
