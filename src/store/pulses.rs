@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use super::ballot_sets;
 use super::sql::{classify, SqlStore};
-use super::{StoreError, StoreResult};
+use super::{Backend, StoreError, StoreResult};
 use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 
 /// Width of one voter entry: 16 bytes of HMAC as hex.
@@ -109,15 +109,16 @@ pub trait Pulses: Send + Sync {
     async fn ballots(&self, pulse: i64) -> StoreResult<Vec<Ballot>>;
     /// The pulse's voter keys, sorted.
     async fn voters(&self, pulse: i64) -> StoreResult<Vec<String>>;
-    /// Whether `voter` (a keyed hash) is in the pulse's voter list.
-    async fn has_voted(&self, pulse: i64, voter: &str) -> StoreResult<bool> {
-        Ok(self.voters(pulse).await?.iter().any(|v| v == voter))
-    }
+    /// Whether `voter` (a keyed hash) is in the pulse's voter list, without reading the
+    /// list out (a reminder wave asks once per member).
+    async fn has_voted(&self, pulse: i64, voter: &str) -> StoreResult<bool>;
     async fn reminders_sent(&self, pulse: i64) -> StoreResult<Vec<u32>>;
     async fn mark_reminder_sent(&self, pulse: i64, hours_before: u32) -> StoreResult<()>;
     /// Flips a member's reminder opt-out; true when reminders are now muted.
     async fn toggle_pulse_mute(&self, guild: GuildId, member_key: &str) -> StoreResult<bool>;
     async fn pulse_mutes(&self, guild: GuildId) -> StoreResult<Vec<String>>;
+    /// Whether `member_key` muted reminders in `guild`.
+    async fn is_muted(&self, guild: GuildId, member_key: &str) -> StoreResult<bool>;
 }
 
 pub(super) fn other(e: sqlx::Error) -> StoreError {
@@ -397,6 +398,37 @@ impl Pulses for SqlStore {
 
     async fn ballots(&self, pulse: i64) -> StoreResult<Vec<Ballot>> {
         ballot_sets::all(&self.pool, pulse).await
+    }
+
+    async fn has_voted(&self, pulse: i64, voter: &str) -> StoreResult<bool> {
+        // The list is fixed-width keys end to end: the key is in it when it is found at a
+        // key boundary (a hex HMAC straddling two keys is not a worry).
+        let find = match self.backend {
+            Backend::Postgres => "strpos(voters, $2)",
+            Backend::Sqlite => "instr(voters, $2)",
+        };
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM pulse_voters WHERE pulse_id = $1 AND {find} > 0 AND ({find} - 1) % {VOTER_KEY_LEN} = 0"
+        );
+        let row = sqlx::query(&sql)
+            .bind(pulse)
+            .bind(voter)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(row.try_get::<i64, _>("n").map_err(other)? > 0)
+    }
+
+    async fn is_muted(&self, guild: GuildId, member_key: &str) -> StoreResult<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM pulse_mutes WHERE guild_id = $1 AND member_key = $2",
+        )
+        .bind(guild.db())
+        .bind(member_key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(row.try_get::<i64, _>("n").map_err(other)? > 0)
     }
 
     async fn voters(&self, pulse: i64) -> StoreResult<Vec<String>> {

@@ -640,3 +640,33 @@ async fn two_submit_clicks_at_once_record_the_answers_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_pulse_that_cannot_reach_a_team_s_channel_is_reported_and_the_other_team_still_gets_it() {
+    within(90, async {
+        let app = pulse_app(&[("Sales", 5), ("Support", 5)], "", &[]).await;
+        let store = &app.herald().app.store;
+        let guild = herald::domain::ids::GuildId(app.guild_id().await);
+        let support = store
+            .team_by_name(guild, "Support")
+            .await
+            .expect("read")
+            .expect("team");
+        store.remove_team(guild, "Support").await.expect("remove");
+        let name = herald::domain::team::TeamName::parse("Support").expect("name");
+        store
+            .add_team(guild, &name, support.role, herald::domain::ids::ChannelId(42), 0)
+            .await
+            .expect("re-add with a gone channel");
+        let opened = start(&app, "Sales, Support", "48h").await;
+        assert!(opened.contains("is open for Sales, Support"), "{opened}");
+        opening(&app, "sales").await;
+        let report = app.wait_for_messages("change-team", 1).await;
+        assert_eq!(
+            content(&report[0]),
+            "**Herald delivery report**\n• Could not post pulse #1 Atlas readiness (ADKAR) to Support (<#42>): Discord answered 404 Not Found: Unknown Channel. That team cannot answer it; let Herald post in the channel, then start a pulse for that team with `/pulse start`.\n"
+        );
+        app.finish().await;
+    })
+    .await;
+}

@@ -252,7 +252,7 @@ pub async fn open(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result
         }
         Err(e) => Ok(jobs::post_failed_keep_trying(row, &e, now, |why| {
             Some(format!(
-                "Could not post pulse {} to {} (<#{}>): {why}. Its members cannot answer until it is there; check Herald's permissions in that channel and open the pulse again with `/pulse start`.",
+                "Could not post pulse {} to {} (<#{}>): {why}. That team cannot answer it; let Herald post in the channel, then start a pulse for that team with `/pulse start`.",
                 pulse.label(),
                 team.name,
                 team.channel
@@ -348,9 +348,8 @@ pub async fn remind_one(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::
         .await?;
     let muted = app
         .store
-        .pulse_mutes(pulse.row.guild)
-        .await?
-        .contains(&app.key.mute(pulse.row.guild, member));
+        .is_muted(pulse.row.guild, &app.key.mute(pulse.row.guild, member))
+        .await?;
     if answered || muted {
         return Ok(Done::skipped("no reminder needed"));
     }
@@ -414,17 +413,10 @@ pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Resul
         return Ok(Done::skipped("the pulse closes later"));
     }
     let now_ms = now.timestamp_millis();
-    match post_results(app, row, &pulse, now_ms).await? {
-        Ok(()) => {}
-        Err(e) => {
-            return Ok(jobs::post_failed_keep_trying(row, &e, now, |why| {
-                Some(format!(
-                    "Could not post the results of pulse {}: {why}. `/pulse results {}` shows them.",
-                    pulse.label(),
-                    pulse.id()
-                ))
-            }))
-        }
+    // Only a failure that may pass comes back (a channel that refuses Herald for good is
+    // logged and passed over), so the close is tried again until it goes through.
+    if let Err(e) = post_results(app, row, &pulse, now_ms).await? {
+        return Ok(jobs::post_failed_keep_trying(row, &e, now, |_| None));
     }
     if !app.store.mark_pulse_closed(pulse.id(), now_ms).await? {
         return Ok(Done::finished("closed already"));
