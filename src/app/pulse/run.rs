@@ -226,16 +226,26 @@ async fn pulse_of(app: &App, item: &str) -> anyhow::Result<Option<Pulse>> {
     Ok(Some(Pulse { row, set }))
 }
 
+/// The open pulse a job names, or the skip when it is gone or closed (a job queued for
+/// it has nothing left to do).
+async fn open_pulse_of(
+    app: &App,
+    row: &Queued,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Result<Pulse, Done>> {
+    Ok(match pulse_of(app, &row.item).await? {
+        None => Err(Done::skipped("the pulse is gone")),
+        Some(p) if !p.is_open(now.timestamp_millis()) => Err(Done::skipped("the pulse closed")),
+        Some(p) => Ok(p),
+    })
+}
+
 /// `PulseOpen`: the pulse's message, with its Answer button, in one team's channel.
 pub async fn open(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
-    let Some(pulse) = pulse_of(app, &row.item).await? else {
-        return Ok(Done::skipped("the pulse is gone"));
+    let pulse = match open_pulse_of(app, row, now).await? {
+        Ok(pulse) => pulse,
+        Err(skip) => return Ok(skip),
     };
-    if !pulse.is_open(now.timestamp_millis()) {
-        return Ok(Done::skipped(
-            "the pulse closed before its opening was posted",
-        ));
-    }
     let teams = app.store.pulse_teams(pulse.id()).await?;
     let Some(team) = teams.iter().find(|t| t.name == row.team) else {
         return Ok(Done::skipped("the team is not in the pulse"));
@@ -266,12 +276,10 @@ pub async fn open(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result
 /// sealed. Respondents get rows too: who needs a reminder is decided at each row's turn,
 /// so no row says who had answered.
 pub async fn remind(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
-    let Some(pulse) = pulse_of(app, &row.item).await? else {
-        return Ok(Done::skipped("the pulse is gone"));
+    let pulse = match open_pulse_of(app, row, now).await? {
+        Ok(pulse) => pulse,
+        Err(skip) => return Ok(skip),
     };
-    if !pulse.is_open(now.timestamp_millis()) {
-        return Ok(Done::skipped("the pulse closed before its reminder"));
-    }
     let hours = step_of(&row.item)?;
     let mut seen: HashSet<MemberId> = HashSet::new();
     let mut rows = Vec::new();
@@ -325,12 +333,10 @@ fn step_of(item: &str) -> anyhow::Result<u32> {
 /// `PulseDm`: one member's reminder, unless they answered or muted reminders since the
 /// step, or the pulse closed. Nobody is named anywhere but in their own direct message.
 pub async fn remind_one(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
-    let Some(pulse) = pulse_of(app, &row.item).await? else {
-        return Ok(Done::skipped("the pulse is gone"));
+    let pulse = match open_pulse_of(app, row, now).await? {
+        Ok(pulse) => pulse,
+        Err(skip) => return Ok(skip),
     };
-    if !pulse.is_open(now.timestamp_millis()) {
-        return Ok(Done::skipped("the pulse closed"));
-    }
     let hours = step_of(&row.item)?;
     let slot = row.item.splitn(3, ':').nth(2).unwrap_or_default();
     let member = row
