@@ -289,6 +289,17 @@ mod tests {
             "the same row gets the same nonce on every delivery"
         );
         assert_ne!(a, nonce_for(&row(2_000)));
+        let dm = |slot: &str| Queued {
+            kind: Kind::PulseDm,
+            item: format!("7:24:{slot}"),
+            channel: ChannelId(0),
+            ..row(1_000)
+        };
+        assert_ne!(
+            nonce_for(&dm("0a1b")),
+            nonce_for(&dm("2c3d")),
+            "each member's reminder of one step has a nonce of its own"
+        );
         assert!(a.len() <= 25 && a.starts_with('h'), "{a}");
     }
 
