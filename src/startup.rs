@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use crate::app::App;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
+use crate::domain::words::count;
 use crate::metrics::Metrics;
 use crate::store::{self, redact_url};
 
@@ -54,7 +55,10 @@ pub async fn rebuild_sentiment(settings: &Settings) -> Result<(), RunError> {
             .await
             .map_err(|e| RunError::Failed(e.into()))?;
     }
-    println!("rebuilt the sentiment record from {total} signal(s)");
+    println!(
+        "rebuilt the sentiment record from {}",
+        count(total as i64, "signal", "signals")
+    );
     store.close().await;
     Ok(())
 }
@@ -83,8 +87,8 @@ pub async fn export(
     let app = App::new(store, Arc::new(SystemClock), settings, metrics, chat, key);
     if let Err(problems) = crate::app::comms::load(&app).await {
         return Err(RunError::Setup(format!(
-            "the plan has {} problem(s)",
-            problems.len()
+            "the plan has {}",
+            count(problems.len() as i64, "problem", "problems")
         )));
     }
     let Some(guild) = app
@@ -107,7 +111,11 @@ pub async fn export(
     };
     std::fs::write(out, text)
         .map_err(|e| RunError::Setup(format!("{}: cannot write: {e}", out.display())))?;
-    println!("wrote {} row(s) to {}", rows.len(), out.display());
+    println!(
+        "wrote {} to {}",
+        count(rows.len() as i64, "row", "rows"),
+        out.display()
+    );
     app.store.close().await;
     Ok(())
 }
@@ -194,8 +202,8 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
         Err(problems) => {
             let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
             return Err(RunError::Setup(format!(
-                "the plan has {} problem(s): {}",
-                lines.len(),
+                "the plan has {}: {}",
+                count(lines.len() as i64, "problem", "problems"),
                 lines.join(" | ")
             )));
         }

@@ -5,6 +5,7 @@
 use super::access::{require, Actor, Need};
 use super::App;
 use crate::domain::team::Team;
+use crate::domain::words::{and_list, count};
 use crate::error::{AppError, AppResult};
 use crate::store::comms_state::Draft;
 use crate::store::outbox::{kind, NewSend};
@@ -121,10 +122,13 @@ pub async fn decide(app: &App, actor: &Actor, id: &str, confirm: bool) -> AppRes
     }
     let teams = app.store.list_teams(actor.guild).await?;
     let now = app.now_ms();
-    let rows: Vec<NewSend> = d
+    let to: Vec<&Team> = d
         .audience
         .split(',')
         .filter_map(|n| teams.iter().find(|t| t.name.eq_ignore_ascii_case(n)))
+        .collect();
+    let rows: Vec<NewSend> = to
+        .iter()
         .map(|t| NewSend {
             body: Some(d.content.clone()),
             ..NewSend::to_team(kind::ANNOUNCE, &d.id, t, now)
@@ -139,9 +143,10 @@ pub async fn decide(app: &App, actor: &Actor, id: &str, confirm: bool) -> AppRes
         return Err(e.into());
     }
     app.wake_scheduler();
+    let names: Vec<&str> = to.iter().map(|t| t.name.as_str()).collect();
     Ok(format!(
-        "Sent to {} team(s): {}.",
-        rows.len(),
-        d.audience.replace(',', ", ")
+        "Sent to {}: {}.",
+        count(rows.len() as i64, "team", "teams"),
+        and_list(&names)
     ))
 }

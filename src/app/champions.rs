@@ -10,6 +10,7 @@ use super::access::{require, Actor, Need};
 use super::App;
 use crate::chat::{by_name, Embed, OutMessage, Pings};
 use crate::domain::ids::{ChannelId, MemberId, RoleId};
+use crate::domain::words::count;
 use crate::error::{AppError, AppResult};
 use crate::store::champions::{Champion, Recognition, Win};
 use crate::store::StoreError;
@@ -106,7 +107,8 @@ pub async fn recognize(app: &App, actor: &Actor, req: Recognize<'_>) -> AppResul
         .await?
     else {
         return Err(AppError::user(format!(
-            "You have given {cap} recognitions today, the daily cap (champions.daily_cap); nothing was recorded. Try again tomorrow."
+            "You have given {} today, the daily cap (champions.daily_cap); nothing was recorded. Try again tomorrow.",
+            count(cap, "recognition", "recognitions")
         )));
     };
     let channel = match &app.settings.champions_channel {
@@ -279,10 +281,10 @@ pub async fn list(app: &App, actor: &Actor, team: Option<&str>) -> AppResult<Str
         let names: Vec<String> = c.champions.iter().map(|m| format!("<@{}>", m.0)).collect();
         let _ = writeln!(
             text,
-            "• {}: {} champion(s) for {} people{}{}",
+            "• {}: {} for {}{}{}",
             c.team,
-            c.champions.len(),
-            c.people,
+            count(c.champions.len() as i64, "champion", "champions"),
+            count(c.people as i64, "person", "people"),
             c.flag().map(|f| format!(" — ⚠ {f}")).unwrap_or_default(),
             if names.is_empty() {
                 String::new()
@@ -374,9 +376,10 @@ pub async fn leaderboard(
     for (i, (m, n, t)) in ranked.iter().take(10).enumerate() {
         let _ = writeln!(
             text,
-            "{}. <@{}> — {n} recognition(s){}",
+            "{}. <@{}> — {}{}",
             i + 1,
             m.0,
+            count(*n as i64, "recognition", "recognitions"),
             t.as_ref().map(|t| format!(" ({t})")).unwrap_or_default()
         );
     }

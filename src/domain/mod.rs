@@ -9,3 +9,4 @@ pub mod record;
 pub mod schedule;
 pub mod sentiment;
 pub mod team;
+pub mod words;

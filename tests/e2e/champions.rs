@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::helpers::{spawn_app_with_dir, within, TestApp};
 use crate::pulse_flow::{answer, content, start};
 
-const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\nACK {{ story.ack_rate }}\nWEEK {{ story.champions_of_week }}\nWINS {{ story.wins }}\n";
+const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\n\nACK {{ story.ack_rate }}\n\nWEEK {{ story.champions_of_week }}\n\nWINS {{ story.wins }}\n";
 
 /// The default world (Maya manages Sales) with a plan: one acknowledged item, the
 /// shipped question sets and a story.
@@ -129,13 +129,20 @@ async fn managers_recognise_within_a_daily_cap_and_the_card_pings_only_the_membe
         for (name, n) in &expected {
             let id = app.id_of("members", name).await;
             assert!(
-                board.contains(&format!("<@{id}> — {n} recognition(s) (Sales)")),
+                board.contains(&format!(
+                    "<@{id}> — {n} {} (Sales)",
+                    if *n == 1 {
+                        "recognition"
+                    } else {
+                        "recognitions"
+                    }
+                )),
                 "{name} {n}:\n{board}"
             );
         }
         assert!(
             board.contains(&format!(
-                "1. <@{}> — 4 recognition(s)",
+                "1. <@{}> — 4 recognitions",
                 app.id_of("members", "Ben").await
             )),
             "{board}"
@@ -162,9 +169,9 @@ async fn the_roster_flags_teams_without_champions_and_wins_are_logged() {
         let refused = app.command("Ben", "sales", "champion nominate", json!({ "member": "Ben" })).await.content;
         assert!(refused.contains("Only managers"), "{refused}");
         let list = app.command("Ben", "sales", "champion list", json!({})).await.content;
-        assert!(list.contains(&format!("• Sales: 1 champion(s) for 6 people (<@{ava}>)")), "{list}");
-        assert!(list.contains("• Support: 0 champion(s) for 6 people — ⚠ no champion"), "{list}");
-        assert!(list.contains("• Finance: 0 champion(s) for 6 people — ⚠ no champion"), "{list}");
+        assert!(list.contains(&format!("• Sales: 1 champion for 6 people (<@{ava}>)")), "{list}");
+        assert!(list.contains("• Support: 0 champions for 6 people — ⚠ no champion"), "{list}");
+        assert!(list.contains("• Finance: 0 champions for 6 people — ⚠ no champion"), "{list}");
         let removed = app.command("Maya", "sales", "champion remove", json!({ "member": "Ava" })).await.content;
         assert!(removed.contains("no longer on the champion roster"), "{removed}");
         let win = app
@@ -181,18 +188,28 @@ async fn the_roster_flags_teams_without_champions_and_wins_are_logged() {
     .await;
 }
 
-fn mean(v: &[u8]) -> String {
-    format!(
-        "{:.2}",
-        v.iter().map(|x| f64::from(*x)).sum::<f64>() / v.len() as f64
-    )
+/// Jargon a team's channel never reads: ids, pulse numbers, raw scores, "(s)".
+fn assert_plain(text: &str) {
+    for bad in [
+        "(s)",
+        "pulse #",
+        "`",
+        "+0.",
+        "−0.",
+        "−1 to +1",
+        "main barrier",
+        " % (",
+    ] {
+        assert!(!text.contains(bad), "`{bad}` in:\n{text}");
+    }
 }
 
 #[tokio::test]
 async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() {
     within(120, async {
         let app = app(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")]).await;
-        // Readiness: three Sales members answer an ADKAR pulse, which closes.
+        // Readiness: three Sales members answer an ADKAR pulse, which closes. Their means
+        // are 4.00, 4.33, 3.33, 3.67 and 4.33: lowest on Knowledge.
         assert!(start(&app, "Sales", "48h").await.contains("Pulse #1"));
         let answers: [[u8; 5]; 3] = [[5, 4, 2, 4, 4], [4, 4, 4, 3, 5], [3, 5, 4, 4, 4]];
         for (who, a) in ["Ava", "Ben", "Chloe"].iter().zip(&answers) {
@@ -213,16 +230,15 @@ async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() 
             assert!(recognize(&app, "Maya", who, "helped").await.starts_with("Recognised"));
         }
         let (ava, ben) = (app.id_of("members", "Ava").await, app.id_of("members", "Ben").await);
-        let col = |i: usize| answers.iter().map(|a| a[i]).collect::<Vec<u8>>();
-        let readiness = format!(
-            "Sales: Awareness {} · Desire {} · Knowledge {} · Ability {} · Reinforcement {} — main barrier: Awareness (pulse #1, 3 answered)",
-            mean(&col(0)), mean(&col(1)), mean(&col(2)), mean(&col(3)), mean(&col(4))
-        );
+        let readiness = "In Sales, readiness is lowest on Knowledge: knowing how (3 of you answered)";
+        // 4 of Sales's 6; 4 of the 18 people the kickoff reached.
+        let ack = "2 in 3 of you have acknowledged the latest update; across the organisation, about 1 in 5 of us have";
         let preview = app.command("Claire", "change-team", "story post", json!({ "template": "weekly", "team": "Sales" })).await;
+        assert!(preview.content.starts_with("**Preview** for Sales (posting goes to 1 team channel):"), "{}", preview.content);
         for expected in [
-            format!("READINESS {readiness}"),
-            "ACK for `kickoff`: Finance 0 % (0 of 6) · Sales 66 % (4 of 6) · Support 0 % (0 of 6)".to_string(),
-            format!("WEEK <@{ava}> (2) · <@{ben}> (1)"),
+            format!("READINESS {readiness}\n"),
+            format!("ACK {ack}\n"),
+            format!("WEEK <@{ava}> (2 recognitions) and <@{ben}> (1 recognition)"),
             "WINS no wins logged yet".to_string(),
         ] {
             assert!(preview.content.contains(&expected), "missing `{expected}` in:\n{}", preview.content);
@@ -235,17 +251,181 @@ async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() 
         );
         let msgs = app.wait_for_messages("sales", before + 1).await;
         let story = msgs.last().expect("story")["embeds"][0]["description"].as_str().unwrap_or_default().to_string();
-        assert!(story.contains(&format!("READINESS {readiness}")) && story.contains("Sales 66 % (4 of 6)"), "{story}");
-        // The same story scheduled in the plan gets the same live figures at 12:00.
+        assert!(story.contains(&format!("READINESS {readiness}")) && story.contains(ack), "{story}");
+        for other in ["Support", "Finance"] {
+            assert!(!story.contains(other), "`{other}` in Sales's story:\n{story}");
+        }
+        assert_plain(&story);
+        // The same story scheduled for Finance at 12:00: the organisation's readiness (Sales's
+        // three answers are a large enough group), none of Sales's own figures or people.
         app.advance(3 * 3600);
         let scheduled = app.wait_for_messages("finance", 2).await;
         let weekly = scheduled.iter().find(|m| m["embeds"][0]["title"] == "Weekly").expect("the scheduled story");
         let text = weekly["embeds"][0]["description"].as_str().unwrap_or_default().to_string();
-        assert!(text.contains(&format!("READINESS {readiness}")) && text.contains(&format!("WEEK <@{ava}> (2)")), "{text}");
+        for expected in [
+            "READINESS No readiness data yet for Finance\nAcross the organisation, readiness is lowest on Knowledge: knowing how\n",
+            "ACK none of you have acknowledged the latest update; across the organisation, about 1 in 5 of us have\n",
+            "WEEK no recognitions this week",
+        ] {
+            assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+        }
+        for other in ["Sales", "Support", &ava.to_string(), &ben.to_string()] {
+            assert!(!text.contains(other), "`{other}` in Finance's story:\n{text}");
+        }
+        assert_plain(&text);
         let refused = app.command("Ava", "sales", "story post", json!({ "template": "weekly" })).await.content;
         assert!(refused.contains("Only change leads"), "{refused}");
         let unknown = app.command("Claire", "change-team", "story post", json!({ "template": "weakly" })).await.content;
         assert!(unknown.contains("There is no story `weakly`. Stories: weekly.md."), "{unknown}");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Every story figure, one a line.
+const FULL_STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\n\nTEAM {{ story.readiness_team }}\n\nACK {{ story.ack_rate }}\n\nCHAMPIONS {{ story.champions }}\n\nWEEK {{ story.champions_of_week }}\n\nRECOGNISED {{ story.recognitions }}\n\nWINS {{ story.wins }}\n\nFEEL {{ story.sentiment }}\n";
+
+/// A closed ADKAR pulse for `team`, answered by `who`.
+async fn readiness_pulse(app: &TestApp, team: &str, id: &str, who: &[&str], answers: &[[u8; 5]]) {
+    let channel = team.to_lowercase();
+    let started = start(app, team, "48h").await;
+    assert!(started.contains(&format!("Pulse #{id}")), "{started}");
+    for (who, a) in who.iter().zip(answers) {
+        answer(app, who, &channel, a, None).await;
+    }
+    app.command(
+        "Claire",
+        "change-team",
+        "pulse close",
+        json!({ "pulse": id }),
+    )
+    .await;
+    // A pulse started at the same instant as another would be taken for it.
+    app.advance(60);
+}
+
+/// Presses Got it on the kickoff in `channel` for each of `who`.
+async fn acknowledge(app: &TestApp, channel: &str, who: &[&str]) {
+    let mut kickoff = None;
+    for _ in 0..500 {
+        let msgs = app.messages(channel).await;
+        kickoff = msgs
+            .into_iter()
+            .find(|m| content(m).starts_with("Atlas is coming"));
+        if kickoff.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let kickoff = kickoff.unwrap_or_else(|| panic!("no kickoff in #{channel}"));
+    let got_it = kickoff["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .expect("ack button");
+    for w in who {
+        app.click(w, kickoff["id"].as_str().expect("id"), got_it)
+            .await;
+    }
+}
+
+/// Posts the story to `team` and returns its text as read in `channel`.
+async fn post_story(app: &TestApp, team: &str, channel: &str) -> String {
+    let preview = app
+        .command(
+            "Claire",
+            "change-team",
+            "story post",
+            json!({ "template": "weekly", "team": team }),
+        )
+        .await;
+    let before = weekly_stories(app, channel).await;
+    app.click(
+        "Claire",
+        &preview.message_id,
+        &crate::pulse_flow::button(&preview.components, "Post it"),
+    )
+    .await;
+    for _ in 0..500 {
+        let msgs = app.messages(channel).await;
+        let stories: Vec<_> = msgs
+            .iter()
+            .filter(|m| m["embeds"][0]["title"] == "Weekly")
+            .collect();
+        if stories.len() > before {
+            return stories.last().expect("story")["embeds"][0]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("no story reached #{channel}");
+}
+
+#[tokio::test]
+async fn a_teams_channel_reads_its_own_figures_in_words_and_no_other_teams_and_the_change_team_reads_all(
+) {
+    within(180, async {
+        let app = app_with_story(&[("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")], FULL_STORY).await;
+        // Sales is lowest on Knowledge and feels fairly good; Support is low everywhere,
+        // lowest on Desire. Together: lowest on Knowledge, mixed.
+        readiness_pulse(&app, "Sales", "1", &["Ava", "Ben", "Chloe"], &[[5, 4, 2, 4, 4], [4, 4, 4, 3, 5], [3, 5, 4, 4, 4]]).await;
+        readiness_pulse(&app, "Support", "2", &["Finn", "Gia", "Hugo"], &[[2, 2, 2, 2, 2], [3, 2, 1, 2, 2], [2, 1, 2, 2, 1]]).await;
+        // The kickoff: 4 of Sales's 6, all 6 of Support, none of Finance: 10 of 18.
+        app.command("Claire", "change-team", "comms send", json!({ "item": "kickoff" })).await;
+        acknowledge(&app, "sales", &["Maya", "Ava", "Dan", "Ella"]).await;
+        acknowledge(&app, "support", &["Marco", "Finn", "Gia", "Hugo", "Iris", "Jack"]).await;
+        let (ava, ben) = (app.id_of("members", "Ava").await, app.id_of("members", "Ben").await);
+        let (finn, gia) = (app.id_of("members", "Finn").await, app.id_of("members", "Gia").await);
+        app.command("Maya", "sales", "champion nominate", json!({ "member": "Ava" })).await;
+        app.command("Marco", "support", "champion nominate", json!({ "member": "Finn" })).await;
+        assert!(recognize(&app, "Maya", "Ben", "Showed Chloe the renewal view").await.starts_with("Recognised"));
+        for _ in 0..2 {
+            let r = app.command("Marco", "support", "recognize", json!({ "member": "Gia", "reason": "Cleared the refund queue", "value": "Early adopter" })).await.content;
+            assert!(r.starts_with("Recognised"), "{r}");
+        }
+        for (title, team) in [("First renewal in Atlas", Some("sales")), ("Refunds in one day", Some("support")), ("One record per customer", None)] {
+            let mut w = json!({ "title": title, "description": "Done from one record." });
+            if let Some(t) = team {
+                w["team"] = json!(t);
+            }
+            assert!(app.command("Claire", "change-team", "win add", w).await.content.starts_with("Win #"));
+        }
+
+        let sales = post_story(&app, "Sales", "sales").await;
+        for expected in [
+            "READINESS In Sales, readiness is lowest on Knowledge: knowing how (3 of you answered)\nAcross the organisation, readiness is lowest on Knowledge: knowing how\n".to_string(),
+            "TEAM In Sales, readiness is lowest on Knowledge: knowing how (3 of you answered)\n".to_string(),
+            "ACK 2 in 3 of you have acknowledged the latest update; across the organisation, about 3 in 5 of us have\n".to_string(),
+            format!("CHAMPIONS 1 champion: <@{ava}>; 2 champions across the organisation\n"),
+            format!("WEEK <@{ben}> (1 recognition)\n"),
+            format!("RECOGNISED <@{ben}> for Early adopter: “Showed Chloe the renewal view”\n"),
+            "**First renewal in Atlas** (Sales): Done from one record.".to_string(),
+            "**One record per customer**: Done from one record.".to_string(),
+            "FEEL mostly positive in Sales; mixed across the organisation".to_string(),
+        ] {
+            assert!(sales.contains(&expected), "missing `{expected}` in Sales's story:\n{sales}");
+        }
+        for other in ["Support", "Finance", "Refunds", "refund", "Desire", "very negative", "all of you", &finn.to_string(), &gia.to_string()] {
+            assert!(!sales.contains(other), "`{other}` in Sales's story:\n{sales}");
+        }
+        assert_plain(&sales);
+
+        // A team whose channel is the reports channel is the change team: every team.
+        let added = app.command("Claire", "change-team", "team add", json!({ "name": "Change", "role": "Change Lead", "channel": "change-team" })).await.content;
+        assert!(added.starts_with("Team **Change** added"), "{added}");
+        let change = post_story(&app, "Change", "change-team").await;
+        for expected in [
+            "In Sales, readiness is lowest on Knowledge: knowing how (3 answered)\nIn Support, readiness is lowest on Desire: wanting the change (3 answered)\nAcross the organisation",
+            "4 of 6 in Sales",
+            "6 of 6 in Support",
+            "2 champions: 1 in Sales and 1 in Support",
+            "Refunds in one day",
+            "mostly positive in Sales",
+            "very negative in Support",
+        ] {
+            assert!(change.contains(expected), "missing `{expected}` in the change team's story:\n{change}");
+        }
+        assert!(!change.contains("(s)"), "{change}");
         app.finish().await;
     })
     .await;
@@ -330,7 +510,7 @@ async fn two_post_it_clicks_at_once_post_the_story_once_to_every_team() {
         assert!(
             preview
                 .content
-                .contains("posting goes to 3 team channel(s)"),
+                .contains("posting goes to 3 team channels"),
             "{}",
             preview.content
         );

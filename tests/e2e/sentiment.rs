@@ -302,7 +302,7 @@ async fn herald_export_writes_the_same_rows_from_the_command_line() {
         ];
         let (code, stdout, stderr) = crate::cli::herald(&args, &env, dir.path());
         assert_eq!(code, 0, "{stdout}{stderr}");
-        assert!(stdout.starts_with("wrote 18 row(s) to"), "{stdout}");
+        assert!(stdout.starts_with("wrote 18 rows to"), "{stdout}");
         let rows: Vec<Value> =
             serde_json::from_str(&std::fs::read_to_string(&out).expect("file")).expect("json");
         let support: Vec<&Value> = rows.iter().filter(|r| r["team"] == "Support").collect();
@@ -374,7 +374,7 @@ async fn reactions_to_heralds_messages_count_through_the_emoji_map_and_others_do
         assert_eq!(signals(&app).await, 6, "no signal from 🍕 or from a member's message");
         let text = app.command("Claire", "change-team", "sentiment", json!({ "team": "Sales" })).await.content;
         // Five 👍 (+1) and one 😡 (−1), all today: a rolling score of 4/6.
-        assert!(text.contains("• reaction: +0.67 (6 signal(s) in 4 weeks)"), "{text}");
+        assert!(text.contains("• reaction: +0.67 (6 signals in 4 weeks)"), "{text}");
         assert!(text.contains("Sales: +0.67"), "{text}");
         app.finish().await;
     })

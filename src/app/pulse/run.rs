@@ -197,9 +197,9 @@ fn opening(pulse: &Pulse) -> OutMessage {
     };
     OutMessage {
         content: format!(
-            "**Pulse: {}** — {} question(s), about a minute.\nPress **Answer**; only you see your answers while you give them. {anonymity}\nCloses <t:{}:f> (<t:{}:R>).",
+            "**Pulse: {}** — {}, about a minute.\nPress **Answer**; only you see your answers while you give them. {anonymity}\nCloses <t:{}:f> (<t:{}:R>).",
             pulse.row.title,
-            pulse.set.questions.len(),
+            crate::domain::words::count(pulse.set.questions.len() as i64, "question", "questions"),
             pulse.row.closes_at_ms / 1000,
             pulse.row.closes_at_ms / 1000
         ),

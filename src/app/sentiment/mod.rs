@@ -17,6 +17,7 @@ use crate::domain::record::{
     arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
 };
 use crate::domain::sentiment::compound;
+use crate::domain::words::count;
 use crate::error::{AppError, AppResult};
 
 /// Days of signals a view reads (the rolling score fades them out well before).
@@ -305,8 +306,9 @@ fn weekly(days: &[(i64, Cell)], today: i64, weeks: i64, h: f64) -> Vec<(i64, Opt
 pub fn headline(v: &TeamView, min: u32) -> String {
     if !v.shown {
         return format!(
-            "{}: not shown — {} contributor(s) in the last 4 weeks, fewer than {min}",
-            v.team, v.contributors
+            "{}: not shown — {} in the last 4 weeks, fewer than {min}",
+            v.team,
+            count(v.contributors, "contributor", "contributors")
         );
     }
     match v.score {
@@ -314,14 +316,14 @@ pub fn headline(v: &TeamView, min: u32) -> String {
         Some(s) => {
             let change = v.four_weeks_ago.map(|b| s - b);
             format!(
-                "{}: {} {}{}, {} contributor(s)",
+                "{}: {} {}{}, {}",
                 v.team,
                 signed(s, 2),
                 arrow(change.unwrap_or(0.0)),
                 change
                     .map(|c| format!(" ({} over 4 weeks)", signed(c, 2)))
                     .unwrap_or_default(),
-                v.contributors
+                count(v.contributors, "contributor", "contributors")
             )
         }
     }
@@ -372,11 +374,12 @@ pub async fn show(
         for (s, score, n) in &v.by_source {
             let _ = writeln!(
                 text,
-                "• {}: {} ({n} signal(s) in 4 weeks)",
+                "• {}: {} ({} in 4 weeks)",
                 s.name(),
                 score
                     .map(|s| signed(s, 2))
-                    .unwrap_or_else(|| "no data".into())
+                    .unwrap_or_else(|| "no data".into()),
+                count(*n as i64, "signal", "signals")
             );
         }
         let weekly: Vec<String> = v
@@ -503,7 +506,8 @@ mod tests {
         };
         let line = headline(&v, 5);
         assert!(
-            line.contains("not shown — 3 contributor(s)") && !line.contains("0.9"),
+            line.contains("not shown — 3 contributors in the last 4 weeks")
+                && !line.contains("0.9"),
             "{line}"
         );
     }
