@@ -59,8 +59,14 @@ enum Command {
         /// The plan folder to rehearse (default: the shipped `messages`).
         #[arg(long, value_name = "DIR", default_value = "messages")]
         messages: PathBuf,
-        /// Simulated hours per step are 3 × speed.
-        #[arg(long, default_value_t = 1)]
+        /// Decides every choice the scripted people make: the same seed gives the same
+        /// transcript and the same figures on every run.
+        #[arg(long, default_value_t = crate::demo::DEFAULT_SEED)]
+        seed: u64,
+        /// Only the pace, never what happens: at speed N a simulated day takes 1.5 s / N
+        /// of real time (about a minute for the whole campaign at 1), or as long as the
+        /// work takes.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
         speed: u32,
         /// Where the database and the report folder go.
         #[arg(long, value_name = "DIR", default_value = "herald-demo")]
@@ -132,32 +138,18 @@ pub fn main() -> ExitCode {
     }
     if let Command::Demo {
         messages,
+        seed,
         speed,
         out,
     } = &cli.command
     {
         let opts = crate::demo::DemoOptions {
             messages: messages.clone(),
+            seed: *seed,
             speed: *speed,
             out: out.clone(),
         };
-        return match runtime.block_on(crate::demo::run(&opts, true)) {
-            Ok(o) => {
-                println!("\nreport written to {}", o.report.display());
-                ExitCode::SUCCESS
-            }
-            Err(crate::demo::DemoError::Plan(problems)) => {
-                for p in &problems {
-                    eprintln!("{p}");
-                }
-                eprintln!(
-                    "the plan has {} problem(s); fix them and run the demo again",
-                    problems.len()
-                );
-                ExitCode::from(1)
-            }
-            Err(crate::demo::DemoError::Failed(e)) => fail(1, &format!("{e:#}")),
-        };
+        return demo(&runtime, &opts);
     }
     if let Command::Bench { only } = &cli.command {
         return bench(&runtime, only);
@@ -215,6 +207,35 @@ pub fn main() -> ExitCode {
 fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
+}
+
+/// `herald demo`: plays the campaign; a broken plan prints its problems and exits 1.
+fn demo(runtime: &tokio::runtime::Runtime, opts: &crate::demo::DemoOptions) -> ExitCode {
+    match runtime.block_on(crate::demo::run(opts, true)) {
+        Ok(o) => {
+            println!(
+                "\nseed {}: {} in {:.0} s of real time; report written to {}",
+                opts.seed,
+                crate::domain::words::count(o.transcript.len() as i64, "message", "messages"),
+                o.took.as_secs_f64(),
+                o.report.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(crate::demo::DemoError::Plan(problems)) => {
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            let n = problems.len() as i64;
+            eprintln!(
+                "the plan has {}; fix {} and run the demo again",
+                crate::domain::words::count(n, "problem", "problems"),
+                crate::domain::words::noun(n, "it", "them")
+            );
+            ExitCode::from(1)
+        }
+        Err(crate::demo::DemoError::Failed(e)) => fail(1, &format!("{e:#}")),
+    }
 }
 
 /// `herald bench`: runs the benches and prints one table; a bench that fails exits 1.

@@ -4,28 +4,40 @@
 //! minute. People acknowledge, answer pulses (Support resists: low Desire), write in
 //! #feedback (Support turns sour after go-live), managers recognise; the terminal shows a
 //! transcript and a progress bar; a report folder gets charts, the CSV and a summary.
+//!
+//! The story is reproducible: every choice people make comes from `--seed`, the clock
+//! moves on a fixed grid only once Herald is idle, and `--speed` sets only the pace.
 
+mod clockwork;
 mod people;
+mod report;
+mod stage;
+mod transcript;
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::Value;
 
 use crate::clock::ManualClock;
 use crate::config::Settings;
 use crate::plan::{Known, Plan};
-use crate::sim::client::SimClient;
-use crate::sim::{self, SimHandle, WorldSpec};
+use crate::sim::{self, WorldSpec};
 use crate::startup::{self, Running};
+use clockwork::{Outbox, Pace, Timeline};
+pub use stage::Stage;
+
+/// The seed `herald demo` uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 1;
 
 /// What `herald demo` was asked for.
 pub struct DemoOptions {
     pub messages: PathBuf,
-    /// Simulated hours per step: 3 × speed.
+    /// Decides every choice the scripted people make: the same seed, the same story.
+    pub seed: u64,
+    /// Only the pace: at speed N a simulated day takes 1.5 s / N of real time (or as long
+    /// as the work takes); what happens is the same at every speed.
     pub speed: u32,
     pub out: PathBuf,
 }
@@ -50,6 +62,8 @@ pub struct Outcome {
     pub transcript: Vec<String>,
     pub alerts: Vec<String>,
     pub report: PathBuf,
+    /// Real time the run took (not in the report: it differs from run to run).
+    pub took: Duration,
 }
 
 /// The organisation: for each plan team 19 people and a manager, plus Claire.
@@ -101,161 +115,111 @@ fn start_of(plan: &Plan) -> DateTime<Utc> {
 pub async fn run(opts: &DemoOptions, print: bool) -> Result<Outcome, DemoError> {
     let plan = crate::plan::load(&opts.messages, &Known::default())
         .map_err(|problems| DemoError::Plan(problems.iter().map(ToString::to_string).collect()))?;
-    std::fs::create_dir_all(&opts.out)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", opts.out.display()))?;
-    for stale in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.key"] {
-        let _ = std::fs::remove_file(opts.out.join(stale));
-    }
-    let world = world(&plan);
-    let sim = sim::start("127.0.0.1:0".parse().expect("an address"), &world).await?;
-    let start = start_of(&plan);
+    prepare_out(opts)?;
+    let sim = sim::start("127.0.0.1:0".parse().expect("an address"), &world(&plan)).await?;
+    let (start, end) = window(&plan);
     let clock = Arc::new(ManualClock::new(start));
     let herald = startup::launch(settings(&sim.url(), opts)?, clock.clone())
         .await
         .map_err(|e| anyhow::anyhow!("Herald did not start: {e:?}"))?;
     wait_ready(&herald, &plan).await;
-    let mut stage = Stage {
-        sim: &sim,
-        client: SimClient::new(&sim.url()),
-        plan: &plan,
-        seen: HashSet::new(),
-        done: HashSet::new(),
-        outcome: Outcome::default(),
-        print,
+    let outbox = Outbox::open(&opts.out.join("demo.db")).await?;
+    let mut stage = Stage::new(&sim, &plan, opts.seed, print);
+    let pace = Pace::new(start, opts.speed);
+    let run = Run {
+        herald: &herald,
+        outbox: &outbox,
+        clock: &clock,
+        start,
+        end,
     };
-    let end = plan
-        .campaign
-        .go_live
-        .map_or(start + chrono::Duration::days(42), |g| {
-            g.and_hms_opt(20, 0, 0).unwrap_or_default().and_utc() + chrono::Duration::days(14)
-        });
-    let step = chrono::Duration::hours(3 * i64::from(opts.speed.max(1)));
-    let began = Instant::now();
-    let mut now = start;
-    while now < end {
-        // Step to Herald's next send or pulse event when it comes sooner, so nothing is
-        // late: a send later than the plan's grace would be skipped, as in real life.
-        caught_up(&herald, now).await;
-        let next = next_event(&herald, now).await.filter(|t| *t > now);
-        let to = next.map_or(now + step, |t| t.min(now + step));
-        clock.advance(to - now);
-        now = to;
-        settle(&sim).await;
-        stage.observe(now).await;
-        people::act(&mut stage, now).await;
-        settle(&sim).await;
-        stage.observe(now).await;
-        if print {
-            progress(start, end, now);
-        }
-    }
-    if print {
-        eprintln!();
-    }
-    let report = write_report(&herald, opts, &stage.outcome, began.elapsed()).await?;
+    run.play(&mut stage, &pace).await;
+    stage.outcome.took = pace.elapsed();
+    let report = report::write(&herald, opts, &stage.outcome).await?;
     stage.outcome.report = report;
+    outbox.close().await;
     herald.stop().await;
     Ok(stage.outcome)
 }
 
-/// Waits (up to 3 s) until Herald has sent everything due by `now`.
-async fn caught_up(herald: &Running, now: DateTime<Utc>) {
-    for _ in 0..300 {
-        match herald.app.store.next_due_ms().await {
-            Ok(Some(due)) if due <= now.timestamp_millis() => {
-                tokio::time::sleep(Duration::from_millis(10)).await
+/// The output folder, without a previous run's database or key; the privacy key comes
+/// from the seed, so even keyed hashes are the same from run to run.
+fn prepare_out(opts: &DemoOptions) -> Result<(), DemoError> {
+    let out = &opts.out;
+    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    for stale in ["demo.db", "demo.db-wal", "demo.db-shm", "demo.key"] {
+        let _ = std::fs::remove_file(out.join(stale));
+    }
+    let key: String = (0..4)
+        .map(|i| {
+            format!(
+                "{:016x}",
+                people::mix(opts.seed, &format!("privacy key {i}"))
+            )
+        })
+        .collect();
+    std::fs::write(out.join("demo.key"), format!("{key}\n"))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    Ok(())
+}
+
+/// The simulated stretch the demo plays: from four weeks before go-live at 08:00 UTC to
+/// two weeks after it at 20:00 UTC.
+pub fn window(plan: &Plan) -> (DateTime<Utc>, DateTime<Utc>) {
+    let start = start_of(plan);
+    (start, end_of(plan, start))
+}
+
+/// Two weeks after go-live at 20:00 UTC (or six weeks after the start).
+fn end_of(plan: &Plan, start: DateTime<Utc>) -> DateTime<Utc> {
+    plan.campaign
+        .go_live
+        .map_or(start + chrono::Duration::days(42), |g| {
+            g.and_hms_opt(20, 0, 0).unwrap_or_default().and_utc() + chrono::Duration::days(14)
+        })
+}
+
+/// One run's moving parts.
+struct Run<'a> {
+    herald: &'a Running,
+    outbox: &'a Outbox,
+    clock: &'a ManualClock,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+}
+
+impl Run<'_> {
+    /// Plays from start to end: at each stop Herald finishes what is due, then people act.
+    async fn play(&self, stage: &mut Stage<'_>, pace: &Pace) {
+        let mut timeline = Timeline::default();
+        let mut now = self.start;
+        timeline.moved_to(now);
+        self.settle(stage, now).await;
+        stage.observe(&timeline, now);
+        while now < self.end {
+            let event = clockwork::next_event(self.herald, now).await;
+            let to = clockwork::next_stop(self.start, now, event).min(self.end);
+            pace.wait_for(to).await;
+            timeline.moved_to(to);
+            self.clock.advance(to - now);
+            now = to;
+            self.settle(stage, now).await;
+            stage.observe(&timeline, now);
+            people::act(stage, now).await;
+            self.settle(stage, now).await;
+            stage.observe(&timeline, now);
+            if stage.print {
+                clockwork::progress(self.start, self.end, now);
             }
-            _ => return,
+        }
+        if stage.print {
+            eprintln!();
         }
     }
-}
 
-async fn next_event(herald: &Running, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let app = &herald.app;
-    let outbox = app.store.next_due_ms().await.ok().flatten();
-    let pulses = crate::app::pulse::run::next_opening_ms(app, now);
-    [outbox, pulses]
-        .into_iter()
-        .flatten()
-        .filter_map(DateTime::from_timestamp_millis)
-        .filter(|t| *t > now)
-        .min()
-}
-
-/// The running demo: what people can see and do.
-pub struct Stage<'a> {
-    pub sim: &'a SimHandle,
-    pub client: SimClient,
-    pub plan: &'a Plan,
-    seen: HashSet<String>,
-    done: HashSet<String>,
-    pub outcome: Outcome,
-    print: bool,
-}
-
-impl Stage<'_> {
-    /// New messages in every channel, printed as transcript lines.
-    async fn observe(&mut self, now: DateTime<Utc>) {
-        let mut channels: Vec<String> = self.plan.teams.iter().map(|t| t.channel.clone()).collect();
-        channels.push(self.plan.campaign.reports_channel.clone());
-        for channel in channels {
-            for m in self.sim.messages(&channel) {
-                let id = m["id"].as_str().unwrap_or_default().to_string();
-                if !self.seen.insert(id) {
-                    continue;
-                }
-                let line = format!(
-                    "{}  #{channel:<12} {}",
-                    now.format("%a %d %b %H:%M"),
-                    first_line(&m)
-                );
-                if line.contains("⚠️") {
-                    self.outcome.alerts.push(line.clone());
-                }
-                if self.print {
-                    println!("{line}");
-                }
-                self.outcome.transcript.push(line);
-            }
-        }
+    async fn settle(&self, stage: &Stage<'_>, now: DateTime<Utc>) {
+        clockwork::settle(stage.sim, self.herald, self.outbox, now).await;
     }
-
-    /// True the first time `key` is seen: each person does each thing once.
-    pub fn outcome_once(&mut self, key: String) -> bool {
-        self.done.insert(key)
-    }
-
-    /// Messages of a team channel with a button whose action is `wanted`: (message id,
-    /// the button's custom_id).
-    pub fn buttons(
-        &self,
-        channel: &str,
-        wanted: fn(&crate::app::action::Action) -> bool,
-    ) -> Vec<(String, String)> {
-        self.sim
-            .messages(channel)
-            .iter()
-            .filter_map(|m| {
-                let id = crate::sim::client::custom_ids(&m["components"])
-                    .into_iter()
-                    .find(|id| id.parse().is_ok_and(|a| wanted(&a)))?;
-                Some((m["id"].as_str()?.to_string(), id))
-            })
-            .collect()
-    }
-}
-
-fn first_line(m: &Value) -> String {
-    let text = m["embeds"][0]["title"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| m["content"].as_str().unwrap_or_default().to_string());
-    let line = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_default()
-        .replace("**", "");
-    line.chars().take(90).collect()
 }
 
 async fn wait_ready(herald: &Running, plan: &Plan) {
@@ -276,103 +240,6 @@ async fn wait_ready(herald: &Running, plan: &Plan) {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-}
-
-/// Waits until the simulator has seen no new request for a moment: Herald is idle.
-async fn settle(sim: &SimHandle) {
-    let mut last = sim.stats()["requests"].as_u64().unwrap_or(0);
-    let mut quiet = 0;
-    for _ in 0..400 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        let now = sim.stats()["requests"].as_u64().unwrap_or(0);
-        if now == last {
-            quiet += 1;
-            if quiet >= 4 {
-                return;
-            }
-        } else {
-            quiet = 0;
-            last = now;
-        }
-    }
-}
-
-fn progress(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) {
-    let done = (now - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64;
-    let filled = (done * 30.0).round() as usize;
-    eprint!(
-        "\r[{}{}] {:>3.0}%  {}",
-        "#".repeat(filled.min(30)),
-        ".".repeat(30 - filled.min(30)),
-        done * 100.0,
-        now.format("%a %d %b")
-    );
-}
-
-async fn write_report(
-    herald: &Running,
-    opts: &DemoOptions,
-    outcome: &Outcome,
-    took: Duration,
-) -> Result<PathBuf, DemoError> {
-    let app = &herald.app;
-    let dir = opts.out.join("report");
-    std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    let guild = app
-        .primary_guild()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .ok_or_else(|| anyhow::anyhow!("no guild"))?;
-    let views = crate::app::sentiment::views(app, guild, 6)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(dir.join(name), bytes).map_err(|e| anyhow::anyhow!("{name}: {e}"))
-    };
-    write(
-        "overview.png",
-        &crate::chart::heat_map(&views).map_err(anyhow::Error::msg)?,
-    )?;
-    for v in &views {
-        let today = crate::domain::record::day_of(app.now_ms());
-        let record = app
-            .store
-            .cells(guild, Some(&v.team), today - 180)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let full = crate::app::sentiment::team_view(app, guild, &record, &v.team, 6)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let png = crate::chart::team_chart(&full).map_err(anyhow::Error::msg)?;
-        write(&format!("sentiment-{}.png", v.team.to_lowercase()), &png)?;
-    }
-    let rows = crate::app::sentiment::export::export_rows(app, guild, 6)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    write(
-        "export.csv",
-        crate::app::sentiment::export::csv(&rows).as_bytes(),
-    )?;
-    let mut summary = format!(
-        "# Herald demo\n\nPlayed {} messages in {:.0} s of real time.\n\n## Sentiment\n\n",
-        outcome.transcript.len(),
-        took.as_secs_f64()
-    );
-    for v in &views {
-        summary.push_str(&format!(
-            "- {}\n",
-            crate::app::sentiment::headline(v, app.settings.min_group_size)
-        ));
-    }
-    summary.push_str("\n## Alerts\n\n");
-    for a in &outcome.alerts {
-        summary.push_str(&format!("- {a}\n"));
-    }
-    if outcome.alerts.is_empty() {
-        summary.push_str("- none\n");
-    }
-    write("summary.md", summary.as_bytes())?;
-    Ok(dir)
 }
 
 /// Where the report goes by default.

@@ -1,19 +1,34 @@
 //! The demo's scripted people: most acknowledge updates and answer pulses, Support's
 //! Desire is low, everyone writes in #feedback on weekday mornings (Support sours after
-//! go-live) and managers recognise someone every Monday. Choices come from a stable hash,
-//! so every run tells the same story.
+//! go-live) and managers recognise someone every Monday. Every choice comes from a stable
+//! hash of the seed and what is chosen about (a person, a message's transcript line, a
+//! day), never from the simulator's ids or timing: the same seed tells the same story.
 
 use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
+use chrono_tz::Tz;
 use serde_json::json;
 
 use super::Stage;
 use crate::app::action::Action;
 use crate::sim::client::button;
 
-/// A stable yes/no for (who, what) with the given percentage.
-fn chance(who: &str, what: &str, percent: u64) -> bool {
-    let h = crate::chat::fnv1a(&format!("{who}|{what}"));
-    h % 100 < percent
+/// A stable 64-bit hash of the seed and `what` (FNV-1a, then a SplitMix64 finish so
+/// every bit depends on every input byte).
+pub fn mix(seed: u64, what: &str) -> u64 {
+    let mut z = crate::chat::fnv1a(&format!("{seed}|{what}"));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// A stable yes/no for (seed, who, what) with the given percentage.
+fn chance(seed: u64, who: &str, what: &str, percent: u64) -> bool {
+    mix(seed, &format!("{who}|{what}")) % 100 < percent
+}
+
+/// A stable pick in `0..n` for (seed, what).
+fn pick(seed: u64, what: &str, n: usize) -> usize {
+    (mix(seed, what) % n.max(1) as u64) as usize
 }
 
 /// A team's people, named as `WorldSpec::teams_with` names them (after the role).
@@ -27,15 +42,19 @@ fn resists(team: &str) -> bool {
     team.eq_ignore_ascii_case("support")
 }
 
-/// Everything people do at this step.
+/// Everything people do at this step. Feedback and recognition happen late in the
+/// morning (11:00–14:00 in the campaign's time zone): exactly one stop of the fixed
+/// three-hour grid falls in that window each day.
 pub async fn act(stage: &mut Stage<'_>, now: DateTime<Utc>) {
     acknowledge(stage).await;
     answer_pulses(stage).await;
-    let weekday = !matches!(now.weekday(), Weekday::Sat | Weekday::Sun);
-    if weekday && (11..14).contains(&now.hour()) {
+    let local = now.with_timezone::<Tz>(&stage.plan.campaign.tz);
+    let late_morning = (11..14).contains(&local.hour());
+    let weekday = !matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
+    if weekday && late_morning {
         write_feedback(stage, now).await;
     }
-    if now.weekday() == Weekday::Mon && (11..14).contains(&now.hour()) {
+    if local.weekday() == Weekday::Mon && late_morning {
         recognise(stage, now).await;
     }
 }
@@ -43,12 +62,12 @@ pub async fn act(stage: &mut Stage<'_>, now: DateTime<Utc>) {
 async fn acknowledge(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
         let rate = if resists(&team.name) { 55 } else { 85 };
-        for (message, custom_id) in
+        for (message, line, custom_id) in
             stage.buttons(&team.channel, |a| matches!(a, Action::Ack { .. }))
         {
             for who in people(&team.role) {
                 let key = format!("ack|{who}|{message}");
-                if chance(&who, &message, rate) && stage.outcome_once(key) {
+                if chance(stage.seed, &who, &line, rate) && stage.outcome_once(key) {
                     stage.client.click(&who, &message, &custom_id).await;
                 }
             }
@@ -58,25 +77,43 @@ async fn acknowledge(stage: &mut Stage<'_>) {
 
 async fn answer_pulses(stage: &mut Stage<'_>) {
     for team in stage.plan.teams.clone() {
-        for (message, custom_id) in
+        for (message, line, custom_id) in
             stage.buttons(&team.channel, |a| matches!(a, Action::PulseOpen { .. }))
         {
             for who in people(&team.role) {
                 let key = format!("pulse|{who}|{message}");
-                if chance(&who, &message, 85) && stage.outcome_once(key) {
-                    answer_one(stage, &team.name, &who, &message, &custom_id).await;
+                if chance(stage.seed, &who, &line, 85) && stage.outcome_once(key) {
+                    let pulse = Pulse {
+                        team: &team.name,
+                        message: &message,
+                        line: &line,
+                        open: &custom_id,
+                    };
+                    answer_one(stage, &pulse, &who).await;
                 }
             }
         }
     }
 }
 
+/// A pulse's message in one team's channel.
+struct Pulse<'p> {
+    team: &'p str,
+    message: &'p str,
+    /// The message's transcript line: what answers are keyed on.
+    line: &'p str,
+    /// The custom_id of its Answer button.
+    open: &'p str,
+}
+
 /// One member's way through the answer flow.
-async fn answer_one(stage: &Stage<'_>, team: &str, who: &str, message: &str, open: &str) {
-    let Some((flow, mut components, mut text)) = stage.client.click(who, message, open).await
+async fn answer_one(stage: &Stage<'_>, pulse: &Pulse<'_>, who: &str) {
+    let Some((flow, mut components, mut text)) =
+        stage.client.click(who, pulse.message, pulse.open).await
     else {
         return;
     };
+    let team = pulse.team;
     for _ in 0..20 {
         if let Some(submit) = button(&components, "Submit") {
             stage.client.click(who, &flow, &submit).await;
@@ -84,7 +121,8 @@ async fn answer_one(stage: &Stage<'_>, team: &str, who: &str, message: &str, ope
         }
         let nps = button(&components, "10").is_some();
         let low = resists(team) && (text.contains("· Desire") || nps);
-        let pick: u64 = match (nps, low, chance(who, &text, 50)) {
+        let up = chance(stage.seed, who, &format!("{}|{text}", pulse.line), 50);
+        let pick: u64 = match (nps, low, up) {
             (true, true, up) => 3 + u64::from(up) * 2,
             (true, false, up) => 8 + u64::from(up) * 2,
             (false, true, up) => 1 + u64::from(up),
@@ -116,6 +154,7 @@ const BAD: [&str; 3] = [
 
 async fn write_feedback(stage: &mut Stage<'_>, now: DateTime<Utc>) {
     let day = now.ordinal() as usize;
+    let seed = stage.seed;
     let after_go_live = stage
         .plan
         .campaign
@@ -123,15 +162,17 @@ async fn write_feedback(stage: &mut Stage<'_>, now: DateTime<Utc>) {
         .is_some_and(|g| now.date_naive() >= g);
     for team in stage.plan.teams.clone() {
         let crowd = people(&team.role);
+        let first = pick(seed, &format!("feedback|{}|{day}", team.name), crowd.len());
         for k in 0..3 {
-            let who = &crowd[(day * 3 + k) % crowd.len()];
+            let who = &crowd[(first + k) % crowd.len()];
             if !stage.outcome_once(format!("feedback|{who}|{day}")) {
                 continue;
             }
+            let says = pick(seed, &format!("says|{who}|{day}"), 3);
             let text = if resists(&team.name) && after_go_live {
-                BAD[(day + k) % 3]
+                BAD[says]
             } else {
-                GOOD[(day + k) % 3]
+                GOOD[says]
             };
             stage.client.say(who, "feedback", text).await;
         }
@@ -146,11 +187,49 @@ async fn recognise(stage: &mut Stage<'_>, now: DateTime<Utc>) {
             continue;
         }
         let crowd = people(&team.role);
-        let member = &crowd[(week * 5) % crowd.len()];
+        let member = &crowd[pick(
+            stage.seed,
+            &format!("recognise|{manager}|{week}"),
+            crowd.len(),
+        )];
         let options = json!({ "member": member, "reason": "Showed two colleagues how to log a call in Atlas", "value": "Helped a colleague" });
         stage
             .client
             .command(&manager, &team.channel, "recognize", options)
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_makes_the_same_choices_and_another_seed_others() {
+        let choices = |seed| -> Vec<bool> {
+            (1..=19)
+                .map(|i| {
+                    chance(
+                        seed,
+                        &format!("sales-{i}"),
+                        "Mon 14 Dec 09:00  #sales  Hi",
+                        50,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(choices(1), choices(1));
+        assert_ne!(choices(1), choices(2));
+        assert_eq!(mix(7, "x"), mix(7, "x"));
+        assert_ne!(mix(7, "x"), mix(8, "x"));
+    }
+
+    #[test]
+    fn chances_keep_roughly_their_percentage() {
+        let yes = (0..2_000)
+            .filter(|i| chance(1, &format!("p{i}"), "m", 85))
+            .count();
+        assert!((1_600..1_800).contains(&yes), "{yes}");
+        assert!((0..2_000).all(|i| pick(3, &format!("w{i}"), 19) < 19));
     }
 }

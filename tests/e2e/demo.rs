@@ -1,22 +1,83 @@
 //! `herald demo`: the rehearsal plays the shipped plan with a resisting team, writes a
-//! report, and refuses a broken plan.
+//! report, tells the same story for the same seed at any speed (each line at its
+//! message's send time, with names for mentions), and refuses a broken plan.
 
-use herald::demo::{run, DemoError, DemoOptions};
+use std::path::{Path, PathBuf};
+
+use herald::demo::{run, DemoError, DemoOptions, Outcome};
+use herald::plan::preview::{self, What};
+use herald::plan::Known;
 
 use crate::helpers::within;
+
+fn shipped_plan() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("messages")
+}
+
+/// The shipped plan plus one plain message that pings each team at 09:15 (off the demo's
+/// three-hour grid), so the transcript has a mention to show as a name.
+fn plan_with_a_ping(dir: &Path) -> PathBuf {
+    let plan = dir.join("messages");
+    copy_dir(&shipped_plan(), &plan);
+    let mut toml = std::fs::read_to_string(plan.join("plan.toml")).expect("plan.toml");
+    toml.push_str(
+        "\n[[items]]\nid = \"e2e-ping\"\ntemplate = \"e2e-ping.md\"\naudience = \"all\"\n\
+         schedule = \"go_live - 20d at 09:15\"\nphase = 4\nping = \"team\"\n",
+    );
+    std::fs::write(plan.join("plan.toml"), toml).expect("plan.toml");
+    std::fs::write(
+        plan.join("templates").join("e2e-ping.md"),
+        "A quick word for {{ team.name }} before the break.\n",
+    )
+    .expect("template");
+    plan
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// One full run of a plan, and its summary and export as written.
+struct Played {
+    outcome: Outcome,
+    summary: String,
+    csv: String,
+    _out: tempfile::TempDir,
+}
+
+async fn play(messages: &Path, seed: u64, speed: u32) -> Played {
+    let out = tempfile::tempdir().expect("dir");
+    let opts = DemoOptions {
+        messages: messages.to_path_buf(),
+        seed,
+        speed,
+        out: out.path().to_path_buf(),
+    };
+    let outcome = run(&opts, false)
+        .await
+        .unwrap_or_else(|e| panic!("the demo failed: {e:?}"));
+    let read = |name: &str| std::fs::read_to_string(outcome.report.join(name)).expect(name);
+    Played {
+        summary: read("summary.md"),
+        csv: read("export.csv"),
+        outcome,
+        _out: out,
+    }
+}
 
 #[tokio::test]
 async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report() {
     within(300, async {
-        let out = tempfile::tempdir().expect("dir");
-        let opts = DemoOptions {
-            messages: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages"),
-            speed: 1,
-            out: out.path().to_path_buf(),
-        };
-        let outcome = run(&opts, false)
-            .await
-            .unwrap_or_else(|e| panic!("the demo failed: {e:?}"));
+        let played = play(&shipped_plan(), herald::demo::DEFAULT_SEED, 50).await;
+        let outcome = &played.outcome;
         assert_eq!(outcome.alerts.len(), 1, "{:?}", outcome.alerts);
         assert!(
             outcome.alerts[0].contains("#change-team  ⚠️ Support: sentiment needs attention"),
@@ -30,7 +91,6 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
                 .any(|l| l.contains("#support") && l.contains("Results of pulse #1")),
             "{lines:#?}"
         );
-        assert!(lines.iter().any(|l| l.contains("Atlas CRM is live")));
         assert!(lines.iter().any(|l| l.contains("Recognition")));
         for png_name in [
             "overview.png",
@@ -46,14 +106,90 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
                 "{png_name}"
             );
         }
-        let csv = std::fs::read_to_string(outcome.report.join("export.csv")).expect("csv");
-        assert!(csv.starts_with("team,week,score,contributors"));
-        assert_eq!(csv.lines().filter(|l| l.starts_with("Support,")).count(), 6);
-        let summary = std::fs::read_to_string(outcome.report.join("summary.md")).expect("summary");
+        assert!(played.csv.starts_with("team,week,score,contributors"));
+        assert_eq!(
+            played
+                .csv
+                .lines()
+                .filter(|l| l.starts_with("Support,"))
+                .count(),
+            6
+        );
+        let summary = &played.summary;
         assert!(
             summary.contains("## Alerts") && summary.contains("Support"),
             "{summary}"
         );
+        assert!(
+            summary.contains("Seed 1: played ") && !summary.contains(" s of real time"),
+            "{summary}"
+        );
+    })
+    .await;
+}
+
+/// Every send of the plan inside the demo's window has its line at its send time (in the
+/// campaign's time zone) in its team's channel, and so has every pulse's opening and
+/// results: `herald plan preview`'s timeline is the oracle.
+fn every_planned_send_is_at_its_time(messages: &Path, lines: &[String]) {
+    let plan = herald::plan::load(messages, &Known::default()).expect("the plan");
+    let (start, end) = herald::demo::window(&plan);
+    let names = plan.team_names();
+    let days = (end - start).num_days() + 1;
+    let mut checked = 0;
+    for s in preview::timeline(&plan, start, days, None, &names) {
+        let inside = s.at >= start && s.at < end - chrono::Duration::minutes(1);
+        let team = plan.teams.iter().find(|t| t.name == s.team);
+        let (Some(team), true, false) = (team, inside, s.skipped) else {
+            continue;
+        };
+        let local = s.at.with_timezone(&plan.campaign.tz);
+        let at = format!("{}  #{:<12} ", local.format("%a %d %b %H:%M"), team.channel);
+        let text = s.first_line.trim();
+        let found = match s.what {
+            What::Send => lines.iter().any(|l| l.starts_with(&at) && l.contains(text)),
+            What::PulseOpens | What::PulseCloses => lines.iter().any(|l| l.starts_with(&at)),
+            What::PulseReminder | What::ManagerBriefing => continue,
+        };
+        assert!(found, "no line `{at}{text}` for {}: {lines:#?}", s.item);
+        checked += 1;
+    }
+    assert!(checked >= 30, "only {checked} planned sends checked");
+}
+
+#[tokio::test]
+async fn the_same_seed_tells_the_same_story_at_any_speed_at_each_message_send_time() {
+    within(400, async {
+        let dir = tempfile::tempdir().expect("dir");
+        let plan = plan_with_a_ping(dir.path());
+        let (first, again, faster, other) = tokio::join!(
+            play(&plan, 1, 1),
+            play(&plan, 1, 1),
+            play(&plan, 1, 40),
+            play(&plan, 2, 40)
+        );
+        let lines = &first.outcome.transcript;
+        assert!(lines.len() > 80, "{lines:#?}");
+        assert_eq!(
+            lines, &again.outcome.transcript,
+            "same seed, same transcript"
+        );
+        assert_eq!(first.summary, again.summary);
+        assert_eq!(first.csv, again.csv);
+        assert_eq!(
+            lines, &faster.outcome.transcript,
+            "another speed, same story"
+        );
+        assert_eq!(first.summary, faster.summary);
+        assert_eq!(first.csv, faster.csv);
+        assert_ne!(first.csv, other.csv, "another seed, other answers");
+        assert!(
+            lines.iter().all(|l| !l.contains("<@") && !l.contains("<#")),
+            "{lines:#?}"
+        );
+        let ping = "Tue 22 Dec 09:15  #support      @Support A quick word for Support";
+        assert!(lines.iter().any(|l| l.starts_with(ping)), "{lines:#?}");
+        every_planned_send_is_at_its_time(&plan, lines);
     })
     .await;
 }
@@ -69,27 +205,37 @@ async fn a_broken_plan_is_refused_with_its_problems() {
         .expect("plan");
         let opts = DemoOptions {
             messages: dir.path().to_path_buf(),
+            seed: 1,
             speed: 1,
             out: dir.path().join("out"),
         };
-        match run(&opts, false).await {
-            Err(DemoError::Plan(problems)) => {
-                assert!(
-                    problems.iter().any(|p| p.contains("Mars/Olympus")),
-                    "{problems:?}"
-                )
-            }
+        let problems = match run(&opts, false).await {
+            Err(DemoError::Plan(problems)) => problems,
             other => panic!("expected the plan's problems, got {other:?}"),
-        }
+        };
+        assert!(
+            problems.iter().any(|p| p.contains("Mars/Olympus")),
+            "{problems:?}"
+        );
         let (code, _, stderr) = crate::cli::herald(
             &["demo", "--messages", dir.path().to_str().expect("utf-8")],
             &[],
             dir.path(),
         );
         assert_eq!(code, 1, "{stderr}");
+        let told = match problems.len() {
+            1 => "the plan has 1 problem; fix it and run the demo again".to_string(),
+            n => format!("the plan has {n} problems; fix them and run the demo again"),
+        };
         assert!(
-            stderr.contains("Mars/Olympus") && stderr.contains("fix them and run the demo again"),
+            stderr.contains("Mars/Olympus") && stderr.contains(&told),
             "{stderr}"
+        );
+        let (code, help, _) = crate::cli::herald(&["demo", "--help"], &[], dir.path());
+        assert_eq!(code, 0);
+        assert!(
+            help.contains("--seed <SEED>") && help.contains("the same seed gives the same"),
+            "{help}"
         );
     })
     .await;
