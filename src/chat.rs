@@ -60,6 +60,15 @@ pub struct Embed {
     pub fields: Vec<(String, String)>,
     pub footer: Option<String>,
     pub image_url: Option<String>,
+    /// Who the message speaks for: a sponsor's name (and title) and avatar.
+    pub author: Option<EmbedAuthor>,
+}
+
+/// The line above an embed's title: a name and an optional round picture.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmbedAuthor {
+    pub name: String,
+    pub icon_url: Option<String>,
 }
 
 /// A PNG or other file to upload with a message.

@@ -109,6 +109,7 @@ pub async fn handle(
         Kind::PulseDm => crate::app::pulse::run::remind_one(app, row, now).await,
         Kind::PulseClose => crate::app::pulse::run::close(app, row, now).await,
         Kind::Story => crate::app::stories::deliver(app, row).await,
+        Kind::Brief => crate::app::comms::brief::deliver(app, plan, row, now).await,
     }
 }
 

@@ -76,6 +76,16 @@ pub fn check(dir: Option<&Path>, settings: Option<&Settings>) -> ExitCode {
         plan.templates.map.len(),
         plan.teams.len()
     );
+    for w in &plan.warnings {
+        println!("{w}");
+    }
+    if !plan.warnings.is_empty() {
+        eprintln!(
+            "{} in {}: the plan runs, but readers may miss something",
+            crate::domain::words::count(plan.warnings.len() as i64, "warning", "warnings"),
+            dir.display()
+        );
+    }
     ExitCode::SUCCESS
 }
 
@@ -95,13 +105,44 @@ pub fn preview(
     let tz = plan.campaign.tz;
     let from_date = from.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
     let start = resolve_local(tz, from_date.and_hms_opt(0, 0, 0).unwrap_or_default());
-    let sends = preview::timeline(&plan, start, days.max(1), team, &plan.team_names());
+    let names = plan.team_names();
+    let team = match team.map(|t| known_team(&names, t)).transpose() {
+        Ok(t) => t,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let days = days.max(1);
+    let sends = preview::timeline(&plan, start, days, team, &names);
     match format {
-        Format::Text => println!("{}", preview::render_text(&sends)),
+        Format::Text => {
+            let end = start + chrono::Duration::days(days);
+            let next = sends
+                .is_empty()
+                .then(|| preview::next_after(&plan, end, team, &names))
+                .flatten();
+            println!("{}", preview::render_text(&sends, next.as_ref()))
+        }
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&sends).unwrap_or_default()
         ),
     }
     ExitCode::SUCCESS
+}
+
+/// The plan's spelling of a team named on the command line, or what to type instead.
+fn known_team<'a>(names: &'a [String], asked: &str) -> Result<&'a str, String> {
+    names
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(asked.trim()))
+        .map(String::as_str)
+        .ok_or_else(|| {
+            format!(
+                "there is no team `{}` in the plan; known teams: {} (team names are not case-sensitive)",
+                asked.trim(),
+                crate::domain::words::and_list(names)
+            )
+        })
 }

@@ -31,6 +31,13 @@ fn embed(e: &Embed) -> s::CreateEmbed {
     if let Some(url) = &e.image_url {
         b = b.image(url);
     }
+    if let Some(a) = &e.author {
+        let mut author = s::CreateEmbedAuthor::new(&a.name);
+        if let Some(icon) = &a.icon_url {
+            author = author.icon_url(icon);
+        }
+        b = b.author(author);
+    }
     b
 }
 

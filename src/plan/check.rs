@@ -9,6 +9,7 @@ use super::limits::RenderError;
 use super::render::{limit_problems, message};
 use super::{Audience, Item, Known, Plan, Problem};
 use crate::chat::Button;
+use crate::domain::words;
 
 pub(super) fn check(
     plan: &Plan,
@@ -149,4 +150,77 @@ fn join<T: AsRef<str>>(names: &[T]) -> String {
         .map(|n| n.as_ref())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a reader may miss although the plan works: an item to several teams with no
+/// per-team "what's in it for you", a team's language with no translation.
+pub(super) fn warnings(plan: &Plan, file: &Path, known: &Known) -> Vec<Problem> {
+    let mut teams = plan.team_names();
+    teams.extend(known.teams.iter().cloned());
+    let mut out = Vec::new();
+    for item in &plan.items {
+        let at = |message: String| Problem {
+            file: file.to_path_buf(),
+            line: item.at.template.0,
+            col: item.at.template.1,
+            message,
+        };
+        if plan.templates.get(&item.template).is_none() {
+            continue;
+        }
+        let audience = plan.audience_of(item, &teams);
+        if audience.len() > 1 && !crate::app::stories::is_story(&item.template) {
+            let missing: Vec<&str> = audience
+                .iter()
+                .copied()
+                .filter(|t| !has_own_words(plan, &item.template, t))
+                .collect();
+            if !missing.is_empty() {
+                out.push(at(format!(
+                    "warning: item `{}` goes to {} but says nothing to {} in particular; add a [wiifm] table to the front matter of {} (e.g. {} = \"what changes for them\") or write {}",
+                    item.id,
+                    words::count(audience.len() as i64, "team", "teams"),
+                    words::and_list(&missing),
+                    item.template,
+                    missing[0],
+                    variant_name(&item.template, missing[0]),
+                )));
+            }
+        }
+        for t in plan
+            .teams
+            .iter()
+            .filter(|t| audience.iter().any(|a| a.eq_ignore_ascii_case(&t.name)))
+        {
+            let Some(locale) = &t.locale else { continue };
+            let translated = plan.templates.variant(&item.template, locale).is_some()
+                || plan.templates.variant(&item.template, &t.name).is_some();
+            if !translated {
+                out.push(at(format!(
+                    "warning: item `{}`: team {} reads `{locale}` but there is no {}; it gets {} instead",
+                    item.id,
+                    t.name,
+                    variant_name(&item.template, locale),
+                    item.template
+                )));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `team` reads words of its own for the template: a variant file or a [wiifm]
+/// line under its name.
+fn has_own_words(plan: &Plan, template: &str, team: &str) -> bool {
+    if plan.templates.variant(template, team).is_some() {
+        return true;
+    }
+    plan.templates
+        .get(plan.template_for(template, team))
+        .is_some_and(|t| t.front.wiifm.keys().any(|k| k.eq_ignore_ascii_case(team)))
+}
+
+fn variant_name(template: &str, variant: &str) -> String {
+    let stem = template.strip_suffix(".md").unwrap_or(template);
+    format!("{stem}.{variant}.md")
 }

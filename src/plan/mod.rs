@@ -3,8 +3,11 @@
 //! [`load`] reads and checks everything in one pass and returns either a [`Plan`] or every
 //! [`Problem`] found, each located as `file:line:col` like a compiler's.
 
+pub mod calendar;
 mod check;
 pub mod limits;
+mod markdown;
+mod people;
 pub mod polls;
 pub mod preview;
 mod raw;
@@ -51,6 +54,9 @@ pub struct Campaign {
     pub reports_channel: String,
     /// How late a send may be and still go out.
     pub grace: Duration,
+    /// Every team's working days and holiday list, unless a team sets its own.
+    pub working_days: Option<Vec<chrono::Weekday>>,
+    pub holidays: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +71,36 @@ pub struct TeamDecl {
     pub name: String,
     pub role: String,
     pub channel: String,
+    /// The team's own time zone; the campaign's when unset.
+    pub timezone: Option<Tz>,
+    pub working_days: Option<Vec<chrono::Weekday>>,
+    /// The name of a `[holidays.NAME]` list.
+    pub holidays: Option<String>,
+    /// A language tag such as `de`: templates `NAME.de.md` are used when they exist.
+    pub locale: Option<String>,
+}
+
+impl TeamDecl {
+    /// A team with a name, role and channel and every other setting the campaign's.
+    pub fn new(name: &str, role: &str, channel: &str) -> Self {
+        Self {
+            name: name.into(),
+            role: role.into(),
+            channel: channel.into(),
+            timezone: None,
+            working_days: None,
+            holidays: None,
+            locale: None,
+        }
+    }
+}
+
+/// A leader an item can be sent as: shown as the embed's author.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sponsor {
+    pub name: String,
+    pub title: Option<String>,
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +137,7 @@ pub struct ItemPositions {
     pub template: (usize, usize),
     pub audience: (usize, usize),
     pub mirror: (usize, usize),
+    pub sponsor: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
@@ -120,26 +157,41 @@ pub struct Item {
     /// Optional bounds for a recurring item: it fires only within `[from, until]`.
     pub from: Option<Schedule>,
     pub until: Option<Schedule>,
+    /// What a send on a team's day off does.
+    pub on_holiday: calendar::OnHoliday,
+    /// The `[sponsors.NAME]` the item is sent as.
+    pub sponsor: Option<String>,
+    /// How long before each team's send its managers get a briefing.
+    pub brief_managers: Option<Duration>,
 }
 
 impl Item {
-    /// The item's first firing strictly after `after`, within its bounds.
+    /// The item's first firing strictly after `after`, within its bounds, in the
+    /// campaign's time zone.
     pub fn next_after(&self, after: DateTime<Utc>, campaign: &Campaign) -> Option<DateTime<Utc>> {
+        self.next_after_in(after, campaign.tz, campaign.go_live)
+    }
+
+    /// As [`Item::next_after`], in the time zone `tz` (a team's own).
+    pub fn next_after_in(
+        &self,
+        after: DateTime<Utc>,
+        tz: Tz,
+        go_live: Option<NaiveDate>,
+    ) -> Option<DateTime<Utc>> {
         let bound = |s: &Option<Schedule>| {
             s.as_ref()
-                .and_then(|s| s.next_after(DateTime::<Utc>::MIN_UTC, campaign.tz, campaign.go_live))
+                .and_then(|s| s.next_after(DateTime::<Utc>::MIN_UTC, tz, go_live))
         };
         let start = bound(&self.from).map_or(after, |f| after.max(f - Duration::seconds(1)));
-        let next = self
-            .schedule
-            .next_after(start, campaign.tz, campaign.go_live)?;
+        let next = self.schedule.next_after(start, tz, go_live)?;
         match bound(&self.until) {
             Some(until) if next > until => None,
             _ => Some(next),
         }
     }
 
-    /// Every firing in `(from, to]`, at most `limit`.
+    /// Every firing in `(from, to]`, at most `limit`, in the campaign's time zone.
     pub fn between(
         &self,
         from: DateTime<Utc>,
@@ -147,10 +199,22 @@ impl Item {
         campaign: &Campaign,
         limit: usize,
     ) -> Vec<DateTime<Utc>> {
+        self.between_in(from, to, campaign.tz, campaign.go_live, limit)
+    }
+
+    /// As [`Item::between`], in the time zone `tz`.
+    pub fn between_in(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        tz: Tz,
+        go_live: Option<NaiveDate>,
+        limit: usize,
+    ) -> Vec<DateTime<Utc>> {
         let mut out = Vec::new();
         let mut cursor = from;
         while out.len() < limit {
-            match self.next_after(cursor, campaign) {
+            match self.next_after_in(cursor, tz, go_live) {
                 Some(t) if t <= to => {
                     out.push(t);
                     cursor = t;
@@ -188,6 +252,12 @@ pub struct Plan {
     pub teams: Vec<TeamDecl>,
     pub items: Vec<Item>,
     pub templates: Templates,
+    /// `[holidays.NAME]` lists.
+    pub holidays: std::collections::BTreeMap<String, calendar::HolidayList>,
+    /// `[sponsors.NAME]`.
+    pub sponsors: std::collections::BTreeMap<String, Sponsor>,
+    /// What `plan check` warns about: the plan works, but a reader may miss something.
+    pub warnings: Vec<Problem>,
 }
 
 impl Plan {
@@ -205,6 +275,20 @@ impl Plan {
             Audience::All => all_teams.iter().map(String::as_str).collect(),
             Audience::Teams(t) => t.iter().map(String::as_str).collect(),
         }
+    }
+
+    /// The template `team` reads for `name`: `NAME.TEAM.md`, else `NAME.LOCALE.md` for
+    /// the team's locale, else `name` itself.
+    pub fn template_for<'a>(&'a self, name: &'a str, team: &str) -> &'a str {
+        let locale = self
+            .teams
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(team))
+            .and_then(|t| t.locale.as_deref());
+        self.templates
+            .variant(name, team)
+            .or_else(|| locale.and_then(|l| self.templates.variant(name, l)))
+            .unwrap_or(name)
     }
 
     /// The declared teams' names, in plan order.
@@ -258,9 +342,10 @@ pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
         template::load_with_stories(&dir.join("templates"), Some(&dir.join("stories")));
     let (polls, poll_problems) = polls::load(&dir.join("polls"));
     problems.extend(poll_problems);
-    let plan = raw::parse(&plan_file, &text, dir, templates, polls, &mut problems);
-    if let Some(plan) = &plan {
+    let mut plan = raw::parse(&plan_file, &text, dir, templates, polls, &mut problems);
+    if let Some(plan) = &mut plan {
         check::check(plan, &plan_file, &text, known, &mut problems);
+        plan.warnings = check::warnings(plan, &plan_file, known);
     }
     match plan {
         Some(p) if problems.is_empty() => Ok(p),
@@ -307,3 +392,6 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod reading_tests;

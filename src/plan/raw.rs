@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::{
     kotter_phases, line_col, Audience, Campaign, Item, LineIndex, Misfire, Phase, Ping, Plan,
-    Problem, Resend, TeamDecl, Templates,
+    Problem, Resend, Templates,
 };
 use crate::domain::schedule::{parse_timezone, Schedule};
 
@@ -21,7 +21,12 @@ struct RawPlan {
     #[serde(default)]
     phases: Vec<RawPhase>,
     #[serde(default)]
-    teams: Vec<RawTeam>,
+    teams: Vec<super::people::RawTeam>,
+    #[serde(default)]
+    holidays:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    sponsors: std::collections::BTreeMap<String, super::people::RawSponsor>,
     #[serde(default)]
     items: Vec<RawItem>,
     #[serde(default)]
@@ -60,6 +65,8 @@ struct RawCampaign {
     go_live: Option<Spanned<String>>,
     reports_channel: Option<Spanned<String>>,
     grace_minutes: Option<Spanned<i64>>,
+    working_days: Option<Spanned<Vec<String>>>,
+    holidays: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -67,14 +74,6 @@ struct RawCampaign {
 struct RawPhase {
     number: u32,
     name: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawTeam {
-    name: Spanned<String>,
-    role: String,
-    channel: String,
 }
 
 #[derive(Deserialize)]
@@ -107,16 +106,19 @@ struct RawItem {
     resend: Option<Spanned<RawResend>>,
     from: Option<Spanned<String>>,
     until: Option<Spanned<String>>,
+    on_holiday: Option<super::calendar::OnHoliday>,
+    sponsor: Option<Spanned<String>>,
+    brief_managers: Option<Spanned<String>>,
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     file: &'a Path,
-    lines: LineIndex,
+    pub(super) lines: LineIndex,
     problems: &'a mut Vec<Problem>,
 }
 
 impl Ctx<'_> {
-    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+    pub(super) fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let (line, col) = self.lines.line_col(span.start);
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
@@ -165,11 +167,16 @@ pub(super) fn parse(
             })
             .collect()
     };
-    let teams = teams(&raw.teams, &mut cx);
+    let holidays = super::people::holidays(&raw.holidays, &mut cx);
+    let teams = super::people::teams(&raw.teams, &holidays, &mut cx);
+    let sponsors = super::people::sponsors(&raw.sponsors, &mut cx);
+    if let Some(h) = &raw.campaign.holidays {
+        super::people::known_list(h, &holidays, &mut cx);
+    }
     let items = raw
         .items
         .iter()
-        .filter_map(|i| item(i, &campaign, &phases, &mut cx))
+        .filter_map(|i| item(i, &campaign, &phases, &sponsors, &mut cx))
         .collect();
     duplicate_ids(&raw.items, &mut cx);
     let pulses = raw
@@ -186,6 +193,9 @@ pub(super) fn parse(
         teams,
         items,
         templates,
+        holidays,
+        sponsors,
+        warnings: Vec::new(),
     })
 }
 
@@ -219,6 +229,10 @@ fn campaign(c: &RawCampaign, cx: &mut Ctx) -> Option<Campaign> {
             cx.at(g.span(), "grace_minutes cannot be negative");
         }
     }
+    let working_days = c
+        .working_days
+        .as_ref()
+        .and_then(|w| super::people::working_days(w, cx));
     let reports_channel = c
         .reports_channel
         .as_ref()
@@ -229,32 +243,18 @@ fn campaign(c: &RawCampaign, cx: &mut Ctx) -> Option<Campaign> {
         go_live,
         reports_channel,
         grace: Duration::minutes(grace.max(0)),
+        working_days,
+        holidays: c.holidays.as_ref().map(|h| h.get_ref().clone()),
     })
 }
 
-fn teams(raw: &[RawTeam], cx: &mut Ctx) -> Vec<TeamDecl> {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for t in raw {
-        if !seen.insert(t.name.get_ref().to_lowercase()) {
-            cx.at(
-                t.name.span(),
-                format!("team `{}` is declared twice", t.name.get_ref()),
-            );
-        }
-        if let Err(m) = crate::domain::team::TeamName::parse(t.name.get_ref()) {
-            cx.at(t.name.span(), m);
-        }
-        out.push(TeamDecl {
-            name: t.name.get_ref().clone(),
-            role: t.role.clone(),
-            channel: t.channel.clone(),
-        });
-    }
-    out
-}
-
-fn item(i: &RawItem, campaign: &Campaign, phases: &[Phase], cx: &mut Ctx) -> Option<Item> {
+fn item(
+    i: &RawItem,
+    campaign: &Campaign,
+    phases: &[Phase],
+    sponsors: &std::collections::BTreeMap<String, super::Sponsor>,
+    cx: &mut Ctx,
+) -> Option<Item> {
     let schedule = match Schedule::parse(i.schedule.get_ref()) {
         Ok(s) => s,
         Err(m) => {
@@ -335,11 +335,33 @@ fn item(i: &RawItem, campaign: &Campaign, phases: &[Phase], cx: &mut Ctx) -> Opt
     };
     let from = bound(&i.from, "from");
     let until = bound(&i.until, "until");
+    if let Some(name) = &i.sponsor {
+        if !sponsors.contains_key(name.get_ref()) {
+            let names: Vec<&str> = sponsors.keys().map(String::as_str).collect();
+            let there = if names.is_empty() {
+                "none is declared".to_string()
+            } else {
+                format!("there are: {}", names.join(", "))
+            };
+            cx.at(name.span(), format!("item `{}`: no sponsor `{}`; declare it as [sponsors.{}] with name, title and avatar ({there})", i.id.get_ref(), name.get_ref(), name.get_ref()));
+        }
+    }
+    let brief_managers = i.brief_managers.as_ref().and_then(|b| {
+        super::people::lead_time(b.get_ref())
+            .map_err(|m| {
+                cx.at(
+                    b.span(),
+                    format!("item `{}`: brief_managers: {m}", i.id.get_ref()),
+                )
+            })
+            .ok()
+    });
     let pos = |r: Range<usize>| cx.lines.line_col(r.start);
     let at = super::ItemPositions {
         template: pos(i.template.span()),
         audience: pos(i.audience.span()),
         mirror: i.mirror.as_ref().map_or((0, 0), |m| pos(m.span())),
+        sponsor: i.sponsor.as_ref().map_or((0, 0), |m| pos(m.span())),
     };
     Some(Item {
         at,
@@ -360,6 +382,9 @@ fn item(i: &RawItem, campaign: &Campaign, phases: &[Phase], cx: &mut Ctx) -> Opt
         resend,
         from,
         until,
+        on_holiday: i.on_holiday.unwrap_or_default(),
+        sponsor: i.sponsor.as_ref().map(|s| s.get_ref().clone()),
+        brief_managers,
     })
 }
 
@@ -391,7 +416,7 @@ fn pulse(
     p: &RawPulse,
     campaign: &Campaign,
     polls: &std::collections::BTreeMap<String, crate::domain::poll::QuestionSet>,
-    teams: &[TeamDecl],
+    teams: &[super::TeamDecl],
     cx: &mut Ctx,
 ) -> Option<super::PulseItem> {
     let id = p.id.get_ref();

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::limits::RenderError;
 use super::template::{parse_colour, Template};
 use super::{Item, Plan};
-use crate::chat::{Button, Embed, OutMessage};
+use crate::chat::{Button, Embed, EmbedAuthor, OutMessage};
 
 /// The story figures when there is no data yet: each in plain words.
 pub fn empty_story() -> serde_json::Value {
@@ -53,7 +53,12 @@ pub fn context_with(
     at: DateTime<Utc>,
     story: &serde_json::Value,
 ) -> minijinja::Value {
-    let today = at.with_timezone(&plan.campaign.tz).date_naive();
+    let today = at.with_timezone(&plan.calendar(team).tz).date_naive();
+    let wiifm = plan
+        .templates
+        .get(plan.template_for(subject.template, team))
+        .and_then(|t| wiifm_of(t, team))
+        .unwrap_or_default();
     let phase = subject
         .phase
         .and_then(|n| plan.phase(n))
@@ -69,6 +74,7 @@ pub fn context_with(
         "item": { "id": subject.id },
         "today": today.format("%A %-d %B").to_string(),
         "story": story,
+        "wiifm": wiifm,
     });
     if let Some(go_live) = plan.campaign.go_live {
         let days = (go_live - today).num_days();
@@ -96,10 +102,10 @@ pub fn message_with(
     at: DateTime<Utc>,
     story: &serde_json::Value,
 ) -> Result<OutMessage, RenderError> {
-    let t = template_of(plan, subject)?;
+    let t = template_of(plan, subject, team)?;
     let ctx = context_with(plan, subject, team, at, story);
-    let body = plan.templates.render_body(subject.template, &ctx)?;
-    Ok(dress(t, &body))
+    let body = plan.templates.render_body(&t.name, &ctx)?;
+    Ok(dress(plan, subject, t, team, &body))
 }
 
 /// As [`message_with`], rendered on a blocking thread within a time limit: for the
@@ -111,34 +117,67 @@ pub async fn message_off_runtime(
     at: DateTime<Utc>,
     story: &serde_json::Value,
 ) -> Result<OutMessage, RenderError> {
-    let t = template_of(plan, subject)?;
+    let t = template_of(plan, subject, team)?;
     let ctx = context_with(plan, subject, team, at, story);
-    let body = plan
-        .templates
-        .render_body_off_runtime(subject.template, ctx)
-        .await?;
-    Ok(dress(t, &body))
+    let body = plan.templates.render_body_off_runtime(&t.name, ctx).await?;
+    Ok(dress(plan, subject, t, team, &body))
 }
 
-fn template_of<'p>(plan: &'p Plan, subject: &Subject<'_>) -> Result<&'p Template, RenderError> {
+/// The template `team` reads for the subject: its own variant, its language's, or the one
+/// the plan names.
+fn template_of<'p>(
+    plan: &'p Plan,
+    subject: &Subject<'_>,
+    team: &str,
+) -> Result<&'p Template, RenderError> {
     plan.templates
-        .get(subject.template)
+        .get(plan.template_for(subject.template, team))
         .ok_or_else(|| RenderError::plain(format!("no template `{}`", subject.template)))
 }
 
-/// A rendered body with its template's front matter: an embed when it has a title.
-fn dress(t: &Template, body: &str) -> OutMessage {
-    let body = body.trim().to_string();
+/// The template's "what's in it for you" for `team`, else for `everyone`.
+pub fn wiifm_of(t: &Template, team: &str) -> Option<String> {
+    let of = |key: &str| {
+        t.front
+            .wiifm
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    of(team)
+        .or_else(|| of("everyone"))
+        .filter(|v| !v.is_empty())
+}
+
+/// A rendered body with its template's front matter: an embed when it has a title or is
+/// sent as a sponsor. A "what's in it for you" the body does not place closes it.
+fn dress(plan: &Plan, subject: &Subject<'_>, t: &Template, team: &str, body: &str) -> OutMessage {
+    let mut body = body.trim().to_string();
+    if let Some(w) = wiifm_of(t, team).filter(|_| !t.body.contains("wiifm")) {
+        body = format!("{body}\n\n**What it means for you:** {w}");
+    }
+    let sponsor = plan
+        .item(subject.id)
+        .and_then(|i| i.sponsor.as_ref())
+        .and_then(|s| plan.sponsors.get(s));
     let mut msg = OutMessage::default();
-    match &t.front.title {
-        Some(title) => msg.embeds.push(Embed {
-            title: Some(title.clone()),
+    if t.front.title.is_some() || sponsor.is_some() {
+        msg.embeds.push(Embed {
+            title: t.front.title.clone(),
             description: Some(body),
             colour: t.front.colour.as_deref().and_then(|c| parse_colour(c).ok()),
             image_url: t.front.image.clone(),
+            author: sponsor.map(|s| EmbedAuthor {
+                name: match &s.title {
+                    Some(title) => format!("{}, {title}", s.name),
+                    None => s.name.clone(),
+                },
+                icon_url: s.avatar.clone(),
+            }),
             ..Embed::default()
-        }),
-        None => msg.content = body,
+        });
+    } else {
+        msg.content = body;
     }
     msg.buttons = t
         .front

@@ -21,6 +21,12 @@ pub struct FrontMatter {
     pub image: Option<String>,
     #[serde(default)]
     pub buttons: Vec<LinkButton>,
+    /// "What's in it for you", per team name (`everyone` for the rest): shown where the
+    /// body says `{{ wiifm }}`, else as the message's closing paragraph.
+    #[serde(default)]
+    pub wiifm: BTreeMap<String, String>,
+    /// For a manager briefing (`brief_managers` on the item): what to tell the team.
+    pub brief: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +75,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "team.name",
     "item.id",
     "today",
+    "wiifm",
 ];
 
 /// What story templates (`messages/stories/`) may use besides the variables above: live
@@ -197,7 +204,7 @@ fn read_one(file: &Path) -> Result<Template, Problem> {
             name,
             file: file.to_path_buf(),
             front: FrontMatter::default(),
-            body: text,
+            body: super::markdown::join_paragraph_lines(&text),
             body_line: 1,
         });
     };
@@ -224,7 +231,7 @@ fn read_one(file: &Path) -> Result<Template, Problem> {
         name,
         file: file.to_path_buf(),
         front,
-        body: rest[body_start..].to_string(),
+        body: super::markdown::join_paragraph_lines(&rest[body_start..]),
         body_line,
     })
 }
@@ -275,6 +282,21 @@ fn undeclared(env: &Environment<'static>, t: &Template, story: bool, problems: &
 impl Templates {
     pub fn get(&self, name: &str) -> Option<&Template> {
         self.map.get(name)
+    }
+
+    /// `kickoff.md` with `variant` (a team name or a locale) is `kickoff.VARIANT.md`, if
+    /// there is one (the variant's case does not matter).
+    pub fn variant(&self, name: &str, variant: &str) -> Option<&str> {
+        let stem = name.strip_suffix(".md")?;
+        let wanted = format!("{stem}.{variant}.md");
+        self.map
+            .get_key_value(&wanted)
+            .or_else(|| {
+                self.map
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&wanted))
+            })
+            .map(|(k, _)| k.as_str())
     }
 
     /// Renders a template's body with `ctx`, within the fuel and the output cap.

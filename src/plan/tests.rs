@@ -59,7 +59,11 @@ fn the_shipped_plan_is_clean() {
 #[test]
 fn the_shipped_pulses_remind_24_and_4_hours_before_close() {
     let plan = load(&shipped(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
-    assert_eq!(plan.pulses.len(), 3);
+    assert_eq!(
+        plan.pulses.len(),
+        5,
+        "a baseline, before, after, eNPS and anchoring pulse"
+    );
     assert!(plan
         .pulses
         .iter()
@@ -121,7 +125,7 @@ fn an_unknown_team_is_reported_with_the_known_ones() {
     assert_eq!(p.line, line_of(&plan_text(dir.path()), "Marketing"));
     assert_eq!(
         p.message,
-        "item `training-sales`: unknown team `Marketing`; known teams are: Sales, Support, Finance"
+        "item `pipeline-review`: unknown team `Marketing`; known teams are: Sales, Support, Finance"
     );
 }
 
@@ -150,16 +154,17 @@ fn a_template_syntax_error_is_reported_at_the_template_line() {
 #[test]
 fn an_unknown_placeholder_is_reported_at_its_line_with_the_known_ones() {
     let dir = broken(|p| p);
-    let file = dir.path().join("templates/wins.md");
-    let text = std::fs::read_to_string(&file)
-        .expect("read")
-        .replace("{{ team.name }}: thank you", "{{ team.nmae }}: thank you");
+    let file = dir.path().join("templates/anchor.md");
+    let text = std::fs::read_to_string(&file).expect("read").replace(
+        "{{ team.name }}, our customer",
+        "{{ team.nmae }}, our customer",
+    );
     std::fs::write(&file, text).expect("write");
     let p = only_problem(dir.path());
     assert_eq!(
         (p.file.clone(), p.line),
-        (file, 5),
-        "the body starts on line 5, after the front matter"
+        (file, 12),
+        "the body starts on line 12, after the front matter"
     );
     assert!(
         p.message
@@ -192,13 +197,13 @@ fn content_over_2000_characters_once_rendered_is_reported() {
 
 #[test]
 fn a_duplicate_id_is_reported_at_the_second_one() {
-    let dir = broken(|p| p.replace("id = \"check-in-2\"", "id = \"check-in-1\""));
+    let dir = broken(|p| p.replace("id = \"case-review\"", "id = \"pipeline-review\""));
     let p = only_problem(dir.path());
     let text = plan_text(dir.path());
     let second = text
         .lines()
         .enumerate()
-        .filter(|(_, l)| l.contains("\"check-in-1\""))
+        .filter(|(_, l)| l.contains("id = \"pipeline-review\""))
         .nth(1)
         .expect("two")
         .0
@@ -206,7 +211,7 @@ fn a_duplicate_id_is_reported_at_the_second_one() {
     assert_eq!(p.line, second);
     assert_eq!(
         p.message,
-        "duplicate item id `check-in-1`; every item needs its own id"
+        "duplicate item id `pipeline-review`; every item needs its own id"
     );
 }
 
@@ -338,7 +343,11 @@ fn every_shipped_template_renders_on_a_hundredth_of_the_fuel() {
         let used = plan.templates.fuel_used(name, &ctx);
         uses.push((name.clone(), used));
     }
-    assert_eq!(uses.len(), 12, "nine messages and three stories: {uses:?}");
+    assert_eq!(
+        uses.len(),
+        22,
+        "eighteen messages and four stories: {uses:?}"
+    );
     eprintln!(
         "fuel used by the shipped templates (budget {}): {uses:?}",
         limits::FUEL

@@ -14,8 +14,9 @@ use super::HORIZON_HOURS;
 use crate::app::App;
 use crate::domain::ids::GuildId;
 use crate::domain::team::Team;
+use crate::plan::calendar::Calendar;
 use crate::plan::{Item, Plan};
-use crate::store::outbox::{kind, NewSend};
+use crate::store::outbox::{kind, Kind, NewSend};
 
 /// Firings per item materialised in one pass.
 const PER_PASS: usize = 500;
@@ -89,6 +90,49 @@ pub async fn run(app: &App, now: DateTime<Utc>, done: &mut Materialized) -> anyh
     Ok(pass.inserted)
 }
 
+/// The item's audience among Herald's teams, grouped by calendar: firings are worked out
+/// once per calendar, not once per team.
+fn by_calendar<'p, 't>(
+    plan: &'p Plan,
+    item: &Item,
+    teams: &'t [Team],
+    names: &[String],
+) -> Vec<(Calendar<'p>, Vec<&'t Team>)> {
+    let mut out: Vec<(Calendar<'p>, Vec<&'t Team>)> = Vec::new();
+    for name in plan.audience_of(item, names) {
+        let Some(team) = teams.iter().find(|t| t.name.eq_ignore_ascii_case(name)) else {
+            tracing::warn!(item = %item.id, team = %name, "a plan audience names a team Herald does not know");
+            continue;
+        };
+        let calendar = plan.calendar(&team.name);
+        match out.iter_mut().find(|(c, _)| *c == calendar) {
+            Some((_, members)) => members.push(team),
+            None => out.push((calendar, vec![team])),
+        }
+    }
+    out
+}
+
+/// The briefing of `team`'s managers `lead` before its send at `at`.
+fn brief_row(
+    guild: GuildId,
+    item: &Item,
+    team: &Team,
+    at: DateTime<Utc>,
+    lead: Duration,
+) -> NewSend {
+    NewSend {
+        guild,
+        kind: Kind::Brief,
+        item: item.id.clone(),
+        team: team.name.clone(),
+        channel: team.channel,
+        fire_at_ms: (at - lead).timestamp_millis(),
+        body: Some(at.timestamp_millis().to_string()),
+        ref_id: None,
+    }
+}
+
 /// One materialisation: rows and cursor moves gathered, written in batches.
 struct Pass<'a> {
     app: &'a App,
@@ -109,39 +153,47 @@ impl Pass<'_> {
         let Some(from) = DateTime::from_timestamp_millis(from_ms) else {
             return;
         };
-        if from >= self.horizon {
+        // An item that briefs managers is materialised that much further ahead, so each
+        // briefing is queued before it falls due.
+        let lead = item.brief_managers.unwrap_or_else(Duration::zero);
+        let horizon = self.horizon + lead;
+        if from >= horizon {
             return;
         }
-        let times = item.between(from, self.horizon, &plan.campaign, PER_PASS);
-        // A fast cron fills the horizon over several passes; the cursor keeps the place,
-        // and the next pass comes before the clock reaches it.
-        let cursor = if times.len() == PER_PASS {
-            let last = times[PER_PASS - 1];
-            self.next_at = self.next_at.min(self.now + (last - self.now) / 2);
-            last
-        } else {
-            self.horizon
-        };
-        for at in &times {
-            for name in plan.audience_of(item, names) {
-                let Some(team) = teams.iter().find(|t| t.name.eq_ignore_ascii_case(name)) else {
-                    tracing::warn!(item = %item.id, team = %name, "a plan audience names a team Herald does not know");
-                    continue;
-                };
-                self.rows.push(NewSend {
-                    guild: self.guild,
-                    kind: kind::PLAN,
-                    item: item.id.clone(),
-                    team: team.name.clone(),
-                    channel: team.channel,
-                    fire_at_ms: at.timestamp_millis(),
-                    body: None,
-                    ref_id: None,
-                });
+        // A fast cron fills the horizon over several passes; the cursor keeps the place
+        // (the earliest calendar's last firing looked at), and the next pass comes
+        // before the clock reaches it.
+        let mut cursor = horizon;
+        let mut looked = 0;
+        for (calendar, members) in by_calendar(plan, item, teams, names) {
+            let (firings, n) = plan.firings(item, &calendar, from, horizon, PER_PASS);
+            looked += n;
+            if let (PER_PASS, Some(last)) = (n, firings.last()) {
+                cursor = cursor.min(last.scheduled);
+            }
+            for at in firings.iter().filter_map(|f| f.at) {
+                for team in &members {
+                    self.rows.push(NewSend {
+                        guild: self.guild,
+                        kind: kind::PLAN,
+                        item: item.id.clone(),
+                        team: team.name.clone(),
+                        channel: team.channel,
+                        fire_at_ms: at.timestamp_millis(),
+                        body: None,
+                        ref_id: None,
+                    });
+                    if item.brief_managers.is_some() {
+                        self.rows.push(brief_row(self.guild, item, team, at, lead));
+                    }
+                }
             }
         }
+        if cursor < horizon {
+            self.next_at = self.next_at.min(self.now + (cursor - self.now) / 2);
+        }
         // With nothing new, a known cursor may stay: the next pass recomputes from it.
-        if known.is_none() || !times.is_empty() {
+        if known.is_none() || looked > 0 {
             self.moved
                 .push((item.id.clone(), cursor.timestamp_millis()));
         }

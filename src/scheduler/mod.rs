@@ -57,6 +57,7 @@ const POSTS: Lane = Lane {
         Kind::PulseRemind,
         Kind::PulseClose,
         Kind::Story,
+        Kind::Brief,
     ],
     batch: 200,
     parallel: 64,

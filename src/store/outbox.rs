@@ -32,10 +32,13 @@ pub enum Kind {
     PulseClose,
     /// A story's post to one team's channel.
     Story,
+    /// A manager briefing: direct messages to one team's managers before a plan send
+    /// (`body` holds the team send's time in milliseconds).
+    Brief,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Plan,
         Kind::Resend,
         Kind::Manual,
@@ -45,6 +48,7 @@ impl Kind {
         Kind::PulseDm,
         Kind::PulseClose,
         Kind::Story,
+        Kind::Brief,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Kind {
             Kind::PulseDm => "pulse_dm",
             Kind::PulseClose => "pulse_close",
             Kind::Story => "story",
+            Kind::Brief => "brief",
         }
     }
 }
@@ -473,7 +478,7 @@ impl Outbox for SqlStore {
 
     async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
-        let done = sqlx::query("DELETE FROM outbox WHERE guild_id = $1 AND kind = 'plan' AND status = 'pending' AND fire_at_ms > $2")
+        let done = sqlx::query("DELETE FROM outbox WHERE guild_id = $1 AND kind IN ('plan', 'brief') AND status = 'pending' AND fire_at_ms > $2")
             .bind(guild.db())
             .bind(now_ms)
             .execute(&mut *tx)

@@ -284,7 +284,7 @@ fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line(
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.starts_with(
-            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 13 items"
+            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 21 items"
         ),
         "{out}"
     );
@@ -323,12 +323,47 @@ fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line(
     );
     assert_eq!(code, 0);
     let sends: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let whats: Vec<(String, String, String)> = sends
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| {
+            let text = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+            (text("local"), text("item"), text("what"))
+        })
+        .collect();
+    let at = |local: &str, item: &str, what: &str| {
+        (local.to_string(), item.to_string(), what.to_string())
+    };
     assert_eq!(
-        sends.as_array().map(Vec::len),
-        Some(3),
-        "the kickoff to three teams (weekly updates start a week later): {out}"
+        whats,
+        [
+            vec![at("Mon 2026-12-14 09:00", "kickoff", "send"); 3],
+            vec![at("Mon 2026-12-14 10:00", "champions-call", "manager_briefing"); 3],
+            vec![at("Mon 2026-12-14 13:00", "readiness-baseline", "pulse_opens"); 3],
+        ]
+        .concat(),
+        "the kickoff and the baseline pulse's opening, to three teams each: {out}"
     );
-    assert_eq!(sends[0]["local"], "Mon 2026-12-14 09:00");
+    assert_eq!(sends[0]["team_local"], "Mon 2026-12-14 09:00 GMT");
+    let preview = |extra: &[&str]| {
+        let mut args = vec!["plan", "preview", shipped.to_str().expect("utf8")];
+        args.extend_from_slice(extra);
+        herald(&args, &[], dir.path())
+    };
+    let (code, _, err) = preview(&["--team", "Sale"]);
+    assert_one_clear_line(
+        code,
+        &err,
+        "there is no team `Sale` in the plan; known teams: Sales, Support and Finance",
+    );
+    let (code, out, _) = preview(&["--from", "2026-12-24", "--days", "3"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.trim(),
+        "Nothing is planned in that window. The next is `one-week-to-go` to Finance on Mon 2027-01-04 09:00: One week until Atlas",
+        "an empty window names the next send"
+    );
 }
 
 /// A plan of one item whose template is `template`, in a fresh folder under `dir`.
@@ -438,7 +473,7 @@ async fn export_needs_no_token_and_takes_team_sizes_from_the_stored_members() {
         ];
         let (code, stdout, stderr) = herald(&args, &env, dir.path());
         assert_eq!(code, 0, "{stdout}{stderr}");
-        assert!(stdout.starts_with("wrote 12 row(s) to"), "{stdout}");
+        assert!(stdout.starts_with("wrote 12 rows to"), "{stdout}");
         let csv = std::fs::read_to_string(&out).expect("the export file");
         let rows: Vec<Vec<&str>> = csv
             .lines()

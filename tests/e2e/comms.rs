@@ -140,7 +140,9 @@ async fn pause_stops_sends_and_resume_restarts_them_without_a_burst() {
             .command("Claire", "change-team", "comms list", json!({}))
             .await;
         assert!(
-            listed.content.contains("`tick` → Sales, Support — paused"),
+            listed
+                .content
+                .contains("send `tick` → Sales and Support — paused"),
             "{}",
             listed.content
         );
@@ -180,7 +182,7 @@ async fn an_announcement_previews_then_posts_once_on_confirm_and_nothing_on_canc
         let confirm = buttons[0]["custom_id"].as_str().expect("confirm").to_string();
         assert!(app.messages("sales").await.is_empty(), "nothing before Confirm");
         let sent = app.click("Claire", &preview.message_id, &confirm).await;
-        assert_eq!(sent.content, "Sent to 1 team(s): Sales.");
+        assert_eq!(sent.content, "Sent to 1 team: Sales.");
         let posted = app.wait_for_messages("sales", 1).await;
         assert_eq!(contents(&posted), ["Town hall at 15:00 in the atrium."]);
         let replay = app.click("Claire", &preview.message_id, &confirm).await;
@@ -244,7 +246,7 @@ async fn change_lead_commands_refuse_others_and_a_broken_reload_keeps_the_plan()
         assert!(
             reload
                 .content
-                .starts_with("The plan has 1 problem(s); the running plan stays in force:"),
+                .starts_with("The plan has 1 problem; the running plan stays in force:"),
             "{}",
             reload.content
         );
@@ -265,7 +267,7 @@ async fn change_lead_commands_refuse_others_and_a_broken_reload_keeps_the_plan()
             .await;
         assert_eq!(
             now.content,
-            "Sending `tick` now to 2 team(s): Sales, Support."
+            "Sending `tick` now to 2 teams: Sales and Support."
         );
         let sales = app.wait_for_messages("sales", 1).await;
         assert_eq!(contents(&sales), ["Tick for Sales on Monday 2 March"]);
@@ -403,7 +405,7 @@ async fn a_double_confirm_and_a_replayed_confirm_send_the_announcement_once() {
         assert_eq!(
             said,
             [
-                "Sent to 2 team(s): Sales, Support.",
+                "Sent to 2 teams: Sales and Support.",
                 "This announcement was already sent; nothing changed."
             ]
         );

@@ -4,6 +4,7 @@
 
 mod anonymity;
 mod bench;
+mod calendars;
 mod champions;
 mod chat_port;
 mod cli;

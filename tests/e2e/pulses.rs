@@ -302,7 +302,7 @@ async fn one_vote_per_member_replaced_on_change_and_refused_when_closed_outside_
             .await
             .content;
         assert!(
-            listed.contains("#1 Atlas readiness (ADKAR)") && listed.contains("3 answered"),
+            listed.contains("#1 Atlas readiness check") && listed.contains("3 answered"),
             "{listed}"
         );
         let early = app
@@ -412,7 +412,7 @@ async fn reminders_reach_exactly_the_non_respondents_at_the_configured_times_and
         app.advance(61);
         let first = wait_dms("sales-6", 1).await;
         assert!(
-            content(&first[0]).contains("Reminder: the pulse **Atlas readiness (ADKAR)**")
+            content(&first[0]).contains("Reminder: the pulse **Atlas readiness check**")
                 && content(&first[0]).contains("/pulse mute")
         );
         app.advance(20 * 3600);
@@ -664,7 +664,7 @@ async fn a_pulse_that_cannot_reach_a_team_s_channel_is_reported_and_the_other_te
         let report = app.wait_for_messages("change-team", 1).await;
         assert_eq!(
             content(&report[0]),
-            "**Herald delivery report**\n• Could not post pulse #1 Atlas readiness (ADKAR) to Support (<#42>): Discord answered 404 Not Found: Unknown Channel. That team cannot answer it; let Herald post in the channel, then start a pulse for that team with `/pulse start`.\n"
+            "**Herald delivery report**\n• Could not post pulse #1 Atlas readiness check to Support (<#42>): Discord answered 404 Not Found: Unknown Channel. That team cannot answer it; let Herald post in the channel, then start a pulse for that team with `/pulse start`.\n"
         );
         app.finish().await;
     })

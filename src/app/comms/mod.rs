@@ -1,6 +1,7 @@
 //! The plan at run time: loading and reloading it, listing and previewing sends,
 //! sending an item now, pausing and resuming.
 
+pub mod brief;
 pub mod deliver;
 
 use std::fmt::Write;
@@ -11,6 +12,7 @@ use chrono::Duration;
 use super::access::{require, Actor, Need};
 use super::App;
 use crate::domain::ids::GuildId;
+use crate::domain::words;
 use crate::error::{AppError, AppResult};
 use crate::plan::{self, preview, Known, Plan, Problem};
 use crate::store::outbox::{kind, NewSend};
@@ -36,11 +38,18 @@ pub async fn load(app: &App) -> Result<Option<String>, Vec<Problem>> {
         teams,
     };
     let plan = load_off_runtime(dir, known).await?;
-    let summary = format!(
-        "{} items, {} templates",
-        plan.items.len(),
-        plan.templates.map.len()
+    let mut summary = format!(
+        "{}, {}",
+        words::count(plan.items.len() as i64, "item", "items"),
+        words::count(plan.templates.map.len() as i64, "template", "templates")
     );
+    if !plan.warnings.is_empty() {
+        let _ = write!(
+            summary,
+            "; {} (`herald plan check` lists them)",
+            words::count(plan.warnings.len() as i64, "warning", "warnings")
+        );
+    }
     {
         let _gate = app.plan_gate.lock().await;
         app.set_plan(plan);
@@ -145,8 +154,8 @@ pub async fn reload(app: &App, actor: &Actor) -> AppResult<String> {
         ))),
         Err(problems) => {
             let mut text = format!(
-                "The plan has {} problem(s); the running plan stays in force:\n```\n",
-                problems.len()
+                "The plan has {}; the running plan stays in force:\n```\n",
+                words::count(problems.len() as i64, "problem", "problems")
             );
             for p in problems.iter().take(12) {
                 let line = p.to_string();
@@ -165,37 +174,32 @@ fn team_names(teams: &[crate::domain::team::Team]) -> Vec<String> {
     teams.iter().map(|t| t.name.clone()).collect()
 }
 
-/// Upcoming sends for the next two weeks, as Discord timestamps each reader sees locally.
+/// Upcoming sends and pulses for the next two weeks, as Discord timestamps each reader
+/// sees locally; an empty fortnight names the next one.
 pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     let plan = plan_or_refuse(app)?;
     let names = team_names(&app.store.list_teams(actor.guild).await?);
     let paused = app.store.pauses(actor.guild).await?;
-    let now = app.shared_now();
-    let mut sends: Vec<(i64, String, String)> = Vec::new();
-    for item in &plan.items {
-        for at in item.between(now, now + Duration::days(14), &plan.campaign, 50) {
-            let to = plan.audience_of(item, &names).join(", ");
-            sends.push((at.timestamp(), item.id.clone(), to));
-        }
+    let (sends, next) = timeline_off_runtime(plan, app.shared_now(), 14, names).await?;
+    let lines = grouped(&sends);
+    if lines.is_empty() {
+        return Ok(nothing_planned("in the next 14 days", next.as_ref()));
     }
-    sends.sort();
-    if sends.is_empty() {
-        return Ok("Nothing is scheduled in the next 14 days.".into());
-    }
-    let mut text = format!("**Upcoming sends** ({} in the next 14 days)\n", sends.len());
-    for (i, (ts, id, to)) in sends.iter().enumerate() {
-        let flag = if paused.iter().any(|p| p == id || p == "*") {
+    let mut text =
+        String::from("**Upcoming in the next 14 days** (sends, manager briefings and pulses)\n");
+    for (i, (ts, id, what, to)) in lines.iter().enumerate() {
+        let flag = if *what == preview::What::Send && paused.iter().any(|p| p == id || p == "*") {
             " — paused"
         } else {
             ""
         };
-        let line = format!("<t:{ts}:F> `{id}` → {to}{flag}\n");
+        let line = format!("<t:{ts}:F> {} `{id}` → {to}{flag}\n", what_words(*what));
         if text.len() + line.len() > 1900 {
             let _ = write!(
                 text,
                 "…and {} more (`/comms preview` shows them).",
-                sends.len() - i
+                lines.len() - i
             );
             break;
         }
@@ -204,18 +208,61 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     Ok(text)
 }
 
+/// One line per moment and item, with its teams joined; skipped sends left out.
+fn grouped(sends: &[preview::PlannedSend]) -> Vec<(i64, String, preview::What, String)> {
+    let mut out: Vec<(i64, String, preview::What, Vec<&str>)> = Vec::new();
+    for s in sends.iter().filter(|s| !s.skipped) {
+        let ts = s.at.timestamp();
+        match out
+            .iter_mut()
+            .find(|(t, id, w, _)| *t == ts && *id == s.item && *w == s.what)
+        {
+            Some((.., teams)) => teams.push(&s.team),
+            None => out.push((ts, s.item.clone(), s.what, vec![&s.team])),
+        }
+    }
+    out.into_iter()
+        .map(|(t, id, w, teams)| (t, id, w, words::and_list(&teams)))
+        .collect()
+}
+
+fn what_words(what: preview::What) -> &'static str {
+    match what {
+        preview::What::Send => "send",
+        preview::What::ManagerBriefing => "managers briefed",
+        preview::What::PulseOpens => "pulse opens",
+        preview::What::PulseReminder => "pulse reminder",
+        preview::What::PulseCloses => "pulse closes",
+    }
+}
+
+fn nothing_planned(when: &str, next: Option<&preview::PlannedSend>) -> String {
+    match next {
+        Some(n) => format!(
+            "Nothing is planned {when}. The next is `{}` to {} on <t:{}:F>.",
+            n.item,
+            n.team,
+            n.at.timestamp()
+        ),
+        None => format!("Nothing is planned {when}, nor in the year after."),
+    }
+}
+
 pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     require(app, actor, Need::ChangeLead).await?;
     let plan = plan_or_refuse(app)?;
     let names = team_names(&app.store.list_teams(actor.guild).await?);
     let (now, days) = (app.shared_now(), days.clamp(1, 60));
-    let sends = timeline_off_runtime(plan.clone(), now, days, names).await?;
-    let mut text = format!(
-        "**Timeline, next {} days** ({})\n```\n",
-        days,
-        plan.campaign.tz.name()
-    );
-    let body = preview::render_text(&sends);
+    let tz = plan.campaign.tz.name();
+    let (sends, next) = timeline_off_runtime(plan, now, days, names).await?;
+    if sends.is_empty() {
+        return Ok(nothing_planned(
+            &format!("in the next {days} days"),
+            next.as_ref(),
+        ));
+    }
+    let mut text = format!("**Timeline, next {days} days** ({tz})\n```\n");
+    let body = preview::render_text(&sends, None);
     for line in body.lines() {
         if text.len() + line.len() > 1900 {
             text.push_str("…\n");
@@ -227,14 +274,22 @@ pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     Ok(text)
 }
 
-/// The timeline renders every send in it, so it is drawn on a blocking thread.
+/// The timeline renders every send in it, so it is drawn on a blocking thread; with an
+/// empty window, the next entry after it.
 async fn timeline_off_runtime(
     plan: std::sync::Arc<Plan>,
     now: chrono::DateTime<chrono::Utc>,
     days: i64,
     names: Vec<String>,
-) -> AppResult<Vec<preview::PlannedSend>> {
-    let work = move || preview::timeline(&plan, now, days, None, &names);
+) -> AppResult<(Vec<preview::PlannedSend>, Option<preview::PlannedSend>)> {
+    let work = move || {
+        let sends = preview::timeline(&plan, now, days, None, &names);
+        let next = sends
+            .is_empty()
+            .then(|| preview::next_after(&plan, now + Duration::days(days), None, &names))
+            .flatten();
+        (sends, next)
+    };
     plan::limits::off_runtime(plan::limits::PLAN_TIME_LIMIT, work)
         .await
         .map_err(|why| {
@@ -268,13 +323,12 @@ pub async fn send_now(app: &App, actor: &Actor, item_id: &str) -> AppResult<Stri
     }
     let n = app.store.enqueue(&rows).await?;
     app.wake_scheduler();
+    let names: Vec<&str> = rows.iter().map(|r| r.team.as_str()).collect();
     Ok(format!(
-        "Sending `{}` now to {n} team(s): {}.",
+        "Sending `{}` now to {}: {}.",
         item.id,
-        rows.iter()
-            .map(|r| r.team.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        words::count(n as i64, "team", "teams"),
+        words::and_list(&names)
     ))
 }
 
@@ -323,7 +377,10 @@ pub async fn resume(app: &App, actor: &Actor, which: &str) -> AppResult<String> 
     app.wake_scheduler();
     Ok(match (lifted, t.as_str()) {
         (0, _) => "Nothing was paused.".into(),
-        (_, "*") => format!("Resumed: {lifted} pause(s) lifted."),
+        (_, "*") => format!(
+            "Resumed: {} lifted.",
+            words::count(lifted as i64, "pause", "pauses")
+        ),
         _ => format!("Resumed `{t}`."),
     })
 }
