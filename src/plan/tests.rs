@@ -480,3 +480,45 @@ proptest::proptest! {
         proptest::prop_assert_eq!(index.line_col(offset), line_col(&text, offset));
     }
 }
+
+#[test]
+fn a_team_reads_its_own_variant_then_its_language_and_plan_check_warns_of_gaps() {
+    let dir = tempfile::tempdir().expect("dir");
+    let t = dir.path().join("templates");
+    std::fs::create_dir_all(&t).expect("mkdir");
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[campaign]\nname = \"X\"\ntimezone = \"UTC\"\n\n[[teams]]\nname = \"Sales\"\nrole = \"Sales\"\nchannel = \"sales\"\n\n[[teams]]\nname = \"Berlin\"\nrole = \"Berlin\"\nchannel = \"berlin\"\nlocale = \"de\"\n\n[[teams]]\nname = \"Paris\"\nrole = \"Paris\"\nchannel = \"paris\"\nlocale = \"fr\"\n\n[[items]]\nid = \"hello\"\ntemplate = \"hello.md\"\naudience = \"all\"\nschedule = \"0 9 * * 1\"\n",
+    )
+    .expect("plan");
+    std::fs::write(
+        t.join("hello.md"),
+        "---\n[wiifm]\nParis = \"Pour vous.\"\n---\nHello.\n",
+    )
+    .expect("t");
+    std::fs::write(t.join("hello.de.md"), "Hallo.\n").expect("t");
+    std::fs::write(t.join("hello.sales.md"), "Hello, Sales.\n").expect("t");
+    let plan = load(dir.path(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let at = chrono::Utc::now();
+    let item = plan.item("hello").expect("item");
+    let read = |team: &str| {
+        render::message(&plan, item, team, at)
+            .expect("renders")
+            .content
+    };
+    assert_eq!(read("Sales"), "Hello, Sales.", "a team's own file wins");
+    assert_eq!(read("Berlin"), "Hallo.", "then its language's");
+    assert_eq!(
+        read("Paris"),
+        "Hello.\n\n**What it means for you:** Pour vous.",
+        "else the original"
+    );
+    let warnings: Vec<String> = plan.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: item `hello` goes to 3 teams but says nothing to Berlin in particular; add a [wiifm] table to the front matter of hello.md (e.g. Berlin = \"what changes for them\") or write hello.Berlin.md",
+            "warning: item `hello`: team Paris reads `fr` but there is no hello.fr.md; it gets hello.md instead",
+        ]
+    );
+}
