@@ -233,3 +233,61 @@ async fn managers_are_briefed_a_day_before_their_team_and_the_team_hears_the_spo
     })
     .await;
 }
+
+const PULSE_PLAN: &str = r#"
+[campaign]
+name = "Atlas"
+timezone = "UTC"
+reports_channel = "change-team"
+
+[[teams]]
+name = "Sales"
+role = "Sales"
+channel = "sales"
+
+[[items]]
+id = "kickoff"
+template = "kickoff.md"
+audience = ["Sales"]
+schedule = "2026-03-20 09:00"
+
+[[pulses]]
+id = "readiness"
+set = "adkar"
+audience = ["Sales"]
+schedule = "2026-03-03 13:00"
+open_hours = 48
+"#;
+
+#[tokio::test]
+async fn the_change_lead_s_timeline_shows_pulses_and_an_empty_window_names_the_next_send() {
+    within(90, async {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
+        std::fs::create_dir_all(dir.path().join("polls")).expect("mkdir");
+        std::fs::write(dir.path().join("plan.toml"), PULSE_PLAN).expect("plan");
+        std::fs::write(dir.path().join("templates/kickoff.md"), "Atlas starts.\n").expect("t");
+        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("messages/polls/adkar.toml");
+        std::fs::copy(shipped, dir.path().join("polls/adkar.toml")).expect("poll");
+        let app = crate::helpers::spawn_app_with_dir(WorldSpec::default_world(), dir, vec![]).await;
+        let opens = 1_772_542_800; // Tue 3 March 2026 13:00 UTC
+        let closes = opens + 48 * 3600;
+        let listed = app.command("Claire", "change-team", "comms list", serde_json::json!({})).await;
+        for line in [
+            format!("<t:{opens}:F> pulse opens `readiness` → Sales"),
+            format!("<t:{}:F> pulse reminder `readiness` → Sales", closes - 24 * 3600),
+            format!("<t:{}:F> pulse reminder `readiness` → Sales", closes - 4 * 3600),
+            format!("<t:{closes}:F> pulse closes `readiness` → Sales"),
+        ] {
+            assert!(listed.content.contains(&line), "missing `{line}` in:\n{}", listed.content);
+        }
+        let preview = app
+            .command("Claire", "change-team", "comms preview", serde_json::json!({ "days": 1 }))
+            .await;
+        assert_eq!(
+            preview.content,
+            "Nothing is planned in the next 1 day. The next is `readiness` to Sales on <t:1772542800:F>."
+        );
+    })
+    .await;
+}

@@ -216,7 +216,7 @@ async fn change_lead_commands_refuse_others_and_a_broken_reload_keeps_the_plan()
             refused.content
         );
         let preview = app.command("Claire", "change-team", "comms preview", json!({ "days": 1 })).await;
-        assert!(preview.content.starts_with("**Timeline, next 1 days** (UTC)\n```\nMon 2026-03-02 09:00  tick  Sales    Tick for Sales on Monday 2 March\nMon 2026-03-02 09:00  tick  Support  Tick for Support on Monday 2 March\n"), "{}", preview.content);
+        assert!(preview.content.starts_with("**Timeline, next 1 day** (UTC)\n```\nMon 2026-03-02 09:00  tick  Sales    Tick for Sales on Monday 2 March\nMon 2026-03-02 09:00  tick  Support  Tick for Support on Monday 2 March\n"), "{}", preview.content);
         let unknown = app
             .command(
                 "Claire",

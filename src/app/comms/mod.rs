@@ -257,11 +257,14 @@ pub async fn preview(app: &App, actor: &Actor, days: i64) -> AppResult<String> {
     let (sends, next) = timeline_off_runtime(plan, now, days, names).await?;
     if sends.is_empty() {
         return Ok(nothing_planned(
-            &format!("in the next {days} days"),
+            &format!("in the next {}", words::count(days, "day", "days")),
             next.as_ref(),
         ));
     }
-    let mut text = format!("**Timeline, next {days} days** ({tz})\n```\n");
+    let mut text = format!(
+        "**Timeline, next {}** ({tz})\n```\n",
+        words::count(days, "day", "days")
+    );
     let body = preview::render_text(&sends, None);
     for line in body.lines() {
         if text.len() + line.len() > 1900 {
