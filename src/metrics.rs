@@ -11,6 +11,8 @@ pub struct Metrics {
     pub interactions: AtomicU64,
     pub interaction_errors: AtomicU64,
     pub messages_sent: AtomicU64,
+    /// Members' guild messages Herald has finished with (scored or not).
+    pub member_messages: AtomicU64,
     pub send_retries: AtomicU64,
     pub rate_limited: AtomicU64,
     /// Events another instance handled first (interactions, reactions, feedback).

@@ -162,6 +162,18 @@ pub async fn settle(sim: &SimHandle, herald: &Running, outbox: &Outbox, now: Dat
     }
 }
 
+/// Waits (up to 10 s) until Herald has read the `said` messages people wrote, so what they
+/// say is scored at the time they said it, however fast the clock runs.
+pub async fn read_everything_said(herald: &Running, said: u64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    for _ in 0..2_000 {
+        if herald.app.metrics.member_messages.load(Relaxed) >= said {
+            return;
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// The progress bar on stderr.
 pub fn progress(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) {
     let done = (now - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64;

@@ -218,6 +218,7 @@ impl Run<'_> {
     }
 
     async fn settle(&self, stage: &Stage<'_>, now: DateTime<Utc>) {
+        clockwork::read_everything_said(self.herald, stage.said).await;
         clockwork::settle(stage.sim, self.herald, self.outbox, now).await;
     }
 }

@@ -174,7 +174,9 @@ async fn write_feedback(stage: &mut Stage<'_>, now: DateTime<Utc>) {
             } else {
                 GOOD[says]
             };
-            stage.client.say(who, "feedback", text).await;
+            if stage.client.say(who, "feedback", text).await.is_some() {
+                stage.said += 1;
+            }
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Stage<'a> {
     done: HashSet<String>,
     pub outcome: Outcome,
     pub print: bool,
+    /// Messages people have written in channels, which Herald must have read before the
+    /// clock moves on.
+    pub said: u64,
 }
 
 impl<'a> Stage<'a> {
@@ -43,6 +46,7 @@ impl<'a> Stage<'a> {
             done: HashSet::new(),
             outcome: Outcome::default(),
             print,
+            said: 0,
         }
     }
 

@@ -140,10 +140,22 @@ async fn on_reaction(ctx: &serenity::Context, bot: &Bot, r: &serenity::Reaction)
     }
 }
 
-/// A message in an opt-in feedback channel is scored; its text goes no further.
+/// A message in an opt-in feedback channel is scored; its text goes no further. Each
+/// member's message is counted once Herald is done with it.
 async fn on_message(ctx: &serenity::Context, bot: &Bot, m: &serenity::Message) {
+    if m.guild_id.is_none() || m.author.bot {
+        return;
+    }
+    score_feedback(ctx, bot, m).await;
+    bot.app
+        .metrics
+        .member_messages
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+async fn score_feedback(ctx: &serenity::Context, bot: &Bot, m: &serenity::Message) {
     let Some(guild) = m.guild_id else { return };
-    if m.author.bot || bot.app.settings.feedback_channels.is_empty() {
+    if bot.app.settings.feedback_channels.is_empty() {
         return;
     }
     let channel = ctx
