@@ -88,7 +88,7 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
         assert!(
             lines
                 .iter()
-                .any(|l| l.contains("#support") && l.contains("Results of pulse #1")),
+                .any(|l| l.contains("#support") && l.contains("What you told us")),
             "{lines:#?}"
         );
         assert!(lines.iter().any(|l| l.contains("Recognition")));

@@ -16,6 +16,37 @@ const ELEMENTS: [&str; 5] = [
     "Reinforcement",
 ];
 
+/// A team's part of the change team's results: from its heading to the next one.
+fn section<'a>(text: &'a str, team: &str) -> &'a str {
+    let start = text
+        .find(&format!("**{team}** —"))
+        .unwrap_or_else(|| panic!("no section for {team} in:\n{text}"));
+    let rest = &text[start..];
+    let end = rest[2..].find("\n**").map_or(rest.len(), |i| i + 2);
+    &rest[..end]
+}
+
+/// The ADKAR stage most members name as their barrier (the first value of 3 or less),
+/// with what it means, as a team's channel says it.
+fn expected_barrier(answers: &[[u8; 5]]) -> String {
+    let mut barriers = [0usize; 5];
+    for a in answers {
+        if let Some(i) = a.iter().position(|v| *v <= 3) {
+            barriers[i] += 1;
+        }
+    }
+    let max = barriers.iter().max().copied().unwrap_or(0);
+    let i = barriers.iter().position(|b| *b == max).unwrap_or(0);
+    let meaning = [
+        "knowing why",
+        "wanting the change",
+        "knowing how",
+        "being able to do it",
+        "making it stick",
+    ];
+    format!("{}: {}", ELEMENTS[i], meaning[i])
+}
+
 /// What the results must say for a team, computed here from the scripted answers.
 fn expected_lines(answers: &[[u8; 5]]) -> Vec<String> {
     let mut lines = Vec::new();
@@ -100,26 +131,24 @@ pub(crate) async fn adkar_scenario() -> TestApp {
 async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams_are_withheld() {
     within(120, async {
         let app = adkar_scenario().await;
-        let sales = content(&app.messages("sales").await[1]);
+        let change: String = app
+            .messages("change-team")
+            .await
+            .iter()
+            .map(content)
+            .collect();
+        let sales = section(&change, "Sales");
         assert!(
             sales.contains("**Sales** — 7 of 8 answered (88 %, healthy)"),
             "{sales}"
         );
         for expected in expected_lines(&SALES) {
             assert_eq!(
-                line(&sales, &expected[..expected.find(':').unwrap_or(5)]),
+                line(sales, &expected[..expected.find(':').unwrap_or(5)]),
                 expected
             );
         }
-        assert!(
-            sales.contains("> The training was great and Atlas is really helpful — _positive_"),
-            "{sales}"
-        );
-        assert!(
-            sales.contains("> Atlas is slow and I hate the renewal screen — _negative_"),
-            "{sales}"
-        );
-        let support = content(&app.messages("support").await[1]);
+        let support = section(&change, "Support");
         assert!(
             support.contains("**Support** — 5 of 6 answered (83 %, healthy)"),
             "{support}"
@@ -130,22 +159,44 @@ async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams
                 "missing `{expected}` in:\n{support}"
             );
         }
+        // Each team's channel reads its own results in words, with its own comments.
+        let sales = content(&app.messages("sales").await[1]);
+        assert!(
+            sales.starts_with("**What you told us: Atlas readiness check**\n7 of 8 people answered. Thank you.\n\n"),
+            "{sales}"
+        );
+        assert!(
+            sales.contains(&format!(
+                "Readiness is lowest on {}: that is where we will help first.",
+                expected_barrier(&SALES)
+            )),
+            "{sales}"
+        );
+        assert!(
+            sales.contains("> The training was great and Atlas is really helpful — _positive_"),
+            "{sales}"
+        );
+        assert!(
+            sales.contains("> Atlas is slow and I hate the renewal screen — _negative_"),
+            "{sales}"
+        );
+        for raw in ["mean", "pulse #", "Barrier points", "Support", "Finance", " %"] {
+            assert!(!sales.contains(raw), "`{raw}` in a team channel: {sales}");
+        }
+        let support = content(&app.messages("support").await[1]);
+        assert!(
+            support.contains(&format!("Readiness is lowest on {}", expected_barrier(&SUPPORT))),
+            "{support}"
+        );
         let finance = content(&app.messages("finance").await[1]);
         assert!(
-            finance.contains("3 of 3 answered")
-                && finance.contains("Results withheld: fewer than 5 answers"),
+            finance.contains("3 of 3 people answered. That is fewer than 5, so to keep every answer anonymous there are no results for Finance this time."),
             "{finance}"
         );
         assert!(
-            !finance.contains("mean"),
+            !finance.contains("mean") && !finance.contains("lowest"),
             "no figure of a small team: {finance}"
         );
-        let change: String = app
-            .messages("change-team")
-            .await
-            .iter()
-            .map(content)
-            .collect();
         assert!(
             change.contains("Answered: 15 of 17 (88 %, healthy)"),
             "{change}"
@@ -329,7 +380,18 @@ async fn one_vote_per_member_replaced_on_change_and_refused_when_closed_outside_
             .await
             .content;
         assert!(closing.contains("Closing pulse #1"), "{closing}");
-        let sales = content(&app.wait_for_messages("sales", 2).await[1]);
+        let told = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(
+            told.contains("3 of 6 people answered. Thank you."),
+            "{told}"
+        );
+        let change: String = app
+            .wait_for_messages("change-team", 1)
+            .await
+            .iter()
+            .map(content)
+            .collect();
+        let sales = section(&change, "Sales");
         assert!(
             sales.contains("**Sales** — 3 of 6 answered (50 %, fair)"),
             "{sales}"
@@ -476,7 +538,13 @@ async fn a_recurring_plan_pulse_opens_on_schedule_and_closes_after_its_open_hour
             assert!(done.content.contains("your answers are in"), "{}", done.content);
         }
         app.advance(24 * 3600);
-        let results = content(&app.wait_for_messages("sales", 2).await[1]);
+        let told = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(
+            told.contains("colleague in another team”: 3 would, 1 is not sure and 1 would not."),
+            "the team reads its answers in words: {told}"
+        );
+        assert!(!told.contains("eNPS"), "{told}");
+        let results: String = app.wait_for_messages("change-team", 1).await.iter().map(content).collect();
         assert!(results.contains("eNPS +40 (3 promoters · 1 passives · 1 detractors)"), "{results}");
         app.finish().await;
     })
@@ -598,7 +666,10 @@ async fn a_custom_set_is_answered_with_a_select_and_yes_no_buttons() {
             assert!(done.content.contains("your answers are in"), "{}", done.content);
         }
         app.advance(2 * 3600);
-        let results = content(&app.wait_for_messages("sales", 2).await[1]);
+        let told = content(&app.wait_for_messages("sales", 2).await[1]);
+        assert!(told.contains("On “Which tool do you use most for customer notes”: most of you said “Spreadsheet”."), "{told}");
+        assert!(told.contains("On “Did you go to the Atlas training”: most of you said “Yes”."), "{told}");
+        let results: String = app.wait_for_messages("change-team", 1).await.iter().map(content).collect();
         assert!(results.contains("Q1 Which tool do you use most for customer notes?: Atlas:1 Spreadsheet:2 Paper:0"), "{results}");
         assert!(results.contains("Q2 Did you go to the Atlas training?: No:1 Yes:2"), "{results}");
         app.finish().await;

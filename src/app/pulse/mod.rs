@@ -7,6 +7,7 @@ pub mod key;
 pub mod readiness;
 pub mod results;
 pub mod run;
+mod told;
 
 use std::fmt::Write;
 

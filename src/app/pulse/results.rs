@@ -237,7 +237,7 @@ fn change(set: &QuestionSet, now: &Group, before: &Group, before_id: i64) -> Opt
 
 /// A shown team's comments, ordered by their ballots' keyed hashes: random for each
 /// pulse (nothing to do with who answered when) and the same on every retry of a post.
-fn comments(g: &Group) -> String {
+pub(super) fn comments(g: &Group) -> String {
     let mut ordered: Vec<(&String, &String)> = g.comment_keys.iter().zip(&g.comments).collect();
     ordered.sort();
     let mut text = String::new();

@@ -463,7 +463,7 @@ async fn post_results(
             app,
             row,
             team.channel,
-            &results.for_team(&team.name),
+            &results.for_team_channel(&team.name),
             &nonce,
         )
         .await

@@ -9,7 +9,7 @@
 //! team reads every team's (see [`figures::Readers`]).
 
 mod figures;
-mod phrases;
+pub(crate) mod phrases;
 
 use std::fmt::Write;
 
