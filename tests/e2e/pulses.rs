@@ -44,7 +44,7 @@ fn expected_barrier(answers: &[[u8; 5]]) -> String {
         "being able to do it",
         "making it stick",
     ];
-    format!("{}: {}", ELEMENTS[i], meaning[i])
+    format!("{} ({})", ELEMENTS[i], meaning[i])
 }
 
 /// What the results must say for a team, computed here from the scripted answers.

@@ -482,7 +482,7 @@ pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::domain::adkar::Element;
     use crate::domain::ids::GuildId;
@@ -523,7 +523,7 @@ mod tests {
         }
     }
 
-    fn group(name: &str, answers: &[[u8; 5]]) -> Group {
+    pub(in crate::app::pulse) fn group(name: &str, answers: &[[u8; 5]]) -> Group {
         Group {
             name: name.into(),
             invited: 10,
@@ -535,7 +535,10 @@ mod tests {
         }
     }
 
-    fn results(teams: Vec<Group>, previous: Option<(i64, Vec<Group>)>) -> Results {
+    pub(in crate::app::pulse) fn results(
+        teams: Vec<Group>,
+        previous: Option<(i64, Vec<Group>)>,
+    ) -> Results {
         let counts: Vec<(String, usize)> = teams
             .iter()
             .map(|g| (g.name.clone(), g.answers.len()))

@@ -137,15 +137,27 @@ fn adkar_told(g: &Group) -> Vec<String> {
     let best = (0..5)
         .max_by(|x, y| a.means[*x].total_cmp(&a.means[*y]))
         .unwrap_or(0);
-    let mut out = vec![format!("You feel most ready on {}.", stage(ELEMENTS[best]))];
+    let mut out = vec![format!(
+        "You feel most ready on {}.",
+        in_brackets(ELEMENTS[best])
+    )];
     match a.team_barrier() {
         Some(b) => out.push(format!(
             "Readiness is lowest on {}: that is where we will help first.",
-            stage(b)
+            in_brackets(b)
         )),
         None => out.push("Nobody named a stage that holds them back.".into()),
     }
     out
+}
+
+/// "Desire (wanting the change)".
+fn in_brackets(e: crate::domain::adkar::Element) -> String {
+    let said = stage(e);
+    match said.split_once(": ") {
+        Some((name, meaning)) => format!("{name} ({meaning})"),
+        None => said,
+    }
 }
 
 /// A mean on a 1-to-5 agreement scale, in words.
@@ -156,5 +168,46 @@ fn agreement(mean: f64) -> &'static str {
         m if m > 2.6 => "opinions are mixed",
         m if m > 2.0 => "more of you disagree than not",
         _ => "most of you disagree",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::results::tests::{group, results};
+
+    #[test]
+    fn a_team_reads_its_readiness_and_its_change_in_words_and_no_figure() {
+        let before = vec![group(
+            "A",
+            &[[4, 2, 4, 4, 4], [4, 2, 4, 4, 4], [4, 3, 4, 4, 4]],
+        )];
+        let now = vec![group(
+            "A",
+            &[[4, 4, 2, 4, 4], [4, 4, 3, 4, 4], [4, 4, 2, 4, 4]],
+        )];
+        let text = results(now, Some((1, before))).for_team_channel("A");
+        assert!(
+            text.contains(
+                "Readiness is lowest on Knowledge (knowing how): that is where we will help first."
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("Since the last check, Desire has gone up and Knowledge down."),
+            "{text}"
+        );
+        for raw in ["mean", "#1", "Barrier", "+", "−"] {
+            assert!(!text.contains(raw), "`{raw}` in: {text}");
+        }
+    }
+
+    #[test]
+    fn a_withheld_team_is_told_why_it_gets_no_figure() {
+        let text = results(vec![group("A", &[[5; 5]])], None).for_team_channel("A");
+        assert!(
+            text.contains("1 of 10 people answered. That is fewer than"),
+            "{text}"
+        );
+        assert!(!text.contains("lowest"), "{text}");
     }
 }
