@@ -258,11 +258,18 @@ pub struct Plan {
     pub sponsors: std::collections::BTreeMap<String, Sponsor>,
     /// What `plan check` warns about: the plan works, but a reader may miss something.
     pub warnings: Vec<Problem>,
+    /// Item id → its place in `items` (the first, if an id is repeated).
+    pub item_index: std::collections::HashMap<String, usize>,
 }
 
 impl Plan {
+    /// The item with `id`, by its index (a render asks for its item: a plan of 100,000
+    /// items is checked by rendering each).
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.items.iter().find(|i| i.id == id)
+        self.item_index
+            .get(id)
+            .and_then(|i| self.items.get(*i))
+            .filter(|i| i.id == id)
     }
 
     pub fn phase(&self, number: u32) -> Option<&Phase> {

@@ -173,7 +173,7 @@ pub(super) fn parse(
     if let Some(h) = &raw.campaign.holidays {
         super::people::known_list(h, &holidays, &mut cx);
     }
-    let items = raw
+    let items: Vec<Item> = raw
         .items
         .iter()
         .filter_map(|i| item(i, &campaign, &phases, &sponsors, &mut cx))
@@ -184,6 +184,10 @@ pub(super) fn parse(
         .iter()
         .filter_map(|p| pulse(p, &campaign, &polls, &teams, &mut cx))
         .collect();
+    let mut item_index = std::collections::HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        item_index.entry(item.id.clone()).or_insert(i);
+    }
     Some(Plan {
         dir: dir.to_path_buf(),
         polls,
@@ -196,6 +200,7 @@ pub(super) fn parse(
         holidays,
         sponsors,
         warnings: Vec::new(),
+        item_index,
     })
 }
 
