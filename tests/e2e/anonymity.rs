@@ -6,7 +6,7 @@ use herald::app::pulse::key::PrivacyKey;
 use sha2::Digest;
 
 use crate::helpers::{dump_tables, within};
-use crate::pulses::adkar_scenario;
+use crate::pulse_results::adkar_scenario;
 
 #[tokio::test]
 async fn an_anonymous_pulse_leaves_no_member_id_and_no_order_linking_answers_to_voters() {

@@ -20,6 +20,7 @@ mod outage;
 mod plan_rules;
 mod processes;
 mod pulse_flow;
+mod pulse_results;
 mod pulses;
 mod scale_out;
 mod security;
