@@ -1,7 +1,7 @@
 //! Counters Herald exposes at `/metrics` in Prometheus text format.
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 pub struct Metrics {
     pub interactions: AtomicU64,
     pub interaction_errors: AtomicU64,
+    /// Interactions (commands, clicks, forms) whose handling has finished, answered or not.
+    pub interactions_done: AtomicU64,
     pub messages_sent: AtomicU64,
     /// Members' guild messages Herald has finished with (scored or not).
     pub member_messages: AtomicU64,
@@ -39,6 +41,10 @@ pub const SCHEDULER_STALLS_AFTER: Duration = Duration::from_secs(60);
 #[derive(Debug)]
 pub struct Heartbeat {
     last: Mutex<Instant>,
+    /// While the lane sleeps with nothing due before an app-clock time (ms), that time;
+    /// `i64::MIN` while it works or has been woken. Lets a driver of a manual clock (the
+    /// demo) know the lane has caught up before it moves the clock on.
+    idle_until_ms: AtomicI64,
     /// Test-only fault injection; nothing in production sets these.
     #[doc(hidden)]
     pub faults: SchedulerFaults,
@@ -60,6 +66,7 @@ impl Default for Heartbeat {
     fn default() -> Self {
         Self {
             last: Mutex::new(Instant::now()),
+            idle_until_ms: AtomicI64::new(i64::MIN),
             faults: SchedulerFaults::default(),
         }
     }
@@ -68,6 +75,21 @@ impl Default for Heartbeat {
 impl Heartbeat {
     pub fn beat(&self) {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+
+    /// Records that the lane sleeps with nothing due before app-clock `ms`.
+    pub fn idle_until(&self, ms: i64) {
+        self.idle_until_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Records that the lane has (or is about to have) work: called before it is woken.
+    pub fn working(&self) {
+        self.idle_until_ms.store(i64::MIN, Ordering::SeqCst);
+    }
+
+    /// Whether the lane is asleep with everything due by app-clock `ms` done.
+    pub fn caught_up_with(&self, ms: i64) -> bool {
+        self.idle_until_ms.load(Ordering::SeqCst) > ms
     }
 
     /// How long since the last beat.

@@ -119,6 +119,7 @@ impl App {
 
     /// Tells the scheduler something changed; never lost, even if it is busy.
     pub fn wake_scheduler(&self) {
+        self.metrics.scheduler.working();
         self.wake.notify_one();
     }
 }

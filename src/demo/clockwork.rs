@@ -144,7 +144,8 @@ fn activity(sim: &SimHandle, herald: &Running) -> (u64, u64, u64) {
 }
 
 /// Waits (up to 10 s) until Herald has sent everything due by `now`, nothing is in
-/// flight and the simulator has seen no new request for a moment: Herald is idle.
+/// flight, both scheduler lanes and every interaction are done and the simulator has
+/// seen no new request for a moment: Herald is idle.
 pub async fn settle(sim: &SimHandle, herald: &Running, outbox: &Outbox, now: DateTime<Utc>) {
     let mut last = activity(sim, herald);
     let mut quiet = 0;
@@ -156,10 +157,22 @@ pub async fn settle(sim: &SimHandle, herald: &Running, outbox: &Outbox, now: Dat
             continue;
         }
         quiet += 1;
-        if quiet >= QUIET_POLLS && !outbox.busy(now).await {
+        if quiet >= QUIET_POLLS && caught_up(sim, herald, now) && !outbox.busy(now).await {
             return;
         }
     }
+}
+
+/// Both scheduler lanes asleep with everything due by `now` done, and every interaction
+/// the simulator has delivered finished with.
+fn caught_up(sim: &SimHandle, herald: &Running, now: DateTime<Utc>) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    let m = &herald.app.metrics;
+    let now_ms = now.timestamp_millis();
+    let delivered = sim.stats()["interactions"]["count"].as_u64().unwrap_or(0);
+    m.scheduler.caught_up_with(now_ms)
+        && m.dm_lane.caught_up_with(now_ms)
+        && m.interactions_done.load(Relaxed) >= delivered
 }
 
 /// Waits (up to 10 s) until Herald has read the `said` messages people wrote, so what they

@@ -64,6 +64,9 @@ pub struct Outcome {
     pub report: PathBuf,
     /// Real time the run took (not in the report: it differs from run to run).
     pub took: Duration,
+    /// Clicks and commands Herald answered after Discord's three seconds (refused by the
+    /// simulator): on a loaded machine, the one way two runs of a seed can differ.
+    pub late_answers: u64,
 }
 
 /// The organisation: for each plan team 19 people and a manager, plus Claire.
@@ -135,6 +138,7 @@ pub async fn run(opts: &DemoOptions, print: bool) -> Result<Outcome, DemoError> 
     };
     run.play(&mut stage, &pace).await;
     stage.outcome.took = pace.elapsed();
+    stage.outcome.late_answers = sim.stats()["interactions"]["late"].as_u64().unwrap_or(0);
     let report = report::write(&herald, opts, &stage.outcome).await?;
     stage.outcome.report = report;
     outbox.close().await;

@@ -193,10 +193,12 @@ async fn run(app: &App, lane: Lane, instance: &str, stop: &CancellationToken, wa
         if lane.materialises {
             test_faults(app, stop).await;
         }
+        heartbeat.working();
         let passed = pass(app, lane, instance, &mut materialized).await;
         if lane.materialises && !matches!(passed, Ok(false)) {
             // Whatever this pass did, even one that failed after it delivered, may have
             // queued direct messages.
+            app.metrics.dm_lane.working();
             wake.direct.notify_one();
         }
         let wake_at = match passed {
@@ -215,6 +217,7 @@ async fn run(app: &App, lane: Lane, instance: &str, stop: &CancellationToken, wa
         let wake_at = match wake_at {
             Ok(at) => {
                 failing = None;
+                heartbeat.idle_until(at.timestamp_millis());
                 at
             }
             Err(e) => {

@@ -157,6 +157,19 @@ fn every_planned_send_is_at_its_time(messages: &Path, lines: &[String]) {
     assert!(checked >= 30, "only {checked} planned sends checked");
 }
 
+/// Fails at the first line two transcripts differ, with the lines around it.
+fn same_story(one: &[String], other: &[String], what: &str, late: (u64, u64)) {
+    let Some(at) = (0..one.len().max(other.len())).find(|&i| one.get(i) != other.get(i)) else {
+        return;
+    };
+    let around = |t: &[String]| t[at.saturating_sub(3)..(at + 3).min(t.len())].join("\n");
+    panic!(
+        "{what}: they part at line {at}\n--- one\n{}\n--- other\n{}\n(late answers: {late:?})",
+        around(one),
+        around(other)
+    );
+}
+
 #[tokio::test]
 async fn the_same_seed_tells_the_same_story_at_any_speed_at_each_message_send_time() {
     within(400, async {
@@ -170,15 +183,20 @@ async fn the_same_seed_tells_the_same_story_at_any_speed_at_each_message_send_ti
         );
         let lines = &first.outcome.transcript;
         assert!(lines.len() > 80, "{lines:#?}");
-        assert_eq!(
-            lines, &again.outcome.transcript,
-            "same seed, same transcript"
+        let late = |o: &Played| (first.outcome.late_answers, o.outcome.late_answers);
+        same_story(
+            lines,
+            &again.outcome.transcript,
+            "same seed, same transcript",
+            late(&again),
         );
         assert_eq!(first.summary, again.summary);
         assert_eq!(first.csv, again.csv);
-        assert_eq!(
-            lines, &faster.outcome.transcript,
-            "another speed, same story"
+        same_story(
+            lines,
+            &faster.outcome.transcript,
+            "another speed, same story",
+            late(&faster),
         );
         assert_eq!(first.summary, faster.summary);
         assert_eq!(first.csv, faster.csv);

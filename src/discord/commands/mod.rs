@@ -54,8 +54,16 @@ pub fn framework(app: App) -> poise::Framework<Bot, AppError> {
         pre_command: |ctx| {
             Box::pin(async move { Metrics::bump(&ctx.data().app.metrics.interactions) })
         },
+        // poise runs a command, and its errors, before this handler: once it returns, the
+        // interaction is finished with.
         event_handler: |fw, event| {
-            Box::pin(events::on_event(fw.serenity_context, event, fw.user_data))
+            Box::pin(async move {
+                let handled = events::on_event(fw.serenity_context, event, fw.user_data).await;
+                if matches!(event, serenity::FullEvent::InteractionCreate { .. }) {
+                    Metrics::bump(&fw.user_data.app.metrics.interactions_done);
+                }
+                handled
+            })
         },
         allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
         ..Default::default()
