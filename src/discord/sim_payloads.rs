@@ -170,7 +170,7 @@ fn messages_component_and_modal_interactions_parse() {
         "ack:1"
     );
     let fields: Map<String, Value> = serde_json::from_value(json!({ "comment": "fine" })).unwrap();
-    crate::sim::interactions_for_tests::modal(&st, member, channel, "m:1", &fields);
+    crate::sim::interactions_for_tests::modal(&st, member, channel, "m:1", &fields, None);
     let Ok(crate::sim::state::GatewayEvent::Dispatch { data, .. }) = rx.try_recv() else {
         panic!("no dispatch")
     };
@@ -214,4 +214,52 @@ fn reactions_member_adds_dm_channels_and_lists_parse() {
     assert!(roles.iter().any(|r| r.name == "Manager"));
     let user: s::CurrentUser = parse(payloads::user(&inner.users[&inner.bot_id].clone()));
     assert!(user.bot);
+}
+
+#[test]
+fn member_chunks_and_a_message_with_the_bots_reactions_parse() {
+    let st = state();
+    let (guild, member, channel) = ids(&st);
+    let request = json!({ "guild_id": guild.to_string(), "query": "", "limit": 0, "nonce": "n1" });
+    let chunks = payloads::member_chunks(&st.lock(), &request);
+    let total = st.lock().guild_members(guild).count();
+    let s::Event::GuildMembersChunk(chunk) = parse_event("GUILD_MEMBERS_CHUNK", chunks[0].clone())
+    else {
+        panic!("not a member chunk")
+    };
+    assert_eq!(
+        (chunk.members.len(), chunk.nonce.as_deref()),
+        (total, Some("n1"))
+    );
+    let by_id = json!({ "guild_id": guild.to_string(), "user_ids": [member.to_string(), "1"] });
+    let chunks = payloads::member_chunks(&st.lock(), &by_id);
+    let s::Event::GuildMembersChunk(chunk) = parse_event("GUILD_MEMBERS_CHUNK", chunks[0].clone())
+    else {
+        panic!("not a member chunk")
+    };
+    assert_eq!(chunk.members.len(), 1);
+    assert_eq!(chunk.not_found, vec![s::GenericId::new(1)]);
+    let bot = st.lock().bot_id;
+    let body = json!({ "content": "hi", "allowed_mentions": { "parse": [] } });
+    let incoming = messages::Incoming {
+        body,
+        files: vec![],
+    };
+    let messages::Outcome::Created(msg) = messages::create(&st, channel, bot, incoming, false)
+    else {
+        panic!()
+    };
+    let id: u64 = msg["id"].as_str().unwrap().parse().unwrap();
+    st.lock()
+        .messages
+        .get_mut(&id)
+        .unwrap()
+        .bot_reactions
+        .push("👍".into());
+    let payload = {
+        let inner = st.lock();
+        payloads::message(&inner, &inner.messages[&id])
+    };
+    let m: s::Message = parse(payload);
+    assert_eq!((m.reactions.len(), m.reactions[0].me), (1, true));
 }

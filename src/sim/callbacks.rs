@@ -19,7 +19,41 @@ const DEADLINE_MS: f64 = 3000.0;
 
 #[derive(Deserialize)]
 pub struct CallbackQuery {
-    with_response: Option<bool>,
+    /// Discord takes `true`/`false` in any case and `1`/`0` (discord.py sends `1`).
+    with_response: Option<String>,
+}
+
+/// `with_response` as Discord reads it; Err for anything else.
+fn with_response(q: &CallbackQuery) -> Result<bool, Response> {
+    match q
+        .with_response
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("false" | "0") => Ok(false),
+        Some("true" | "1") => Ok(true),
+        Some(_) => Err(invalid_form(&[
+            "with_response: Value must be one of {True, False}.".to_string(),
+        ])),
+    }
+}
+
+/// Discord's interaction callback response: the interaction, and what the callback made.
+fn callback_response(s: &SimState, id: u64, kind: u64, message: Option<Value>) -> Value {
+    let interaction_type = s.lock().interactions.get(&id).map_or(0, |i| i.kind);
+    let mut interaction = json!({ "id": id.to_string(), "type": interaction_type });
+    if let Some(m) = &message {
+        let ephemeral = m["flags"].as_u64().unwrap_or(0) & 64 != 0;
+        interaction["response_message_id"] = m["id"].clone();
+        interaction["response_message_loading"] = json!(kind == 5);
+        interaction["response_message_ephemeral"] = json!(ephemeral);
+    }
+    let mut resource = json!({ "type": kind });
+    if let Some(m) = message {
+        resource["message"] = m;
+    }
+    json!({ "interaction": interaction, "resource": resource })
 }
 
 /// `POST /interactions/{id}/{token}/callback`.
@@ -29,6 +63,10 @@ pub async fn callback(
     Query(q): Query<CallbackQuery>,
     req: Request,
 ) -> Response {
+    let respond_with_body = match with_response(&q) {
+        Ok(w) => w,
+        Err(resp) => return resp,
+    };
     let incoming = match read_incoming(req).await {
         Ok(i) => i,
         Err(resp) => return resp,
@@ -38,6 +76,9 @@ pub async fn callback(
         .get("type")
         .and_then(Value::as_u64)
         .unwrap_or(0);
+    if let Err(problems) = fits_the_interaction(&s, id, kind, &incoming.body) {
+        return invalid_form(&problems);
+    }
     let (channel, source) = match first_response_checks(&s, id, &token) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -70,6 +111,11 @@ pub async fn callback(
                 Outcome::Invalid(p) => return invalid_form(&p),
             }
         }
+        7 if source.is_none() => {
+            return invalid_form(&[
+                "type: UPDATE_MESSAGE needs an interaction on a message (a click, or a modal opened by one)".to_string(),
+            ])
+        }
         7 => match source
             .map(|m| messages::edit(&s, m, incoming.body.get("data").unwrap_or(&json!({}))))
         {
@@ -89,11 +135,57 @@ pub async fn callback(
         (record, message.map(|m| payloads::message(&inner, &m)))
     };
     s.responded.notify_waiters();
-    if q.with_response == Some(true) {
-        let body = json!({ "interaction": { "id": id.to_string(), "type": kind }, "resource": { "type": kind, "message": record.1 } });
-        return Json(body).into_response();
+    if respond_with_body {
+        return Json(callback_response(&s, id, kind, record.1)).into_response();
     }
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// An autocomplete (type 4) takes only choices (callback type 8), and choices answer only
+/// an autocomplete: at most 25, each named in 1–100 characters, a string value at most 100.
+fn fits_the_interaction(s: &SimState, id: u64, kind: u64, body: &Value) -> Result<(), Vec<String>> {
+    let autocomplete = s.lock().interactions.get(&id).is_some_and(|i| i.kind == 4);
+    match (autocomplete, kind) {
+        (true, 8) => choices_fit(&body["data"]["choices"]),
+        (true, other) => Err(vec![format!(
+            "type: an autocomplete interaction takes only type 8 (choices), not {other}"
+        )]),
+        (false, 8) => Err(vec![
+            "type: choices (8) answer only an autocomplete interaction".into(),
+        ]),
+        (false, _) => Ok(()),
+    }
+}
+
+fn choices_fit(choices: &Value) -> Result<(), Vec<String>> {
+    let Some(list) = choices.as_array() else {
+        return Err(vec!["data.choices: an array is required".into()]);
+    };
+    let mut problems = Vec::new();
+    if list.len() > 25 {
+        problems.push(format!("data.choices: at most 25, not {}", list.len()));
+    }
+    for (i, c) in list.iter().enumerate() {
+        let name = c["name"].as_str().map_or(0, |n| n.chars().count());
+        if !(1..=100).contains(&name) {
+            problems.push(format!(
+                "data.choices.{i}.name: 1 to 100 characters, not {name}"
+            ));
+        }
+        match &c["value"] {
+            Value::String(v) if v.chars().count() > 100 => problems.push(format!(
+                "data.choices.{i}.value: at most 100 characters, not {}",
+                v.chars().count()
+            )),
+            Value::String(_) | Value::Number(_) => {}
+            _ => problems.push(format!("data.choices.{i}.value: a string or a number")),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
 }
 
 /// The deadline and single-response rules; returns the channel and the source message.

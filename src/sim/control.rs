@@ -26,6 +26,7 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/members", post(add_member))
         .route("/commands", get(commands))
         .route("/interactions/command", post(command))
+        .route("/interactions/autocomplete", post(autocomplete))
         .route("/interactions/component", post(component))
         .route("/interactions/modal", post(modal))
         .route("/interactions/:id", get(interaction))
@@ -124,6 +125,8 @@ struct CommandReq {
     command: String,
     #[serde(default)]
     options: Map<String, Value>,
+    /// For an autocomplete: the option being typed.
+    focused: Option<String>,
 }
 
 fn member_and_channel(s: &SimState, member: &str, channel: &str) -> Result<(u64, u64), Response> {
@@ -139,6 +142,24 @@ async fn command(State(s): S, Json(req): Json<CommandReq>) -> Response {
         Err(r) => return r,
     };
     match interactions::command(&s, m, c, &req.command, &req.options) {
+        Ok(id) => Json(json!({ "interaction_id": id.to_string() })).into_response(),
+        Err(e) => fail(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+/// `POST /_sim/interactions/autocomplete {member, channel, command, options, focused}`.
+async fn autocomplete(State(s): S, Json(req): Json<CommandReq>) -> Response {
+    let (m, c) = match member_and_channel(&s, &req.member, &req.channel) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(focused) = req.focused.as_deref() else {
+        return fail(
+            StatusCode::BAD_REQUEST,
+            "`focused` names the option being typed",
+        );
+    };
+    match interactions::autocomplete(&s, m, c, &req.command, &req.options, focused) {
         Ok(id) => Json(json!({ "interaction_id": id.to_string() })).into_response(),
         Err(e) => fail(StatusCode::BAD_REQUEST, e),
     }
@@ -174,6 +195,8 @@ struct ModalReq {
     custom_id: String,
     #[serde(default)]
     fields: Map<String, Value>,
+    /// The message whose button opened the modal, if one did.
+    message_id: Option<String>,
 }
 
 async fn modal(State(s): S, Json(req): Json<ModalReq>) -> Response {
@@ -181,7 +204,12 @@ async fn modal(State(s): S, Json(req): Json<ModalReq>) -> Response {
         Ok(v) => v,
         Err(r) => return r,
     };
-    let id = interactions::modal(&s, m, c, &req.custom_id, &req.fields);
+    let message = match req.message_id.as_deref().map(str::parse::<u64>) {
+        None => None,
+        Some(Ok(id)) if s.lock().messages.contains_key(&id) => Some(id),
+        Some(_) => return fail(StatusCode::NOT_FOUND, "no such message_id"),
+    };
+    let id = interactions::modal(&s, m, c, &req.custom_id, &req.fields, message);
     Json(json!({ "interaction_id": id.to_string() })).into_response()
 }
 

@@ -53,7 +53,7 @@ async fn session(state: Arc<SimState>, socket: WebSocket) {
         return;
     }
     state.lock().sessions += 1;
-    run(&mut s, &mut events).await;
+    run(&state, &mut s, &mut events).await;
     state.lock().sessions -= 1;
 }
 
@@ -117,7 +117,11 @@ async fn identify(state: &SimState, s: &mut Session) -> bool {
     true
 }
 
-async fn run(s: &mut Session, events: &mut tokio::sync::broadcast::Receiver<GatewayEvent>) {
+async fn run(
+    state: &SimState,
+    s: &mut Session,
+    events: &mut tokio::sync::broadcast::Receiver<GatewayEvent>,
+) {
     loop {
         tokio::select! {
             msg = s.socket.recv() => {
@@ -125,8 +129,10 @@ async fn run(s: &mut Session, events: &mut tokio::sync::broadcast::Receiver<Gate
                 if matches!(msg, Message::Close(_)) {
                     return;
                 }
-                if parse(&msg).is_some_and(|f| f["op"] == 1) && !s.send(json!({ "op": 11 })).await {
-                    return;
+                if let Some(frame) = parse(&msg) {
+                    if !answer(state, s, &frame).await {
+                        return;
+                    }
                 }
             }
             ev = events.recv() => match ev {
@@ -144,6 +150,24 @@ async fn run(s: &mut Session, events: &mut tokio::sync::broadcast::Receiver<Gate
                 Err(RecvError::Closed) => return,
             },
         }
+    }
+}
+
+/// What a client sends once connected: a heartbeat (op 1, ACKed) or a request for guild
+/// members (op 8, answered with GUILD_MEMBERS_CHUNK events). False when the socket closed.
+async fn answer(state: &SimState, s: &mut Session, frame: &Value) -> bool {
+    match frame["op"].as_u64() {
+        Some(1) => s.send(json!({ "op": 11 })).await,
+        Some(8) => {
+            let chunks = payloads::member_chunks(&state.lock(), &frame["d"]);
+            for chunk in chunks {
+                if !s.dispatch("GUILD_MEMBERS_CHUNK", chunk).await {
+                    return false;
+                }
+            }
+            true
+        }
+        _ => true,
     }
 }
 

@@ -30,6 +30,7 @@ pub(super) fn open(
         id,
         Interaction {
             id,
+            kind,
             token,
             channel,
             created: Instant::now(),
@@ -54,6 +55,31 @@ pub fn command(
     path: &str,
     options: &Map<String, Value>,
 ) -> Result<u64, String> {
+    invoke(state, member, channel, path, options, None)
+}
+
+/// `POST /_sim/interactions/autocomplete`: the person is typing `focused` (its text so far
+/// in `options`); the option must be registered with `autocomplete: true`.
+pub fn autocomplete(
+    state: &SimState,
+    member: u64,
+    channel: u64,
+    path: &str,
+    options: &Map<String, Value>,
+    focused: &str,
+) -> Result<u64, String> {
+    invoke(state, member, channel, path, options, Some(focused))
+}
+
+/// A command (type 2) or, with `focused`, an autocomplete (type 4) interaction.
+fn invoke(
+    state: &SimState,
+    member: u64,
+    channel: u64,
+    path: &str,
+    options: &Map<String, Value>,
+    focused: Option<&str>,
+) -> Result<u64, String> {
     let mut inner = state.lock();
     let words: Vec<&str> = path.split_whitespace().collect();
     let Some((root, rest)) = words.split_first() else {
@@ -71,15 +97,24 @@ pub fn command(
         .cloned()
         .ok_or_else(|| format!("no command `/{root}` is registered"))?;
     let mut resolved = json!({});
-    let leaf = build_options(&inner, &def, rest, options, &mut resolved)?;
+    let typing = Typing { focused };
+    let leaf = build_options(&inner, &def, rest, options, &mut resolved, typing)?;
     let data = json!({
         "id": def["id"], "name": root, "type": 1, "options": leaf, "resolved": resolved,
         "guild_id": guild.map(|g| g.to_string())
     });
-    let (id, payload) = open(&mut inner, 2, member, channel, data, None);
+    let kind = if focused.is_some() { 4 } else { 2 };
+    let (id, payload) = open(&mut inner, kind, member, channel, data, None);
     drop(inner);
     dispatch(state, payload);
     Ok(id)
+}
+
+/// For an autocomplete: the option being typed. Its value goes as the text typed so far,
+/// marked `focused`, and required options may still be missing.
+#[derive(Clone, Copy)]
+struct Typing<'a> {
+    focused: Option<&'a str>,
 }
 
 /// Walks subcommand groups and subcommands, then converts the leaf's options.
@@ -89,6 +124,7 @@ fn build_options(
     path: &[&str],
     given: &Map<String, Value>,
     resolved: &mut Value,
+    typing: Typing<'_>,
 ) -> Result<Value, String> {
     let defs = def
         .get("options")
@@ -101,7 +137,7 @@ fn build_options(
             .find(|o| o["name"] == *head && matches!(o["type"].as_u64(), Some(1 | 2)));
         let sub =
             sub.ok_or_else(|| format!("`{head}` is not a subcommand of `{}`", def["name"]))?;
-        let inner_opts = build_options(inner, sub, tail, given, resolved)?;
+        let inner_opts = build_options(inner, sub, tail, given, resolved, typing)?;
         return Ok(json!([{ "name": head, "type": sub["type"], "options": inner_opts }]));
     }
     if let Some(unknown) = given
@@ -114,12 +150,31 @@ fn build_options(
             names.join(", ")
         ));
     }
+    if let Some(f) = typing.focused {
+        let def = defs.iter().find(|d| d["name"] == f);
+        match def {
+            None => return Err(format!("no option `{f}` to type in")),
+            Some(d) if d["autocomplete"] != true => {
+                return Err(format!("option `{f}` is not registered with autocomplete"))
+            }
+            Some(_) => {}
+        }
+    }
     let mut out = Vec::new();
     for d in &defs {
         let name = d["name"].as_str().unwrap_or_default();
         match given.get(name) {
+            Some(v) if typing.focused == Some(name) => {
+                let text = v.as_str().map_or_else(|| v.to_string(), String::from);
+                out.push(json!({ "name": name, "type": d["type"], "value": text, "focused": true }));
+            }
             Some(v) => out.push(json!({ "name": name, "type": d["type"], "value": option_value(inner, d, v, resolved)? })),
-            None if d["required"] == true => return Err(format!("option `{name}` is required")),
+            None if typing.focused == Some(name) => {
+                out.push(json!({ "name": name, "type": d["type"], "value": "", "focused": true }));
+            }
+            None if d["required"] == true && typing.focused.is_none() => {
+                return Err(format!("option `{name}` is required"))
+            }
             None => {}
         }
     }
@@ -208,12 +263,15 @@ pub fn component(
 }
 
 /// `POST /_sim/interactions/modal`: a modal submitted with its text fields.
+/// A modal submit; `message` is the message whose button opened the modal, if one did
+/// (Discord then lets the answer update that message).
 pub fn modal(
     state: &SimState,
     member: u64,
     channel: u64,
     custom_id: &str,
     fields: &Map<String, Value>,
+    message: Option<u64>,
 ) -> u64 {
     let rows: Vec<Value> = fields
         .iter()
@@ -226,7 +284,7 @@ pub fn modal(
         member,
         channel,
         json!({ "custom_id": custom_id, "components": rows }),
-        None,
+        message,
     );
     drop(inner);
     dispatch(state, payload);

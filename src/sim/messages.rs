@@ -105,6 +105,7 @@ pub fn create(
             .get("allowed_mentions")
             .cloned()
             .unwrap_or(Value::Null),
+        bot_reactions: vec![],
     };
     if let (Some(n), true) = (nonce, enforce) {
         inner.nonces.insert((channel, n), (id, Instant::now()));
@@ -175,7 +176,7 @@ pub fn listed(m: &Message) -> Value {
         "id": m.id.to_string(), "author_id": m.author.to_string(), "content": m.content,
         "embeds": m.embeds, "components": m.components, "attachments": attachments,
         "nonce": m.nonce, "created_ms": m.created_ms, "edited_ms": m.edited_ms,
-        "allowed_mentions": m.allowed_mentions
+        "allowed_mentions": m.allowed_mentions, "bot_reactions": m.bot_reactions
     })
 }
 
@@ -205,6 +206,7 @@ pub fn response_record(
         "attachments": attachments,
         "custom_id": data.get("custom_id").cloned().unwrap_or(Value::Null),
         "title": data.get("title").cloned().unwrap_or(Value::Null),
+        "choices": data.get("choices").cloned().unwrap_or(Value::Null),
         "message_id": message.map(|m| m.id.to_string())
     })
 }

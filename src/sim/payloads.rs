@@ -49,6 +49,77 @@ pub fn member(inner: &Inner, guild: u64, user_id: u64, with_user: bool) -> Value
     m
 }
 
+/// Members a GUILD_MEMBERS_CHUNK may hold, as on Discord.
+pub const MEMBERS_PER_CHUNK: usize = 1000;
+
+/// The answer to gateway op 8 (request guild members): members whose name starts with
+/// `query` (every member for ""), at most `limit` of them (0: no limit), or those in
+/// `user_ids`; in chunks of 1,000 that echo the request's `nonce`.
+pub fn member_chunks(inner: &Inner, request: &Value) -> Vec<Value> {
+    let guild = request["guild_id"]
+        .as_str()
+        .and_then(|g| g.parse::<u64>().ok())
+        .unwrap_or(0);
+    let wanted: Option<Vec<u64>> = request["user_ids"].as_array().map(|ids| {
+        ids.iter()
+            .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64()))
+            .collect()
+    });
+    let wanted = wanted.or_else(|| {
+        request["user_ids"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(|u| vec![u])
+    });
+    let query = request["query"].as_str().unwrap_or("").to_lowercase();
+    let limit = match request["limit"].as_u64().unwrap_or(0) as usize {
+        0 => usize::MAX,
+        n => n,
+    };
+    let found: Vec<u64> = inner
+        .guild_members(guild)
+        .map(|(u, _)| u)
+        .filter(|u| match &wanted {
+            Some(ids) => ids.contains(u),
+            None => inner
+                .users
+                .get(u)
+                .is_some_and(|x| x.name.to_lowercase().starts_with(&query)),
+        })
+        .take(limit)
+        .collect();
+    let not_found: Vec<String> = wanted
+        .iter()
+        .flatten()
+        .filter(|u| !found.contains(u))
+        .map(u64::to_string)
+        .collect();
+    let pages: Vec<&[u64]> = if found.is_empty() {
+        vec![&[]]
+    } else {
+        found.chunks(MEMBERS_PER_CHUNK).collect()
+    };
+    let count = pages.len();
+    pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            let members: Vec<Value> = page
+                .iter()
+                .map(|u| member(inner, guild, *u, true))
+                .collect();
+            let mut chunk = json!({
+                "guild_id": guild.to_string(), "members": members, "chunk_index": i,
+                "chunk_count": count, "not_found": if i == 0 { not_found.clone() } else { vec![] }
+            });
+            if let Some(n) = request["nonce"].as_str() {
+                chunk["nonce"] = json!(n);
+            }
+            chunk
+        })
+        .collect()
+}
+
 pub fn channel(c: &Channel, inner: &Inner) -> Value {
     if c.kind == 1 {
         let recipient = inner
@@ -129,7 +200,7 @@ pub fn message(inner: &Inner, m: &Message) -> Value {
         "id": m.id.to_string(), "channel_id": m.channel.to_string(), "author": author,
         "content": m.content, "timestamp": iso(m.created_ms), "edited_timestamp": m.edited_ms.map(iso),
         "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
-        "attachments": attachments, "embeds": m.embeds, "reactions": [], "pinned": false,
+        "attachments": attachments, "embeds": m.embeds, "reactions": bot_reactions(m), "pinned": false,
         "type": 0, "flags": if m.ephemeral { 64 } else { 0 }, "components": m.components,
         "nonce": m.nonce
     });
@@ -140,6 +211,26 @@ pub fn message(inner: &Inner, m: &Message) -> Value {
         }
     }
     v
+}
+
+/// The bot's own reactions on a message, as Discord lists them (people's reactions are
+/// events only: the simulator does not count them on the message).
+fn bot_reactions(m: &Message) -> Value {
+    m.bot_reactions
+        .iter()
+        .map(|emoji| {
+            json!({ "count": 1, "count_details": { "burst": 0, "normal": 1 }, "me": true,
+                    "me_burst": false, "emoji": emoji_object(emoji), "burst_colors": [] })
+        })
+        .collect()
+}
+
+/// `👍` → `{id: null, name: "👍"}`; `name:id` (a custom emoji) → `{id, name}`.
+pub fn emoji_object(emoji: &str) -> Value {
+    match emoji.split_once(':') {
+        Some((name, id)) => json!({ "id": id, "name": name }),
+        None => json!({ "id": null, "name": emoji }),
+    }
 }
 
 fn inner_base(inner: &Inner) -> &str {

@@ -43,9 +43,15 @@ fn routes() -> Router<Arc<SimState>> {
             "/applications/:app/guilds/:guild/commands",
             put(put_guild_commands).get(get_commands),
         )
+        .route("/users/:user", get(get_user))
+        .route("/channels/:channel", get(get_channel))
         .route(
             "/channels/:channel/messages",
             post(create_message).get(list_messages),
+        )
+        .route(
+            "/channels/:channel/messages/:message/reactions/:emoji/@me",
+            put(add_own_reaction).delete(remove_own_reaction),
         )
         .route(
             "/channels/:channel/messages/:message",
@@ -255,6 +261,9 @@ async fn edit_message(
         Ok(h) => h,
         Err(resp) => return resp,
     };
+    if let Err(resp) = authored_by_bot(&s, channel, id) {
+        return resp;
+    }
     let incoming = match read_incoming(req).await {
         Ok(i) => i,
         Err(resp) => return resp,
@@ -266,6 +275,86 @@ async fn edit_message(
         }
         Err(problems) => invalid_form(&problems),
     }
+}
+
+/// A bot edits only its own messages: 404 for no such message in the channel, 403
+/// (50005) for someone else's, as Discord answers.
+fn authored_by_bot(s: &SimState, channel: u64, id: u64) -> Result<(), Response> {
+    let inner = s.lock();
+    match inner.messages.get(&id).filter(|m| m.channel == channel) {
+        None => Err(discord_error(
+            StatusCode::NOT_FOUND,
+            10008,
+            "Unknown Message",
+        )),
+        Some(m) if m.author != inner.bot_id => Err(discord_error(
+            StatusCode::FORBIDDEN,
+            50005,
+            "Cannot edit a message authored by another user",
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// `GET /channels/{id}`: a guild channel or a DM channel the bot opened.
+async fn get_channel(State(s): S, Path(channel): Path<u64>) -> Response {
+    let inner = s.lock();
+    match inner.channels.get(&channel) {
+        Some(c) => Json(payloads::channel(c, &inner)).into_response(),
+        None => discord_error(StatusCode::NOT_FOUND, 10003, "Unknown Channel"),
+    }
+}
+
+/// `GET /users/{id}` (`@me` has its own route).
+async fn get_user(State(s): S, Path(user): Path<String>) -> Response {
+    let inner = s.lock();
+    match user.parse::<u64>().ok().and_then(|u| inner.users.get(&u)) {
+        Some(u) => Json(payloads::user(u)).into_response(),
+        None => discord_error(StatusCode::NOT_FOUND, 10013, "Unknown User"),
+    }
+}
+
+/// `PUT /channels/{c}/messages/{m}/reactions/{emoji}/@me`: the bot reacts (204, once
+/// per emoji however often it asks).
+async fn add_own_reaction(
+    State(s): S,
+    Path((channel, message, emoji)): Path<(u64, u64, String)>,
+) -> Response {
+    own_reaction(&s, channel, message, &emoji, true)
+}
+
+/// `DELETE` of the same: the bot takes its reaction back (204, also when it had none).
+async fn remove_own_reaction(
+    State(s): S,
+    Path((channel, message, emoji)): Path<(u64, u64, String)>,
+) -> Response {
+    own_reaction(&s, channel, message, &emoji, false)
+}
+
+fn own_reaction(s: &SimState, channel: u64, message: u64, emoji: &str, add: bool) -> Response {
+    let mut inner = s.lock();
+    if !inner.channels.contains_key(&channel) {
+        return discord_error(StatusCode::NOT_FOUND, 10003, "Unknown Channel");
+    }
+    let Some(m) = inner
+        .messages
+        .get_mut(&message)
+        .filter(|m| m.channel == channel)
+    else {
+        return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+    };
+    if emoji.trim().is_empty() || emoji.chars().count() > 64 {
+        return discord_error(StatusCode::BAD_REQUEST, 10014, "Unknown Emoji");
+    }
+    let had = m.bot_reactions.iter().position(|e| e == emoji);
+    match (add, had) {
+        (true, None) => m.bot_reactions.push(emoji.to_string()),
+        (false, Some(at)) => {
+            m.bot_reactions.remove(at);
+        }
+        _ => {}
+    }
+    StatusCode::NO_CONTENT.into_response()
 }
 
 fn edit_bucket(channel: u64) -> BucketSpec {

@@ -101,11 +101,15 @@ pub struct Message {
     pub ephemeral: bool,
     /// As sent; `null` when the sender left it out (then everything named pings).
     pub allowed_mentions: Value,
+    /// Emoji the bot reacted with (`👍`, or `name:id` for a custom emoji), in order.
+    pub bot_reactions: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Interaction {
     pub id: u64,
+    /// Discord's interaction type: 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    pub kind: u8,
     pub token: String,
     pub channel: u64,
     pub created: Instant,

@@ -26,5 +26,6 @@ mod scale_out;
 mod security;
 mod sentiment;
 mod simulator;
+mod simulator_any_bot;
 mod store_conformance;
 mod supervision;

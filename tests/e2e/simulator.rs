@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::within;
 
-async fn sim() -> (SimHandle, reqwest::Client) {
+pub(crate) async fn sim() -> (SimHandle, reqwest::Client) {
     let s = sim::start(
         "127.0.0.1:0".parse().expect("addr"),
         &WorldSpec::default_world(),
@@ -18,7 +18,7 @@ async fn sim() -> (SimHandle, reqwest::Client) {
     (s, reqwest::Client::new())
 }
 
-async fn channel_id(s: &SimHandle, c: &reqwest::Client, name: &str) -> String {
+pub(crate) async fn channel_id(s: &SimHandle, c: &reqwest::Client, name: &str) -> String {
     let world: Value = c
         .get(format!("{}/_sim/world", s.url()))
         .send()
@@ -40,7 +40,7 @@ async fn channel_id(s: &SimHandle, c: &reqwest::Client, name: &str) -> String {
         .to_string()
 }
 
-async fn post(
+pub(crate) async fn post(
     c: &reqwest::Client,
     url: String,
     body: Value,
@@ -199,10 +199,10 @@ async fn the_gateway_greets_identifies_and_accepts_zlib_stream_in_the_url() {
     .await;
 }
 
-type Ws =
+pub(crate) type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn next_frame(ws: &mut Ws) -> Value {
+pub(crate) async fn next_frame(ws: &mut Ws) -> Value {
     loop {
         match ws.next().await {
             Some(Ok(Message::Text(t))) => return serde_json::from_str(&t).expect("json frame"),
