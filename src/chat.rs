@@ -19,8 +19,19 @@ pub struct Pings {
 /// A link or action button under a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Button {
-    Action { custom_id: String, label: String },
-    Link { url: String, label: String },
+    Action {
+        custom_id: String,
+        label: String,
+    },
+    /// Backs out (Cancel): shown in the quiet secondary style, never like the action.
+    Cancel {
+        custom_id: String,
+        label: String,
+    },
+    Link {
+        url: String,
+        label: String,
+    },
 }
 
 /// A step of an interactive, private answer flow: text and up to five rows of controls.

@@ -35,6 +35,10 @@ const PING_TIMEOUT: Duration = Duration::from_secs(2);
 pub trait Probe: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), String>;
     fn backend(&self) -> &'static str;
+    /// Gauges read from the database for `/metrics` (Prometheus text); empty if none.
+    async fn gauges(&self) -> String {
+        String::new()
+    }
 }
 
 struct StoreProbe(Arc<dyn Store>);
@@ -48,6 +52,33 @@ impl Probe for StoreProbe {
     fn backend(&self) -> &'static str {
         self.0.backend().name()
     }
+
+    async fn gauges(&self) -> String {
+        store_gauges(self.0.as_ref()).await.unwrap_or_default()
+    }
+}
+
+/// The outbox by kind and status (its depth, and the sends skipped and failed), pending
+/// pulse reminders and open pulses; None when the database does not answer.
+async fn store_gauges(store: &dyn Store) -> Option<String> {
+    use std::fmt::Write;
+    let depth = store.depth().await.ok()?;
+    let open = store.unfinished_pulses().await.ok()?.len();
+    let mut out = String::from("# HELP herald_outbox_rows Outbox rows by kind and status (pending and claimed: the queue; skipped and failed: sends that did not go out)\n# TYPE herald_outbox_rows gauge\n");
+    for (kind, status, n) in &depth {
+        let _ = writeln!(
+            out,
+            "herald_outbox_rows{{kind=\"{kind}\",status=\"{status}\"}} {n}"
+        );
+    }
+    let reminders: i64 = depth
+        .iter()
+        .filter(|(k, s, _)| matches!(k.as_str(), "pulse_remind" | "pulse_dm") && s == "pending")
+        .map(|(_, _, n)| n)
+        .sum();
+    let _ = writeln!(out, "# HELP herald_pending_reminders Pulse reminders queued and not yet sent\n# TYPE herald_pending_reminders gauge\nherald_pending_reminders {reminders}");
+    let _ = writeln!(out, "# HELP herald_open_pulses Pulses open for answers\n# TYPE herald_open_pulses gauge\nherald_open_pulses {open}");
+    Some(out)
 }
 
 #[derive(Clone)]
@@ -139,10 +170,11 @@ impl Health {
 }
 
 async fn metrics_text(State(h): State<Health>) -> impl IntoResponse {
-    (
-        [("content-type", "text/plain; version=0.0.4")],
-        h.metrics.render(),
-    )
+    let mut text = h.metrics.render();
+    if let Ok(gauges) = tokio::time::timeout(PING_TIMEOUT, h.probe.gauges()).await {
+        text.push_str(&gauges);
+    }
+    ([("content-type", "text/plain; version=0.0.4")], text)
 }
 
 #[cfg(test)]

@@ -173,6 +173,15 @@ impl Metrics {
         let _ = writeln!(out, "# HELP herald_duplicate_events_total Events left to the instance that claimed them first\n# TYPE herald_duplicate_events_total counter\nherald_duplicate_events_total {dup}");
         let up = u8::from(self.gateway_up());
         let _ = writeln!(out, "# HELP herald_gateway_connected 1 when the gateway is connected\n# TYPE herald_gateway_connected gauge\nherald_gateway_connected {up}");
+        let standby = self.gateway_standby.load(Ordering::Relaxed);
+        let role = if up == 1 {
+            "holder"
+        } else if standby {
+            "standby"
+        } else {
+            "none"
+        };
+        let _ = writeln!(out, "# HELP herald_gateway_role This instance's part in the gateway: holder, standby or none (disconnected)\n# TYPE herald_gateway_role gauge\nherald_gateway_role{{role=\"{role}\"}} 1");
         let alive = u8::from(self.scheduler.alive() && self.dm_lane.alive());
         let _ = writeln!(out, "# HELP herald_scheduler_alive 1 when both scheduler lanes finished a pass or beat within 60 s\n# TYPE herald_scheduler_alive gauge\nherald_scheduler_alive {alive}");
         out

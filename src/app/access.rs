@@ -66,19 +66,20 @@ pub async fn require(app: &App, actor: &Actor, need: Need) -> AppResult<()> {
     if allowed {
         return Ok(());
     }
-    Err(AppError::user(refusal(app, need)))
+    Err(AppError::user(refusal(need)))
 }
 
-fn refusal(app: &App, need: Need) -> String {
+/// A refusal says what the person can do instead; it never invites them to ask for a role
+/// they should not want.
+fn refusal(need: Need) -> String {
     match need {
         Need::Admin => "Only a server administrator can do this.".into(),
-        Need::ChangeLead => format!(
-            "Only change leads can do this. Ask an administrator for the `{}` role (or the role set with `/herald roles`).",
-            app.settings.change_lead_role
-        ),
-        Need::Manager => format!(
-            "Only managers and change leads can do this. Ask an administrator for the `{}` role.",
-            app.settings.manager_role
-        ),
+        Need::ChangeLead => "Only change leads can do this: they run the communication plan. \
+Your team's updates and pulses come to your team's channel and your direct messages, \
+and `/pulse mute` quiets pulse reminders."
+            .into(),
+        Need::Manager => "Only managers and change leads can do this. \
+Your team's pulse results are posted in your team's channel when each pulse closes."
+            .into(),
     }
 }

@@ -5,15 +5,31 @@ use std::fmt::Write;
 
 use super::access::{require, Actor, Need};
 use super::App;
-use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::ids::{GuildId, MemberId, RoleId};
 use crate::error::{AppError, AppResult};
 
-/// A click on "Got it": counted once per member.
-pub async fn acknowledge(app: &App, member: MemberId, outbox_id: i64) -> AppResult<String> {
-    if app.store.queued(outbox_id).await?.is_none() {
+/// A click on "Got it": counted once per member of the update's team. `roles` are the
+/// clicker's roles when the click came from a server channel, where anyone may click.
+pub async fn acknowledge(
+    app: &App,
+    member: MemberId,
+    roles: Option<&[RoleId]>,
+    outbox_id: i64,
+) -> AppResult<String> {
+    let Some(sent) = app.store.queued(outbox_id).await? else {
         return Err(AppError::user(
             "This message is no longer tracked, so there is nothing to acknowledge.",
         ));
+    };
+    if let Some(roles) = roles {
+        let team = app.store.team_by_name(sent.guild, &sent.team).await?;
+        if team.is_some_and(|t| !roles.contains(&t.role)) {
+            return Err(AppError::user(format!(
+                "This update was for the {} team, so nothing was recorded. \
+Updates for your own team come to your team's channel.",
+                sent.team
+            )));
+        }
     }
     if app.store.ack(outbox_id, member, app.now_ms()).await? {
         Ok("Thanks, noted: you have acknowledged this update.".into())

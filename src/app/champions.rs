@@ -169,14 +169,25 @@ pub async fn recognize(app: &App, actor: &Actor, req: Recognize<'_>) -> AppResul
     })
 }
 
-/// `/champion nominate`.
+/// `/champion nominate`: managers nominate in their own teams, change leads anywhere;
+/// the new champion hears by direct message what the role is and how to help.
 pub async fn nominate(app: &App, actor: &Actor, member: &Person) -> AppResult<String> {
     require(app, actor, Need::Manager).await?;
-    let (team, _) = team_of(app, actor, member).await?.ok_or_else(|| {
-        AppError::user(
+    let teams = app.store.list_teams(actor.guild).await?;
+    let Some(found) = teams.iter().find(|t| member.roles.contains(&t.role)) else {
+        return Err(AppError::user(
             "They are not in any team yet; a champion champions a team (see `/team list`).",
-        )
-    })?;
+        ));
+    };
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    if !lead && !actor.roles.iter().any(|(r, _)| *r == found.role) {
+        return Err(AppError::user(format!(
+            "<@{}> is in {}, not one of your teams, so nothing changed. You can nominate \
+champions in your own team; {}'s manager or a change lead nominates there.",
+            member.id.0, found.name, found.name
+        )));
+    }
+    let team = found.name.clone();
     let c = Champion {
         member: member.id,
         team: team.clone(),
@@ -184,13 +195,42 @@ pub async fn nominate(app: &App, actor: &Actor, member: &Person) -> AppResult<St
         at_ms: app.now_ms(),
     };
     match app.store.nominate(actor.guild, &c).await {
-        Ok(()) => Ok(format!("<@{}> is now a champion for {team}.", member.id.0)),
+        Ok(()) => {
+            let told = app.chat.dm(member.id, &welcome(app, actor, &team)).await;
+            if let Err(e) = &told {
+                tracing::info!(error = %e, "could not tell a new champion");
+            }
+            Ok(format!(
+                "<@{}> is now a champion for {team}{}.",
+                member.id.0,
+                match told {
+                    Ok(_) => "; they got a direct message explaining the role",
+                    Err(_) => " (their direct messages are closed, so tell them yourself)",
+                }
+            ))
+        }
         Err(StoreError::Conflict { .. }) => Err(AppError::user(format!(
             "<@{}> is already a champion.",
             member.id.0
         ))),
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a new champion reads: the role, how to help, and who nominated them.
+fn welcome(app: &App, actor: &Actor, team: &str) -> OutMessage {
+    let change = app
+        .plan()
+        .map_or("the change".to_string(), |p| p.campaign.name.clone());
+    OutMessage::text(format!(
+        "You are now a change champion for **{team}**, nominated by <@{}>.\n\n\
+A champion is the first person on the team people can turn to about {change}. You can help by:\n\
+• trying the new ways of working early and showing others what you learn;\n\
+• helping colleagues who are stuck, and passing on questions you cannot answer to the change team;\n\
+• telling the change team what {team} is saying, the good and the worrying.\n\n\
+Your name is now on `/champion list`, where {team} looks for who to ask. If the role is not for you, tell <@{}>.",
+        actor.member.0, actor.member.0
+    ))
 }
 
 /// `/champion remove`.

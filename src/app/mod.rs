@@ -17,6 +17,7 @@ pub mod sentiment;
 pub mod shared_time;
 pub mod status;
 pub mod stories;
+pub mod suggest;
 pub mod teams;
 
 #[cfg(test)]

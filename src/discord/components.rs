@@ -12,7 +12,7 @@ use crate::app::action::{Action, Home};
 use crate::app::pulse::flow::{self, Step, COMMENT_MAX};
 use crate::app::{acks, announce, stories};
 use crate::chat::Button;
-use crate::domain::ids::MemberId;
+use crate::domain::ids::{MemberId, RoleId};
 use crate::error::{new_error_id, AppError};
 
 pub async fn on_interaction(ctx: &serenity::Context, bot: &Bot, interaction: &Interaction) {
@@ -86,7 +86,13 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
     }
     let app = &bot.app;
     if let Action::Ack { row } = action {
-        let answer = acks::acknowledge(app, MemberId(c.user.id.get()), row)
+        // A click in a server carries the member's roles; one in a direct message does not
+        // (a direct message reaches only its audience).
+        let roles: Option<Vec<RoleId>> = c
+            .member
+            .as_ref()
+            .map(|m| m.roles.iter().map(|r| RoleId(r.get())).collect());
+        let answer = acks::acknowledge(app, MemberId(c.user.id.get()), roles.as_deref(), row)
             .await
             .map(ephemeral);
         return respond_component(ctx, c, answer).await;
@@ -146,7 +152,7 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
                             .to_string(),
                             label: "Confirm and send".into(),
                         },
-                        Button::Action {
+                        Button::Cancel {
                             custom_id: Action::AnnounceCancel { draft }.to_string(),
                             label: "Cancel".into(),
                         },
@@ -156,11 +162,18 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
         }
         (Ok(_), Ok(_)) => Err(not_ours()),
     };
+    let done = answer.is_ok();
     let msg = message(answer);
-    if let Err(e) = m
-        .create_response(&ctx.http, serenity::CreateInteractionResponse::Message(msg))
-        .await
-    {
+    // A modal opened from a message's button (the pulse flow's "Add a comment and
+    // submit") answers by replacing that message, so its Submit cannot be pressed again;
+    // a refusal leaves the flow in place to try again.
+    let response = match (&m.message, m.data.custom_id.parse::<Action>()) {
+        (Some(_), Ok(Action::Pulse(_))) if done => {
+            serenity::CreateInteractionResponse::UpdateMessage(msg.components(vec![]))
+        }
+        _ => serenity::CreateInteractionResponse::Message(msg),
+    };
+    if let Err(e) = m.create_response(&ctx.http, response).await {
         tracing::warn!(error = %e, "could not answer a modal");
     }
 }

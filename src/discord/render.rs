@@ -53,6 +53,9 @@ pub fn rows(buttons: &[Button]) -> Vec<s::CreateActionRow> {
                         Button::Action { custom_id, label } => s::CreateButton::new(custom_id)
                             .label(label)
                             .style(s::ButtonStyle::Primary),
+                        Button::Cancel { custom_id, label } => s::CreateButton::new(custom_id)
+                            .label(label)
+                            .style(s::ButtonStyle::Secondary),
                         Button::Link { url, label } => s::CreateButton::new_link(url).label(label),
                     })
                     .collect(),

@@ -252,7 +252,9 @@ pub fn limit_problems(msg: &OutMessage) -> Vec<String> {
     }
     for b in &msg.buttons {
         let label = match b {
-            Button::Action { label, .. } | Button::Link { label, .. } => label,
+            Button::Action { label, .. }
+            | Button::Cancel { label, .. }
+            | Button::Link { label, .. } => label,
         };
         if label.chars().count() > 80 {
             out.push(format!("button label `{label}` is over 80 characters"));

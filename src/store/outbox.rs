@@ -253,6 +253,8 @@ pub trait Outbox: std::marker::Send + Sync {
     /// Hands every claim back (a single-process SQLite Herald at start-up).
     async fn release_claims(&self) -> StoreResult<u64>;
     async fn queued(&self, id: i64) -> StoreResult<Option<Queued>>;
+    /// How many rows there are of each (kind, status), for `/metrics`.
+    async fn depth(&self) -> StoreResult<Vec<(String, String, i64)>>;
     /// Whether a later firing of the same item to the same channel is due by `now_ms`
     /// (pending, in flight, or already sent): then this one is superseded.
     async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool>;
@@ -441,6 +443,19 @@ impl Outbox for SqlStore {
             .await
             .map_err(other)?;
         row.as_ref().map(send_from).transpose().map_err(other)
+    }
+
+    async fn depth(&self) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT kind, status, COUNT(*) AS n FROM outbox GROUP BY kind, status ORDER BY kind, status",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("status")?, r.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
     }
 
     async fn newer_due(&self, s: &Queued, now_ms: i64) -> StoreResult<bool> {

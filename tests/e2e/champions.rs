@@ -15,7 +15,7 @@ const STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness 
 
 /// The default world (Maya manages Sales) with a plan: one acknowledged item, the
 /// shipped question sets and a story.
-async fn app(env: &[(&str, &str)]) -> TestApp {
+pub(crate) async fn app(env: &[(&str, &str)]) -> TestApp {
     app_with_story(env, STORY).await
 }
 
@@ -163,7 +163,18 @@ async fn the_roster_flags_teams_without_champions_and_wins_are_logged() {
         let app = app(&[]).await;
         let ava = app.id_of("members", "Ava").await;
         let n = app.command("Maya", "sales", "champion nominate", json!({ "member": "Ava" })).await.content;
-        assert_eq!(n, format!("<@{ava}> is now a champion for Sales."));
+        assert_eq!(n, format!("<@{ava}> is now a champion for Sales; they got a direct message explaining the role."));
+        let maya = app.id_of("members", "Maya").await;
+        let told = app.get("/_sim/dms/Ava").await;
+        let told = told.as_array().expect("dms").last().expect("a direct message")["content"].as_str().expect("text").to_string();
+        assert!(told.starts_with(&format!("You are now a change champion for **Sales**, nominated by <@{maya}>.")), "{told}");
+        assert!(told.contains("• helping colleagues who are stuck"), "{told}");
+        let elsewhere = app.command("Maya", "sales", "champion nominate", json!({ "member": "Finn" })).await.content;
+        let finn = app.id_of("members", "Finn").await;
+        assert_eq!(elsewhere, format!("<@{finn}> is in Support, not one of your teams, so nothing changed. You can nominate champions in your own team; Support's manager or a change lead nominates there."));
+        let by_lead = app.command("Claire", "change-team", "champion nominate", json!({ "member": "Finn" })).await.content;
+        assert!(by_lead.starts_with(&format!("<@{finn}> is now a champion for Support")), "{by_lead}");
+        app.command("Claire", "change-team", "champion remove", json!({ "member": "Finn" })).await;
         let again = app.command("Maya", "sales", "champion nominate", json!({ "member": "Ava" })).await.content;
         assert!(again.contains("already a champion"), "{again}");
         let refused = app.command("Ben", "sales", "champion nominate", json!({ "member": "Ben" })).await.content;

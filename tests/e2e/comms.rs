@@ -79,6 +79,16 @@ async fn an_item_every_ten_seconds_reaches_both_teams_and_got_it_counts_each_mem
         let again = app.click("Ava", &latest, &button).await;
         assert_eq!(again.content, "You have already acknowledged this update.");
         app.click("Ben", &latest, &button).await;
+        let outsider = app.click("Finn", &latest, &button).await;
+        assert_eq!(
+            (outsider.ephemeral, outsider.content.as_str()),
+            (true, "This update was for the Sales team, so nothing was recorded. Updates for your own team come to your team's channel.")
+        );
+        let Ok(Action::Ack { row }) = button.parse::<Action>() else {
+            panic!("not a Got it button: {button}")
+        };
+        let acked = app.herald().app.store.acked_by(row).await.expect("acks");
+        assert_eq!(acked.len(), 2, "Ava and Ben, not Finn: {acked:?}");
         let acks = app
             .command(
                 "Claire",
@@ -180,6 +190,8 @@ async fn an_announcement_previews_then_posts_once_on_confirm_and_nothing_on_canc
         assert_eq!(preview.content, "**Preview**: to Sales\n\nTown hall at 15:00 in the atrium.");
         let buttons = &preview.components[0]["components"];
         let confirm = buttons[0]["custom_id"].as_str().expect("confirm").to_string();
+        let looks: Vec<(&str, u64)> = (0..2).map(|i| (buttons[i]["label"].as_str().unwrap_or(""), buttons[i]["style"].as_u64().unwrap_or(0))).collect();
+        assert_eq!(looks, [("Confirm and send", 1), ("Cancel", 2)], "Cancel is the quiet secondary button");
         assert!(app.messages("sales").await.is_empty(), "nothing before Confirm");
         let sent = app.click("Claire", &preview.message_id, &confirm).await;
         assert_eq!(sent.content, "Sent to 1 team: Sales.");

@@ -76,10 +76,10 @@ async fn a_member_without_the_change_lead_role_cannot_add_a_team_and_nothing_is_
             )
             .await;
         assert!(reply.ephemeral);
-        assert!(
-            reply.content.starts_with("Only change leads can do this."),
-            "{}",
-            reply.content
+        assert_eq!(
+            reply.content,
+            "Only change leads can do this: they run the communication plan. Your team's updates and pulses come to your team's channel and your direct messages, and `/pulse mute` quiets pulse reminders.",
+            "a refusal says what to do instead, never to ask for a role"
         );
         assert!(
             teams_in_store(&app).await.is_empty(),

@@ -281,3 +281,53 @@ async fn stop_finishes_within_its_bound_while_a_request_is_half_sent() {
     })
     .await;
 }
+
+/// `/metrics` as an operator reads it: polled until `line` shows (the scheduler works on
+/// its own time), then the whole text.
+async fn metrics_once_it_shows(app: &crate::helpers::TestApp, line: &str) -> String {
+    let url = format!("http://{}/metrics", app.herald().health_addr);
+    let mut text = String::new();
+    for _ in 0..200 {
+        let answer = app.http.get(&url).send().await.expect("metrics");
+        text = answer.text().await.expect("text");
+        if text.contains(line) {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no `{}` in 10 s of /metrics:\n{text}", line.trim_end())
+}
+
+#[tokio::test]
+async fn metrics_show_the_outbox_by_kind_and_status_open_pulses_and_the_gateway_role() {
+    within(90, async {
+        let app = crate::comms::tick_app().await;
+        app.advance(10);
+        app.wait_for_messages("sales", 1).await;
+        let sent = "herald_outbox_rows{kind=\"plan\",status=\"sent\"} 2\n";
+        metrics_once_it_shows(&app, sent).await;
+        let paused = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms pause",
+                json!({ "which": "all" }),
+            )
+            .await;
+        assert!(paused.content.contains("aused"), "{}", paused.content);
+        app.advance(10);
+        app.command("Claire", "change-team", "comms resume", json!({}))
+            .await;
+        let skipped = "herald_outbox_rows{kind=\"plan\",status=\"skipped\"} 2\n";
+        let text = metrics_once_it_shows(&app, skipped).await;
+        assert!(text.contains(sent), "{text}");
+        assert!(text.contains("herald_open_pulses 0\n"), "{text}");
+        assert!(text.contains("herald_pending_reminders 0\n"), "{text}");
+        assert!(
+            text.contains("herald_gateway_role{role=\"holder\"} 1\n"),
+            "{text}"
+        );
+        app.finish().await;
+    })
+    .await;
+}

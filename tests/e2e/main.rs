@@ -3,11 +3,14 @@
 //! through the simulator with the real serenity client.
 
 mod anonymity;
+mod answers_in_time;
+mod autocomplete;
 mod bench;
 mod calendars;
 mod champions;
 mod chat_port;
 mod cli;
+mod command_picker;
 mod comms;
 mod demo;
 mod discord_edge;

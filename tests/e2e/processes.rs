@@ -172,21 +172,12 @@ async fn reload_as_claire(sim: &SimHandle) {
         .as_str()
         .unwrap_or_else(|| panic!("reload not dispatched: {started}"))
         .to_string();
-    let reply: Value = client
-        .get(format!(
-            "{}/_sim/interactions/{id}?wait_ms=10000",
-            sim.url()
-        ))
-        .send()
-        .await
-        .expect("sim")
-        .json()
-        .await
-        .expect("json");
-    let text = reply["responses"][0]["content"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    // The reload answers "thinking…" first; the answer replaces it.
+    let settled = herald::sim::client::SimClient::new(&sim.url())
+        .settled(&id)
+        .await;
+    let (_, first) = settled.expect("an answer to the reload");
+    let text = first["content"].as_str().unwrap_or_default().to_string();
     assert!(text.starts_with("Plan reloaded"), "{text}");
 }
 

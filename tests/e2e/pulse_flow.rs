@@ -130,12 +130,28 @@ pub(crate) async fn answer(
             let started = app
                 .post(
                     "/_sim/interactions/modal",
-                    json!({ "member": member, "channel": channel, "custom_id": m.custom_id, "fields": { "comment": text } }),
+                    json!({ "member": member, "channel": channel, "custom_id": m.custom_id, "message_id": flow, "fields": { "comment": text } }),
                 )
                 .await;
-            app.reply(started["interaction_id"].as_str().expect("id"))
-                .await
-                .content
+            let answered = app
+                .reply(started["interaction_id"].as_str().expect("id"))
+                .await;
+            if answered.content.contains("your answers are in") {
+                assert_eq!(answered.kind, 7, "the comment's answer replaces the flow");
+                let flow_now = app
+                    .get(&format!("/api/v10/channels/0/messages/{flow}"))
+                    .await;
+                assert_eq!(
+                    flow_now["content"].as_str(),
+                    Some(answered.content.as_str())
+                );
+                assert_eq!(
+                    flow_now["components"],
+                    json!([]),
+                    "no stale Submit: {flow_now}"
+                );
+            }
+            answered.content
         }
     }
 }

@@ -218,7 +218,9 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     let now = app.now_ms();
     let mut text = String::from("**Pulses**\n");
     for row in rows {
-        let answered = app.store.ballots(row.id).await?.len();
+        let answered = app.store.ballots(row.id).await?.len() as i64;
+        let teams = app.store.pulse_teams(row.id).await?;
+        let invited: i64 = teams.iter().map(|t| t.members_at_open).sum();
         let state = match row.closed_at_ms {
             Some(_) => "closed".to_string(),
             None if row.closes_at_ms <= now => "closing now".to_string(),
@@ -226,14 +228,24 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
         };
         let _ = writeln!(
             text,
-            "• #{} {} · {} · {answered} answered{}",
+            "• #{} {} · {} · {}{}",
             row.id,
             row.title,
             state,
+            turnout(answered, invited),
             if row.anonymous { " · anonymous" } else { "" }
         );
     }
     Ok(text)
+}
+
+/// "12 of 40 answered (30 %)": how many were asked, how many answered, and the rate.
+fn turnout(answered: i64, invited: i64) -> String {
+    if invited <= 0 {
+        return format!("{answered} answered");
+    }
+    let rate = (answered as f64 * 100.0 / invited as f64).round();
+    format!("{answered} of {invited} answered ({rate} %)")
 }
 
 /// `/pulse close`: closes an open pulse now; results follow within moments.

@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{defer_failed, reply, Ctx};
+use super::{autocomplete, defer_failed, reply, Ctx};
 use crate::app::champions::{self, NewWin, Person, Recognize};
 use crate::discord::actor::actor;
 use crate::domain::ids::{MemberId, RoleId};
@@ -64,7 +64,9 @@ async fn nominate(
 #[poise::command(slash_command, guild_only)]
 async fn list(
     ctx: Ctx<'_>,
-    #[description = "Only this team"] team: Option<String>,
+    #[autocomplete = "autocomplete::any_team"]
+    #[description = "Only this team"]
+    team: Option<String>,
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
@@ -105,7 +107,9 @@ pub async fn champions(_: Ctx<'_>) -> Result<(), AppError> {
 async fn leaderboard(
     ctx: Ctx<'_>,
     #[description = "week (default), month or campaign"] period: Option<String>,
-    #[description = "Only this team"] team: Option<String>,
+    #[autocomplete = "autocomplete::any_team"]
+    #[description = "Only this team"]
+    team: Option<String>,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     let text =
@@ -130,7 +134,9 @@ async fn add(
     ctx: Ctx<'_>,
     #[description = "A short title"] title: String,
     #[description = "What happened"] description: String,
-    #[description = "The team it belongs to"] team: Option<String>,
+    #[autocomplete = "autocomplete::any_team"]
+    #[description = "The team it belongs to"]
+    team: Option<String>,
     #[description = "A recognition number it came from"] recognition: Option<i64>,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;

@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{reply, Ctx};
+use super::{autocomplete, defer_failed, reply, Ctx};
 use crate::app::{acks, announce, comms};
 use crate::discord::actor::actor;
 use crate::error::AppError;
@@ -14,7 +14,9 @@ use crate::error::AppError;
     subcommands(
         "list", "preview", "send", "pause", "resume", "reload", "acks", "announce"
     ),
-    subcommand_required
+    subcommand_required,
+    // Hidden from employees' command picker; roles are still checked on every use.
+    default_member_permissions = "MANAGE_EVENTS"
 )]
 pub async fn comms(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
@@ -33,6 +35,7 @@ async fn preview(
     ctx: Ctx<'_>,
     #[description = "How many days ahead (default 7)"] days: Option<i64>,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     reply(
         ctx,
@@ -45,8 +48,11 @@ async fn preview(
 #[poise::command(slash_command, guild_only)]
 async fn send(
     ctx: Ctx<'_>,
-    #[description = "The item id in plan.toml"] item: String,
+    #[autocomplete = "autocomplete::item"]
+    #[description = "The item id in plan.toml"]
+    item: String,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     reply(ctx, comms::send_now(&ctx.data().app, &who, &item).await?).await
 }
@@ -55,7 +61,9 @@ async fn send(
 #[poise::command(slash_command, guild_only)]
 async fn pause(
     ctx: Ctx<'_>,
-    #[description = "An item id, or `all`"] which: String,
+    #[autocomplete = "autocomplete::item_or_all"]
+    #[description = "An item id, or `all`"]
+    which: String,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     reply(ctx, comms::pause(&ctx.data().app, &who, &which).await?).await
@@ -65,23 +73,34 @@ async fn pause(
 #[poise::command(slash_command, guild_only)]
 async fn resume(
     ctx: Ctx<'_>,
-    #[description = "An item id, or `all` (default)"] which: Option<String>,
+    #[autocomplete = "autocomplete::item_or_all"]
+    #[description = "An item id, or `all` (default)"]
+    which: Option<String>,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     let which = which.unwrap_or_else(|| "all".into());
     reply(ctx, comms::resume(&ctx.data().app, &who, &which).await?).await
 }
 
+// Reading and rendering a whole plan can pass Discord's 3 seconds: it answers "thinking…"
+// first, as do the other commands here that render or count.
 /// Reload plan.toml and the templates; a broken plan is refused and the old one stays.
 #[poise::command(slash_command, guild_only)]
 async fn reload(ctx: Ctx<'_>) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     reply(ctx, comms::reload(&ctx.data().app, &who).await?).await
 }
 
 /// Who acknowledged an item, per team.
 #[poise::command(slash_command, guild_only)]
-async fn acks(ctx: Ctx<'_>, #[description = "The item id"] item: String) -> Result<(), AppError> {
+async fn acks(
+    ctx: Ctx<'_>,
+    #[autocomplete = "autocomplete::item"]
+    #[description = "The item id"]
+    item: String,
+) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
     reply(ctx, acks::report(&ctx.data().app, &who, &item).await?).await
 }

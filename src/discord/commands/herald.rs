@@ -15,7 +15,9 @@ use crate::error::AppError;
     slash_command,
     guild_only,
     subcommands("status", "roles"),
-    subcommand_required
+    subcommand_required,
+    // Server administrators (Manage Server) by default.
+    default_member_permissions = "MANAGE_GUILD"
 )]
 pub async fn herald(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())

@@ -1,5 +1,6 @@
 //! The slash commands and the poise framework that dispatches them.
 
+mod autocomplete;
 mod champions;
 mod comms;
 mod herald;

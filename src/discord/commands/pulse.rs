@@ -1,6 +1,6 @@
 //! `/pulse start|list|results|close|mute` and `/readiness`.
 
-use super::{defer_failed, reply, Ctx};
+use super::{autocomplete, defer_failed, reply, Ctx};
 use crate::app::pulse::{self, readiness, results, StartRequest};
 use crate::discord::actor::actor;
 use crate::error::AppError;
@@ -20,7 +20,9 @@ pub async fn pulse(_: Ctx<'_>) -> Result<(), AppError> {
 #[poise::command(slash_command, guild_only)]
 async fn start(
     ctx: Ctx<'_>,
-    #[description = "Question set, e.g. adkar or enps"] set: String,
+    #[autocomplete = "autocomplete::question_set"]
+    #[description = "Question set, e.g. adkar or enps"]
+    set: String,
     #[description = "Teams, separated by commas, or `all`"] teams: String,
     #[description = "How long it stays open, e.g. 48h or 2d"] closes_in: String,
     #[description = "Store answers without names (default yes)"] anonymous: Option<bool>,
@@ -47,8 +49,12 @@ async fn list(ctx: Ctx<'_>) -> Result<(), AppError> {
 #[poise::command(slash_command, guild_only)]
 async fn results(
     ctx: Ctx<'_>,
-    #[description = "Pulse number, e.g. 3"] pulse: String,
-    #[description = "Only this team"] team: Option<String>,
+    #[autocomplete = "autocomplete::closed_pulse"]
+    #[description = "Pulse number, e.g. 3"]
+    pulse: String,
+    #[autocomplete = "autocomplete::my_team"]
+    #[description = "Only this team"]
+    team: Option<String>,
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
@@ -60,7 +66,9 @@ async fn results(
 #[poise::command(slash_command, guild_only)]
 async fn close(
     ctx: Ctx<'_>,
-    #[description = "Pulse number, e.g. 3"] pulse: String,
+    #[autocomplete = "autocomplete::open_pulse"]
+    #[description = "Pulse number, e.g. 3"]
+    pulse: String,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     reply(ctx, pulse::close(&ctx.data().app, &who, &pulse).await?).await
@@ -77,7 +85,9 @@ async fn mute(ctx: Ctx<'_>) -> Result<(), AppError> {
 #[poise::command(slash_command, guild_only)]
 pub async fn readiness(
     ctx: Ctx<'_>,
-    #[description = "Only this team"] team: Option<String>,
+    #[autocomplete = "autocomplete::my_team"]
+    #[description = "Only this team"]
+    team: Option<String>,
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;

@@ -3,7 +3,7 @@
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
-use super::{defer_failed, reply, Ctx};
+use super::{autocomplete, defer_failed, reply, Ctx};
 use crate::app::sentiment;
 use crate::discord::actor::actor;
 use crate::error::AppError;
@@ -12,7 +12,9 @@ use crate::error::AppError;
 #[poise::command(slash_command, guild_only)]
 pub async fn sentiment(
     ctx: Ctx<'_>,
-    #[description = "The team (leave out for every team)"] team: Option<String>,
+    #[autocomplete = "autocomplete::my_team"]
+    #[description = "The team (leave out for every team)"]
+    team: Option<String>,
     #[description = "How many weeks back (default 6)"] weeks: Option<i64>,
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
@@ -50,7 +52,13 @@ pub async fn sentiment(
 }
 
 /// Reports for change leads.
-#[poise::command(slash_command, guild_only, subcommands("export"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("export"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_EVENTS"
+)]
 pub async fn report(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
 }

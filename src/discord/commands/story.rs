@@ -3,7 +3,7 @@
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
-use super::{defer_failed, Ctx};
+use super::{autocomplete, defer_failed, Ctx};
 use crate::app::action::Action;
 use crate::app::stories;
 use crate::chat::Button;
@@ -11,7 +11,13 @@ use crate::discord::actor::actor;
 use crate::error::AppError;
 
 /// Story updates with live figures.
-#[poise::command(slash_command, guild_only, subcommands("post"), subcommand_required)]
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("post"),
+    subcommand_required,
+    default_member_permissions = "MANAGE_EVENTS"
+)]
 pub async fn story(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
 }
@@ -20,8 +26,12 @@ pub async fn story(_: Ctx<'_>) -> Result<(), AppError> {
 #[poise::command(slash_command, guild_only)]
 async fn post(
     ctx: Ctx<'_>,
-    #[description = "Story template, e.g. front-lines"] template: String,
-    #[description = "Only this team (default: every team)"] team: Option<String>,
+    #[autocomplete = "autocomplete::story"]
+    #[description = "Story template, e.g. front-lines"]
+    template: String,
+    #[autocomplete = "autocomplete::any_team"]
+    #[description = "Only this team (default: every team)"]
+    team: Option<String>,
 ) -> Result<(), AppError> {
     ctx.defer_ephemeral().await.map_err(defer_failed)?;
     let who = actor(ctx).await?;
@@ -34,7 +44,7 @@ async fn post(
             .to_string(),
             label: "Post it".into(),
         },
-        Button::Action {
+        Button::Cancel {
             custom_id: Action::StoryCancel {
                 draft: Some(preview.draft),
             }

@@ -2,7 +2,7 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::{reply, Ctx};
+use super::{autocomplete, reply, Ctx};
 use crate::app;
 use crate::discord::actor::actor;
 use crate::domain::ids::{ChannelId, RoleId};
@@ -13,7 +13,8 @@ use crate::error::AppError;
     slash_command,
     guild_only,
     subcommands("add", "list", "remove"),
-    subcommand_required
+    subcommand_required,
+    default_member_permissions = "MANAGE_EVENTS"
 )]
 pub async fn team(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
@@ -49,7 +50,12 @@ async fn list(ctx: Ctx<'_>) -> Result<(), AppError> {
 
 /// Remove a team (change leads only); its role and channel are untouched.
 #[poise::command(slash_command, guild_only)]
-async fn remove(ctx: Ctx<'_>, #[description = "Team name"] name: String) -> Result<(), AppError> {
+async fn remove(
+    ctx: Ctx<'_>,
+    #[autocomplete = "autocomplete::any_team"]
+    #[description = "Team name"]
+    name: String,
+) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     let text = app::teams::remove(&ctx.data().app, &who, &name).await?;
     reply(ctx, text).await
