@@ -53,15 +53,18 @@ async fn may(app: &App, actor: &Actor, need: Need) -> bool {
     require(app, actor, need).await.is_ok()
 }
 
+/// The running plan, for a change lead (what the plan names is theirs to pick).
+async fn lead_plan(app: &App, actor: &Actor) -> Option<std::sync::Arc<Plan>> {
+    let plan = app.plan()?;
+    may(app, actor, Need::ChangeLead).await.then_some(plan)
+}
+
 /// Plan items for a change lead: "kickoff — Atlas goes live on 2 March" (id and first
 /// line). `all` adds the word `all` first (pause and resume take it).
 pub async fn items(app: &App, actor: &Actor, typed: &str, all: bool) -> Vec<Choice> {
-    let Some(plan) = app.plan() else {
+    let Some(plan) = lead_plan(app, actor).await else {
         return vec![];
     };
-    if !may(app, actor, Need::ChangeLead).await {
-        return vec![];
-    }
     let everything = all.then(|| Choice::new("all — every plan send", "all"));
     let typed_lower = typed.trim().to_lowercase();
     let by_id = plan
@@ -134,12 +137,9 @@ fn pulse_choice(p: &PulseRow, now: i64, tz: chrono_tz::Tz) -> Choice {
 
 /// Question sets for `/pulse start`: "adkar — ADKAR readiness check".
 pub async fn sets(app: &App, actor: &Actor, typed: &str) -> Vec<Choice> {
-    let Some(plan) = app.plan() else {
+    let Some(plan) = lead_plan(app, actor).await else {
         return vec![];
     };
-    if !may(app, actor, Need::ChangeLead).await {
-        return vec![];
-    }
     let all = plan
         .polls
         .values()
@@ -149,12 +149,9 @@ pub async fn sets(app: &App, actor: &Actor, typed: &str) -> Vec<Choice> {
 
 /// Story templates for `/story post`: the file names in `messages/stories/`.
 pub async fn stories(app: &App, actor: &Actor, typed: &str) -> Vec<Choice> {
-    let Some(plan) = app.plan() else {
+    let Some(plan) = lead_plan(app, actor).await else {
         return vec![];
     };
-    if !may(app, actor, Need::ChangeLead).await {
-        return vec![];
-    }
     let all = plan
         .templates
         .map

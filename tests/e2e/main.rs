@@ -31,4 +31,5 @@ mod sentiment;
 mod simulator;
 mod simulator_any_bot;
 mod store_conformance;
+mod stories;
 mod supervision;

@@ -23,58 +23,51 @@ async fn who(ctx: Ctx<'_>) -> Option<Actor> {
     actor(ctx).await.ok()
 }
 
-pub async fn item(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
+/// An autocomplete callback (poise needs one function per option kind): no choices for
+/// someone unknown, else what `suggest` offers the asking member.
+macro_rules! callback {
+    ($name:ident, |$app:ident, $who:ident, $typed:ident| $choices:expr) => {
+        pub async fn $name(ctx: Ctx<'_>, $typed: &str) -> Choices {
+            let Some($who) = who(ctx).await else {
+                return response(vec![]);
+            };
+            let $app = &ctx.data().app;
+            response($choices.await)
+        }
     };
-    response(suggest::items(&ctx.data().app, &who, typed, false).await)
 }
 
-pub async fn item_or_all(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::items(&ctx.data().app, &who, typed, true).await)
-}
-
-pub async fn open_pulse(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::pulses(&ctx.data().app, &who, typed, PulseUse::Close).await)
-}
-
-pub async fn closed_pulse(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::pulses(&ctx.data().app, &who, typed, PulseUse::Results).await)
-}
-
-pub async fn question_set(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::sets(&ctx.data().app, &who, typed).await)
-}
-
-pub async fn story(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::stories(&ctx.data().app, &who, typed).await)
-}
-
-pub async fn any_team(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::teams(&ctx.data().app, &who, typed, TeamScope::Any).await)
-}
-
-pub async fn my_team(ctx: Ctx<'_>, typed: &str) -> Choices {
-    let Some(who) = who(ctx).await else {
-        return response(vec![]);
-    };
-    response(suggest::teams(&ctx.data().app, &who, typed, TeamScope::Mine).await)
-}
+callback!(item, |app, who, typed| suggest::items(
+    app, &who, typed, false
+));
+callback!(item_or_all, |app, who, typed| suggest::items(
+    app, &who, typed, true
+));
+callback!(open_pulse, |app, who, typed| suggest::pulses(
+    app,
+    &who,
+    typed,
+    PulseUse::Close
+));
+callback!(closed_pulse, |app, who, typed| suggest::pulses(
+    app,
+    &who,
+    typed,
+    PulseUse::Results
+));
+callback!(question_set, |app, who, typed| suggest::sets(
+    app, &who, typed
+));
+callback!(story, |app, who, typed| suggest::stories(app, &who, typed));
+callback!(any_team, |app, who, typed| suggest::teams(
+    app,
+    &who,
+    typed,
+    TeamScope::Any
+));
+callback!(my_team, |app, who, typed| suggest::teams(
+    app,
+    &who,
+    typed,
+    TeamScope::Mine
+));
