@@ -75,8 +75,8 @@ fn refusal(need: Need) -> String {
     match need {
         Need::Admin => "Only a server administrator can do this.".into(),
         Need::ChangeLead => "Only change leads can do this: they run the communication plan. \
-Your team's updates and pulses come to your team's channel and your direct messages, \
-and `/pulse mute` quiets pulse reminders."
+Your team's updates and pulses come to your team's channel; `/me updates` shows which \
+you have acknowledged and `/me reminders` turns pulse reminders off."
             .into(),
         Need::Manager => "Only managers and change leads can do this. \
 Your team's pulse results are posted in your team's channel when each pulse closes."

@@ -7,6 +7,7 @@ use super::access::{require, Actor, Need};
 use super::App;
 use crate::domain::ids::{GuildId, MemberId, RoleId};
 use crate::error::{AppError, AppResult};
+use crate::store::comms_state::TeamUpdate;
 
 /// A click on "Got it": counted once per member of the update's team. `roles` are the
 /// clicker's roles when the click came from a server channel, where anyone may click.
@@ -118,4 +119,71 @@ pub async fn report(app: &App, actor: &Actor, item: &str) -> AppResult<String> {
         }
     }
     Ok(text)
+}
+
+/// How many of a team's latest updates `/me updates` lists.
+const MY_UPDATES: i64 = 5;
+
+/// `/me updates`: the latest updates with a Got it button sent to each of the member's
+/// teams, and which of them the member has acknowledged (with a link to the rest).
+pub async fn mine(app: &App, actor: &Actor) -> AppResult<String> {
+    let teams = app.store.list_teams(actor.guild).await?;
+    let mine: Vec<_> = teams
+        .iter()
+        .filter(|t| actor.roles.iter().any(|(r, _)| *r == t.role))
+        .collect();
+    if mine.is_empty() {
+        return Ok(
+            "You are not in any of Herald's teams yet, so no updates come to you. \
+Your manager or a change lead can add your team's role to Herald."
+                .into(),
+        );
+    }
+    let plan = app.plan();
+    let mut text = String::from("**Your updates**\n");
+    for team in mine {
+        let updates = app
+            .store
+            .team_updates(actor.guild, &team.name, actor.member, MY_UPDATES * 4)
+            .await?;
+        let with_button: Vec<_> = updates
+            .iter()
+            .filter_map(|u| Some((u, plan.as_ref()?.item(&u.item).filter(|i| i.ack)?)))
+            .take(MY_UPDATES as usize)
+            .collect();
+        let _ = writeln!(text, "{}:", team.name);
+        if with_button.is_empty() {
+            let _ = writeln!(text, "• Nothing to acknowledge yet.");
+        }
+        for (update, item) in with_button {
+            let title = plan
+                .as_ref()
+                .and_then(|p| {
+                    crate::plan::render::message(p, item, &team.name, app.shared_now()).ok()
+                })
+                .map(|m| crate::plan::render::first_line(&m))
+                .unwrap_or_else(|| item.id.clone());
+            let _ = writeln!(text, "{}", update_line(actor.guild, update, &title));
+        }
+    }
+    Ok(text.trim_end().to_string())
+}
+
+/// "✅ Atlas goes live — sent <date>, acknowledged <date>" or a link to press Got it.
+fn update_line(guild: GuildId, u: &TeamUpdate, title: &str) -> String {
+    let sent = u.sent_at_ms / 1000;
+    match (u.acked_at_ms, u.message) {
+        (Some(at), _) => {
+            format!(
+                "• ✅ {title} — sent <t:{sent}:d>, you acknowledged it <t:{}:d>",
+                at / 1000
+            )
+        }
+        (None, Some(message)) => format!(
+            "• ⬜ {title} — sent <t:{sent}:d>, not acknowledged yet: \
+[open it](https://discord.com/channels/{}/{}/{}) and press Got it",
+            guild.0, u.channel.0, message.0
+        ),
+        (None, None) => format!("• ⬜ {title} — sent <t:{sent}:d>, not acknowledged yet"),
+    }
 }

@@ -183,9 +183,67 @@ pub async fn teams(app: &App, actor: &Actor, typed: &str, scope: TeamScope) -> V
     matching(typed, mine)
 }
 
+/// A comma-separated list of teams, for a change lead: the names before the last comma are
+/// kept and the one being typed is completed (`all` is offered while the list is empty).
+pub async fn team_list(app: &App, actor: &Actor, typed: &str) -> Vec<Choice> {
+    if !may(app, actor, Need::ChangeLead).await {
+        return vec![];
+    }
+    let Ok(teams) = app.store.list_teams(actor.guild).await else {
+        return vec![];
+    };
+    let names: Vec<String> = teams.into_iter().map(|t| t.name).collect();
+    matching("", listed(typed, &names))
+}
+
+/// The completions of `typed`'s last name among `names`, each the whole list so far.
+fn listed(typed: &str, names: &[String]) -> Vec<Choice> {
+    let (kept, current) = match typed.rsplit_once(',') {
+        Some((before, last)) => (before, last),
+        None => ("", typed),
+    };
+    let kept: Vec<&str> = kept
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    let current = current.trim().to_lowercase();
+    let taken = |n: &str| kept.iter().any(|k| k.eq_ignore_ascii_case(n));
+    let all = kept.is_empty().then(|| "all".to_string());
+    all.into_iter()
+        .chain(names.iter().filter(|n| !taken(n)).cloned())
+        .filter(|n| n.to_lowercase().contains(&current))
+        .map(|n| {
+            let list = kept
+                .iter()
+                .copied()
+                .chain([n.as_str()])
+                .collect::<Vec<_>>()
+                .join(", ");
+            Choice::new(list.clone(), list)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_team_list_completes_its_last_name_and_keeps_the_others() {
+        let names: Vec<String> = ["Sales", "Support", "Finance"].map(String::from).into();
+        let values = |typed: &str| -> Vec<String> {
+            listed(typed, &names).into_iter().map(|c| c.value).collect()
+        };
+        assert_eq!(values(""), ["all", "Sales", "Support", "Finance"]);
+        assert_eq!(values("s"), ["Sales", "Support"]);
+        assert_eq!(values("Sales, su"), ["Sales, Support"]);
+        assert_eq!(values("sales,"), ["sales, Support", "sales, Finance"]);
+        assert!(
+            values("Sales, Support, Finance, ").is_empty(),
+            "nothing left to add"
+        );
+    }
 
     #[test]
     fn a_long_name_is_cut_to_a_hundred_characters_with_an_ellipsis() {

@@ -8,13 +8,18 @@ use super::template::{parse_colour, Template};
 use super::{Item, Plan};
 use crate::chat::{Button, Embed, EmbedAuthor, OutMessage};
 
-/// The story figures when there is no data yet: each in plain words.
+/// What `team.champions` reads before the team has a champion.
+pub const NO_CHAMPION_NAMED: &str = "none named yet";
+
+/// The story figures when there is no data yet: each in plain words. `champion_names`
+/// is what plan templates read as `team.champions`.
 pub fn empty_story() -> serde_json::Value {
     json!({
         "readiness": "no readiness data yet",
         "readiness_team": "no readiness data yet for this team",
         "ack_rate": "no acknowledgements yet",
         "champions": "no champions yet",
+        "champion_names": NO_CHAMPION_NAMED,
         "champions_of_week": "no recognitions this week",
         "recognitions": "no recognitions this week",
         "wins": "no wins logged yet",
@@ -70,7 +75,7 @@ pub fn context_with(
             "timezone": plan.campaign.tz.name(),
         },
         "phase": { "number": phase.map_or(0, |p| p.number), "name": phase.map_or("", |p| p.name.as_str()) },
-        "team": { "name": team },
+        "team": { "name": team, "champions": story.get("champion_names").cloned().unwrap_or_else(|| json!(NO_CHAMPION_NAMED)) },
         "item": { "id": subject.id },
         "today": today.format("%A %-d %B").to_string(),
         "story": story,

@@ -73,6 +73,7 @@ pub const KNOWN_VARIABLES: &[&str] = &[
     "phase.number",
     "phase.name",
     "team.name",
+    "team.champions",
     "item.id",
     "today",
     "wiifm",

@@ -14,6 +14,9 @@ pub struct SimClient {
     url: String,
 }
 
+/// How long [`SimClient::settled`] waits for the follow-up of a deferred answer.
+pub const FOLLOW_UP_WAIT: Duration = Duration::from_secs(30);
+
 impl SimClient {
     pub fn new(url: &str) -> Self {
         Self {
@@ -47,11 +50,13 @@ impl SimClient {
 
     /// The simulator's record of an interaction once its answer has settled, and the
     /// response a person reads: the first, or after a deferred one ("thinking…" or a
-    /// silent acknowledgement), the follow-up or edit that replaces it.
+    /// silent acknowledgement), the follow-up or edit that replaces it. A deferred answer
+    /// is waited for up to [`FOLLOW_UP_WAIT`].
     pub async fn settled(&self, interaction: &str) -> Option<(Value, Value)> {
         let deferred = |v: &Value| matches!(v["responses"][0]["type"].as_u64(), Some(5 | 6));
         let mut got = Value::Null;
-        for _ in 0..500 {
+        let deadline = std::time::Instant::now() + FOLLOW_UP_WAIT;
+        while std::time::Instant::now() < deadline {
             got = self
                 .http
                 .get(format!(

@@ -7,7 +7,7 @@
 //! `http_5xx_ratio` answer that share of requests with a 429 or a 5xx;
 //! `odd_retry_after_ratio` makes that share of the injected 429s carry an impossible
 //! `retry_after` — `inf`, `-1` or `NaN` in the `Retry-After` header and `Infinity`, `-1`
-//! or `NaN` in the body — that no retry is held to; `latency_ms` delays every request;
+//! or `NaN` in the body — that no retry is held to; `latency_ms` delays every request and `slow_routes` one route;
 //! `drop_after_commit_ratio` stores a message, then drops the connection unanswered;
 //! `enforce_rate_limits` (on by default) applies Discord's limits; `reject_identify`
 //! closes every IDENTIFY with 4004.

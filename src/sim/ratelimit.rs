@@ -18,6 +18,9 @@ pub struct Faults {
     pub http_429_ratio: f64,
     pub http_5xx_ratio: f64,
     pub latency_ms: u64,
+    /// Extra milliseconds on one route, by its template as `/_sim/stats` names it, e.g.
+    /// `{"GET /guilds/{id}/members": 4000}`: one slow call behind a command or click.
+    pub slow_routes: std::collections::BTreeMap<String, u64>,
     pub drop_after_commit_ratio: f64,
     pub enforce_rate_limits: bool,
     /// Close every IDENTIFY with 4004, as Discord does for a bad token.
@@ -38,6 +41,7 @@ impl Default for Faults {
             http_429_ratio: 0.0,
             http_5xx_ratio: 0.0,
             latency_ms: 0,
+            slow_routes: Default::default(),
             drop_after_commit_ratio: 0.0,
             enforce_rate_limits: true,
             reject_identify: false,

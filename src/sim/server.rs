@@ -99,8 +99,10 @@ pub async fn gate(
     route: &str,
     bucket: Option<BucketSpec>,
 ) -> Result<Vec<(String, String)>, Response> {
-    let _ = route;
-    let latency = state.lock().limits.faults.latency_ms;
+    let latency = {
+        let faults = &state.lock().limits.faults;
+        faults.latency_ms + faults.slow_routes.get(route).copied().unwrap_or(0)
+    };
     if latency > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }

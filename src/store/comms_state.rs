@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::sql::{classify, SqlStore};
 use super::{StoreError, StoreResult};
-use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId};
 
 const SET_CURSOR: &str =
     "INSERT INTO schedule_cursors (guild_id, item_id, until_ms) VALUES ($1, $2, $3)
@@ -25,6 +25,18 @@ pub struct Draft {
     pub audience: String,
     pub content: String,
     pub status: String,
+}
+
+/// One update sent to a member's team, and when the member acknowledged it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamUpdate {
+    pub outbox_id: i64,
+    pub item: String,
+    pub team: String,
+    pub channel: ChannelId,
+    pub message: Option<MessageId>,
+    pub sent_at_ms: i64,
+    pub acked_at_ms: Option<i64>,
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -46,6 +58,15 @@ pub trait CommsState: std::marker::Send + Sync {
     /// Records an acknowledgement; `false` when the member had already acknowledged.
     async fn ack(&self, outbox_id: i64, member: MemberId, at_ms: i64) -> StoreResult<bool>;
     async fn acked_by(&self, outbox_id: i64) -> StoreResult<Vec<MemberId>>;
+    /// The latest plan sends (scheduled or sent now) to `team`, newest first, each with
+    /// when `member` acknowledged it.
+    async fn team_updates(
+        &self,
+        guild: GuildId,
+        team: &str,
+        member: MemberId,
+        limit: i64,
+    ) -> StoreResult<Vec<TeamUpdate>>;
     async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()>;
     async fn draft(&self, id: &str) -> StoreResult<Option<Draft>>;
     async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()>;
@@ -169,6 +190,33 @@ impl CommsState for SqlStore {
             .map_err(other)
     }
 
+    async fn team_updates(
+        &self,
+        guild: GuildId,
+        team: &str,
+        member: MemberId,
+        limit: i64,
+    ) -> StoreResult<Vec<TeamUpdate>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.item_id, o.team_name, o.channel_id, o.message_id, o.sent_at_ms, a.at_ms
+               FROM outbox o LEFT JOIN acks a ON a.outbox_id = o.id AND a.member_id = $3
+              WHERE o.guild_id = $1 AND o.team_name = $2 AND o.status = 'sent'
+                AND o.kind IN ('plan', 'manual')
+              ORDER BY o.sent_at_ms DESC, o.id DESC LIMIT $4",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(member.db())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(team_update)
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
     async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()> {
         sqlx::query("INSERT INTO drafts (id, guild_id, author_id, audience, content, status, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&d.id)
@@ -226,4 +274,18 @@ impl CommsState for SqlStore {
             .map_err(other)?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+fn team_update(r: &AnyRow) -> Result<TeamUpdate, sqlx::Error> {
+    Ok(TeamUpdate {
+        outbox_id: r.try_get("id")?,
+        item: r.try_get("item_id")?,
+        team: r.try_get("team_name")?,
+        channel: ChannelId::from_db(r.try_get("channel_id")?),
+        message: r
+            .try_get::<Option<i64>, _>("message_id")?
+            .map(MessageId::from_db),
+        sent_at_ms: r.try_get::<Option<i64>, _>("sent_at_ms")?.unwrap_or(0),
+        acked_at_ms: r.try_get("at_ms")?,
+    })
 }

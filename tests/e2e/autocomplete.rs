@@ -87,6 +87,24 @@ async fn items_sets_stories_and_teams_are_offered_to_those_who_may_use_them() {
             values(&offered(&app, "Ava", "sales", "champion list", "team", "su").await),
             ["Support"]
         );
+        assert_eq!(
+            values(&lead("pulse start", "teams", "").await),
+            ["all", "Finance", "Sales", "Support"]
+        );
+        assert_eq!(
+            values(&lead("pulse start", "teams", "Sales, su").await),
+            ["Sales, Support"],
+            "the list so far is kept and its last name completed"
+        );
+        assert_eq!(
+            values(&lead("comms announce", "audience", "Finance,").await),
+            ["Finance, Sales", "Finance, Support"]
+        );
+        assert_eq!(
+            offered(&app, "Maya", "sales", "pulse start", "teams", "").await,
+            [],
+            "a manager is offered no team list for a change lead's command"
+        );
         app.finish().await;
     })
     .await;

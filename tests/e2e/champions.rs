@@ -32,7 +32,7 @@ pub(crate) async fn app_with_story(env: &[(&str, &str)], story: &str) -> TestApp
     }
     std::fs::write(
         dir.path().join("templates/kickoff.md"),
-        "Atlas is coming, {{ team.name }}.",
+        "Atlas is coming, {{ team.name }}.\n\nYour champions: {{ team.champions }}.",
     )
     .expect("template");
     std::fs::write(dir.path().join("stories/weekly.md"), story).expect("story");
@@ -193,6 +193,56 @@ async fn the_roster_flags_teams_without_champions_and_wins_are_logged() {
         assert!(unknown.contains("There is no team `Legal`"), "{unknown}");
         let wins = app.command("Ava", "sales", "win list", json!({})).await.content;
         assert!(wins.contains("• #1 **First renewal in Atlas** (Sales) — Sales closed a renewal from one record."), "{wins}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_plan_message_names_the_teams_champions_without_pinging_them() {
+    within(120, async {
+        let app = app(&[]).await;
+        let ava = app.id_of("members", "Ava").await;
+        let ben = app.id_of("members", "Ben").await;
+        for who in ["Ava", "Ben"] {
+            app.command(
+                "Maya",
+                "sales",
+                "champion nominate",
+                json!({ "member": who }),
+            )
+            .await;
+        }
+        let sent = app
+            .command(
+                "Claire",
+                "change-team",
+                "comms send",
+                json!({ "item": "kickoff" }),
+            )
+            .await
+            .content;
+        assert!(sent.contains("kickoff"), "{sent}");
+        let sales = app.wait_for_messages("sales", 1).await;
+        let support = app.wait_for_messages("support", 1).await;
+        let last = |msgs: &[serde_json::Value]| msgs.last().cloned().expect("a message");
+        assert_eq!(
+            content(&last(&sales)),
+            format!("Atlas is coming, Sales.\n\nYour champions: <@{ava}> and <@{ben}>."),
+            "Sales reads its champions by name"
+        );
+        let allowed = last(&sales)["allowed_mentions"].to_string();
+        assert!(
+            !allowed.contains(&ava.to_string())
+                && !allowed.contains("\"users\"]")
+                && !allowed.contains("\"users\","),
+            "no champion is pinged: {allowed}"
+        );
+        assert_eq!(
+            content(&last(&support)),
+            "Atlas is coming, Support.\n\nYour champions: none named yet.",
+            "a team without champions is told so, not given Sales' names"
+        );
         app.finish().await;
     })
     .await;

@@ -27,7 +27,7 @@ async fn employees_are_offered_only_the_commands_they_can_use() {
             })
             .collect();
         let need = |p: &str| Value::String(p.into());
-        for lead in ["comms", "team", "story", "report"] {
+        for lead in ["comms", "team", "story", "report", "pulse"] {
             assert_eq!(
                 seen[lead],
                 need(MANAGE_EVENTS),
@@ -45,7 +45,7 @@ async fn employees_are_offered_only_the_commands_they_can_use() {
             [
                 "champion",
                 "champions",
-                "pulse",
+                "me",
                 "readiness",
                 "recognize",
                 "sentiment",

@@ -118,6 +118,52 @@ async fn an_item_every_ten_seconds_reaches_both_teams_and_got_it_counts_each_mem
 }
 
 #[tokio::test]
+async fn me_updates_shows_each_member_what_they_acknowledged_and_links_the_rest() {
+    within(90, async {
+        let app = tick_app().await;
+        let nothing = app.command("Ava", "sales", "me updates", json!({})).await;
+        assert_eq!(nothing.content, "**Your updates**\nSales:\n• Nothing to acknowledge yet.");
+        app.advance(10);
+        app.wait_for_messages("sales", 1).await;
+        app.advance(10);
+        let sales = app.wait_for_messages("sales", 2).await;
+        let latest = sales[1]["id"].as_str().expect("id").to_string();
+        let button = sales[1]["components"][0]["components"][0]["custom_id"]
+            .as_str()
+            .expect("Got it button")
+            .to_string();
+        app.click("Ava", &latest, &button).await;
+        let mine = app.command("Ava", "sales", "me updates", json!({})).await;
+        assert!(mine.ephemeral, "only Ava sees her updates");
+        let lines: Vec<&str> = mine.content.lines().collect();
+        assert_eq!(lines[..2], ["**Your updates**", "Sales:"], "{}", mine.content);
+        assert_eq!(lines.len(), 4, "two ticks went out: {}", mine.content);
+        assert!(
+            lines[2].starts_with("• ✅ Tick for Sales on Monday 2 March — sent <t:")
+                && lines[2].contains("you acknowledged it <t:"),
+            "the newest, acknowledged: {}",
+            lines[2]
+        );
+        let (guild, channel, first) = (
+            app.guild_id().await,
+            app.id_of("channels", "sales").await,
+            sales[0]["id"].as_str().expect("id"),
+        );
+        assert!(
+            lines[3].ends_with(&format!(
+                "not acknowledged yet: [open it](https://discord.com/channels/{guild}/{channel}/{first}) and press Got it"
+            )),
+            "the first, with a link to it: {}",
+            lines[3]
+        );
+        let ben = app.command("Ben", "sales", "me updates", json!({})).await.content;
+        assert_eq!(ben.matches("• ⬜").count(), 2, "Ben acknowledged neither: {ben}");
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn pause_stops_sends_and_resume_restarts_them_without_a_burst() {
     within(90, async {
         let app = tick_app().await;

@@ -78,7 +78,7 @@ async fn a_member_without_the_change_lead_role_cannot_add_a_team_and_nothing_is_
         assert!(reply.ephemeral);
         assert_eq!(
             reply.content,
-            "Only change leads can do this: they run the communication plan. Your team's updates and pulses come to your team's channel and your direct messages, and `/pulse mute` quiets pulse reminders.",
+            "Only change leads can do this: they run the communication plan. Your team's updates and pulses come to your team's channel; `/me updates` shows which you have acknowledged and `/me reminders` turns pulse reminders off.",
             "a refusal says what to do instead, never to ask for a role"
         );
         assert!(

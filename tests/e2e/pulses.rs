@@ -169,7 +169,7 @@ async fn reminders_reach_exactly_the_non_respondents_at_the_configured_times_and
             .contains("24 and 4 hours before close"));
         answer(&app, "sales-1", "sales", &[4, 4, 4, 4, 4], None).await;
         let muted = app
-            .command("sales-2", "sales", "pulse mute", json!({}))
+            .command("sales-2", "sales", "me reminders", json!({}))
             .await
             .content;
         assert!(muted.contains("reminders are off"), "{muted}");
@@ -211,7 +211,7 @@ async fn reminders_reach_exactly_the_non_respondents_at_the_configured_times_and
         let first = wait_dms("sales-6", 1).await;
         assert!(
             content(&first[0]).contains("Reminder: the pulse **Atlas readiness check**")
-                && content(&first[0]).contains("/pulse mute")
+                && content(&first[0]).contains("/me reminders")
         );
         app.advance(20 * 3600);
         for m in ["sales-3", "sales-4", "sales-5", "sales-6"] {
@@ -235,12 +235,12 @@ async fn reminders_reach_exactly_the_non_respondents_at_the_configured_times_and
             "who muted gets no reminder"
         );
         let unmuted = app
-            .command("sales-2", "sales", "pulse mute", json!({}))
+            .command("sales-2", "sales", "me reminders", json!({}))
             .await
             .content;
         assert!(
             unmuted.contains("on again"),
-            "a second /pulse mute turns reminders back on: {unmuted}"
+            "a second /me reminders turns reminders back on: {unmuted}"
         );
         for channel in ["sales", "change-team"] {
             for m in app.messages(channel).await {

@@ -53,7 +53,7 @@ pub async fn deliver(
             Ok(figures) => figures,
             Err(e) => return Err(job_error(app, e).await.context("story figures")),
         },
-        None => render::empty_story(),
+        None => team_champions(app, row).await?,
     };
     let rendered = match render_row(plan, item, row, now, &story).await {
         Ok(msg) => msg,
@@ -130,6 +130,16 @@ async fn needs_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<bo
 
 /// The message as the plan renders it, the same for Discord and for mirrors; rendered
 /// off the runtime, so a slow template delays only its own send.
+/// What a plan message knows live besides its plan: the team's champions by name.
+async fn team_champions(app: &App, row: &Queued) -> anyhow::Result<serde_json::Value> {
+    let mut live = render::empty_story();
+    let all = app.store.champions(row.guild).await?;
+    if let Some(names) = crate::app::stories::champion_names(&all, &row.team) {
+        live["champion_names"] = serde_json::json!(names);
+    }
+    Ok(live)
+}
+
 async fn render_row(
     plan: Option<&Plan>,
     item: Option<&Item>,

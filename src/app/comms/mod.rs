@@ -372,11 +372,15 @@ pub async fn resume(app: &App, actor: &Actor, which: &str) -> AppResult<String> 
     require(app, actor, Need::ChangeLead).await?;
     let plan = plan_or_refuse(app)?;
     let t = target(&plan, which)?;
-    let lifted = app.store.resume(actor.guild, &t).await?;
     // What fell due while paused is not sent late in a burst: a pause means "not these".
-    app.store
-        .skip_due_while_paused(actor.guild, &t, app.now_ms())
-        .await?;
+    // Skipped while the pause still holds, so the scheduler cannot send them in between.
+    let paused = app.store.pauses(actor.guild).await?;
+    if paused.iter().any(|p| *p == t || t == "*") {
+        app.store
+            .skip_due_while_paused(actor.guild, &t, app.now_ms())
+            .await?;
+    }
+    let lifted = app.store.resume(actor.guild, &t).await?;
     app.wake_scheduler();
     Ok(match (lifted, t.as_str()) {
         (0, _) => "Nothing was paused.".into(),

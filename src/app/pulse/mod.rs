@@ -273,11 +273,11 @@ pub async fn close(app: &App, actor: &Actor, pulse: &str) -> AppResult<String> {
     ))
 }
 
-/// `/pulse mute`: a member turns pulse reminders off, or back on.
+/// `/me reminders`: a member turns pulse reminders off, or back on.
 pub async fn mute(app: &App, actor: &Actor) -> AppResult<String> {
     let key = app.key.mute(actor.guild, actor.member);
     Ok(if app.store.toggle_pulse_mute(actor.guild, &key).await? {
-        "Pulse reminders are off for you. Pulses still appear in your team's channel; run `/pulse mute` again to turn reminders back on.".into()
+        "Pulse reminders are off for you. Pulses still appear in your team's channel; run `/me reminders` again to turn them back on.".into()
     } else {
         "Pulse reminders are on again for you.".into()
     })

@@ -379,7 +379,7 @@ fn reminder(pulse: &Pulse, channel: Option<ChannelId>) -> OutMessage {
         None => "press **Answer** on the pulse in your team's channel".to_string(),
     };
     OutMessage::text(format!(
-        "Reminder: the pulse **{}** closes <t:{}:R>. It takes about a minute: {place}.{} To stop these reminders, use `/pulse mute`.",
+        "Reminder: the pulse **{}** closes <t:{}:R>. It takes about a minute: {place}.{} To stop these reminders, use `/me reminders`.",
         pulse.row.title,
         pulse.row.closes_at_ms / 1000,
         if pulse.row.anonymous { " Your answers are anonymous." } else { "" }

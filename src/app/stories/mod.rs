@@ -33,7 +33,7 @@ pub fn is_story(template: &str) -> bool {
 }
 
 pub use figures::{figures, figures_for, gather, Figures, Mood, Readers, Readiness};
-pub use phrases::{clip, mood, org_allowed, stage, words};
+pub use phrases::{champion_names, clip, mood, org_allowed, stage, words};
 
 /// The campaign phase in force: that of the latest plan item whose first firing has passed.
 pub fn current_phase(plan: &Plan, now: DateTime<Utc>) -> Option<u32> {

@@ -91,7 +91,23 @@ pub fn words(f: &Figures, readers: &Readers, min: usize) -> Value {
             story[key] = json!(text);
         }
     }
+    if let Readers::Team(team) = readers {
+        if let Some(names) = champion_names(&f.champions, team) {
+            story["champion_names"] = json!(names);
+        }
+    }
     story
+}
+
+/// A team's champions as mentions Discord shows as names ("<@1> and <@2>"); messages go
+/// out with no allowed mentions, so naming them pings nobody. None before the first.
+pub fn champion_names(all: &[Champion], team: &str) -> Option<String> {
+    let own: Vec<String> = all
+        .iter()
+        .filter(|c| same(&c.team, team))
+        .map(mention)
+        .collect();
+    (!own.is_empty()).then(|| and_more(&own, MAX_TEAMS, "other", "others"))
 }
 
 /// "readiness is lowest on Desire: wanting the change", or high at every step.

@@ -71,3 +71,6 @@ callback!(my_team, |app, who, typed| suggest::teams(
     typed,
     TeamScope::Mine
 ));
+callback!(team_list, |app, who, typed| suggest::team_list(
+    app, &who, typed
+));

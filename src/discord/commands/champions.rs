@@ -52,6 +52,7 @@ async fn nominate(
     ctx: Ctx<'_>,
     #[description = "The new champion"] member: serenity::Member,
 ) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?; // the welcome is a direct message
     let who = actor(ctx).await?;
     reply(
         ctx,

@@ -109,7 +109,9 @@ async fn acks(
 #[poise::command(slash_command, guild_only)]
 async fn announce(
     ctx: Ctx<'_>,
-    #[description = "`all` (default) or team names separated by commas"] audience: Option<String>,
+    #[autocomplete = "autocomplete::team_list"]
+    #[description = "`all` (default) or team names separated by commas"]
+    audience: Option<String>,
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     let draft = announce::open(&ctx.data().app, &who, audience.as_deref().unwrap_or("all")).await?;

@@ -4,6 +4,7 @@ mod autocomplete;
 mod champions;
 mod comms;
 mod herald;
+mod me;
 mod pulse;
 mod sentiment;
 mod story;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         comms::comms(),
         pulse::pulse(),
         pulse::readiness(),
+        me::me(),
         champions::recognize(),
         champions::champion(),
         champions::champions(),

@@ -1,4 +1,4 @@
-//! `/pulse start|list|results|close|mute` and `/readiness`.
+//! `/pulse start|list|results|close` and `/readiness`.
 
 use super::{autocomplete, defer_failed, reply, Ctx};
 use crate::app::pulse::{self, readiness, results, StartRequest};
@@ -9,8 +9,10 @@ use crate::error::AppError;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("start", "list", "results", "close", "mute"),
-    subcommand_required
+    subcommands("start", "list", "results", "close"),
+    subcommand_required,
+    // Change leads (Manage Events) by default; an administrator may add the Manager role.
+    default_member_permissions = "MANAGE_EVENTS"
 )]
 pub async fn pulse(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
@@ -23,7 +25,9 @@ async fn start(
     #[autocomplete = "autocomplete::question_set"]
     #[description = "Question set, e.g. adkar or enps"]
     set: String,
-    #[description = "Teams, separated by commas, or `all`"] teams: String,
+    #[autocomplete = "autocomplete::team_list"]
+    #[description = "Teams, separated by commas, or `all`"]
+    teams: String,
     #[description = "How long it stays open, e.g. 48h or 2d"] closes_in: String,
     #[description = "Store answers without names (default yes)"] anonymous: Option<bool>,
 ) -> Result<(), AppError> {
@@ -72,13 +76,6 @@ async fn close(
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     reply(ctx, pulse::close(&ctx.data().app, &who, &pulse).await?).await
-}
-
-/// Turn pulse reminders off for yourself (or back on).
-#[poise::command(slash_command, guild_only)]
-async fn mute(ctx: Ctx<'_>) -> Result<(), AppError> {
-    let who = actor(ctx).await?;
-    reply(ctx, pulse::mute(&ctx.data().app, &who).await?).await
 }
 
 /// The latest ADKAR readiness per team, its barrier point and trend.
