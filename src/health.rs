@@ -1,6 +1,7 @@
 //! `GET /healthz` (200 when the database answers, the gateway is up and the scheduler
-//! finished a pass within 60 s, 503 with the reason otherwise) and `GET /metrics` (Prometheus text), on `http.listen`, served by
-//! [`serve`] within [`Limits`].
+//! finished a pass within 60 s, 503 with the reason otherwise), `GET /livez` (the process
+//! and scheduler only), `GET /readyz` (database and gateway) and `GET /metrics`
+//! (Prometheus text), on `http.listen`, served by [`serve`] within [`Limits`].
 
 mod idle;
 mod server;
@@ -109,6 +110,8 @@ pub fn router_with(probe: Arc<dyn Probe>, metrics: Arc<Metrics>, fresh_for: Dura
     };
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .with_state(health)
 }
@@ -116,6 +119,41 @@ pub fn router_with(probe: Arc<dyn Probe>, metrics: Arc<Metrics>, fresh_for: Dura
 async fn healthz(State(h): State<Health>) -> impl IntoResponse {
     let answer = h.answer().await;
     (answer.status, Json(answer.body))
+}
+
+/// Liveness: the process answers and its scheduler is not stalled. A Discord or database
+/// outage leaves it 200, so a container's health check never restarts Herald for one.
+async fn livez(State(h): State<Health>) -> impl IntoResponse {
+    let scheduler = scheduler_state(&h.metrics);
+    let status = if scheduler == "alive" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(json!({ "scheduler": scheduler, "version": crate::VERSION })))
+}
+
+/// Readiness: the database answers and the gateway is connected (or this instance stands
+/// by to take it over): 503 with the reason while either is down.
+async fn readyz(State(h): State<Health>) -> impl IntoResponse {
+    let answer = h.answer().await;
+    let ready = answer.body["db"] == "ok" && answer.body["gateway"] != "disconnected";
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({ "db": answer.body["db"], "gateway": answer.body["gateway"] });
+    (status, Json(body))
+}
+
+/// "alive" while both scheduler lanes finished a pass (or beat while idle) within 60 s.
+fn scheduler_state(metrics: &Metrics) -> &'static str {
+    if metrics.scheduler.alive() && metrics.dm_lane.alive() {
+        "alive"
+    } else {
+        "stalled"
+    }
 }
 
 impl Health {
@@ -154,11 +192,7 @@ impl Health {
         };
         // A scheduler that has not finished a pass (nor beat while idle) for 60 s sends
         // nothing, however healthy the rest looks.
-        let scheduler = if self.metrics.scheduler.alive() && self.metrics.dm_lane.alive() {
-            "alive"
-        } else {
-            "stalled"
-        };
+        let scheduler = scheduler_state(&self.metrics);
         let status = if db == "ok" && gateway != "disconnected" && scheduler == "alive" {
             StatusCode::OK
         } else {

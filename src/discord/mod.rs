@@ -112,6 +112,26 @@ pub fn start(
     DiscordHandle { shards, task }
 }
 
+/// How often the shard's stage is read into `gateway_connected`.
+const STAGE_POLL: Duration = Duration::from_millis(500);
+
+/// Keeps `gateway_connected` true to the shard: serenity sends no stage update while it
+/// retries a gateway that refuses connections, so a Discord outage would go unseen.
+async fn watch_stage(shards: Arc<ShardManager>, metrics: Arc<Metrics>) {
+    loop {
+        tokio::time::sleep(STAGE_POLL).await;
+        let connected = shards
+            .runners
+            .lock()
+            .await
+            .values()
+            .any(|r| r.stage == serenity::ConnectionStage::Connected);
+        metrics
+            .gateway_connected
+            .store(connected, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 async fn run_client(
     app: App,
     token: Secret,
@@ -134,7 +154,9 @@ async fn run_client(
             Ok(mut client) => {
                 *shards.lock().unwrap_or_else(|p| p.into_inner()) =
                     Some(client.shard_manager.clone());
+                let stages = watch_stage(client.shard_manager.clone(), app.metrics.clone());
                 tokio::select! {
+                    _ = stages => {}
                     result = client.start() => match result {
                         Ok(()) => tracing::warn!("the Discord client stopped; starting it again"),
                         Err(e) => tracing::error!(error = %e, "the Discord client failed"),

@@ -25,6 +25,9 @@ pub struct Faults {
     pub enforce_rate_limits: bool,
     /// Close every IDENTIFY with 4004, as Discord does for a bad token.
     pub reject_identify: bool,
+    /// A Discord outage: every new gateway connection is refused with 503 (with
+    /// `/_sim/gateway/disconnect`, the current ones are dropped too).
+    pub gateway_down: bool,
     /// The share of injected 429s (`http_429_ratio`) whose `retry_after`, in the body and
     /// the `Retry-After` header, is impossible: infinite, `-1` or NaN (the body then
     /// reads `Infinity` / `-1` / `NaN`, as Python's json writes them). Such an answer
@@ -45,6 +48,7 @@ impl Default for Faults {
             drop_after_commit_ratio: 0.0,
             enforce_rate_limits: true,
             reject_identify: false,
+            gateway_down: false,
             odd_retry_after_ratio: 0.0,
         }
     }

@@ -1,4 +1,4 @@
-//! `/healthz` and `/metrics` as a load balancer and Prometheus see them, and the health
+//! `/healthz`, `/livez`, `/readyz` and `/metrics` as a load balancer and Prometheus see them, and the health
 //! server's limits as a slow, idle or greedy client meets them.
 
 use std::io::{Read, Write};
@@ -68,6 +68,51 @@ async fn healthz_reports_database_and_gateway_and_metrics_count_interactions() {
                 .is_some_and(|d| d.starts_with("unavailable")),
             "{body}"
         );
+        app.finish().await;
+    })
+    .await;
+}
+
+/// A Discord outage: `/readyz` turns 503 (stop sending traffic here) while `/livez` stays
+/// 200 (do not restart: the process and scheduler are fine), then both are 200 again.
+#[tokio::test]
+async fn livez_stays_up_through_a_gateway_outage_while_readyz_turns_503() {
+    within(60, async {
+        let app = spawn_app().await;
+        let base = format!("http://{}", app.herald().health_addr);
+        let status = |path: &'static str| {
+            let url = format!("{base}{path}");
+            let http = app.http.clone();
+            async move {
+                let resp = http.get(url).send().await.expect("answers");
+                let code = resp.status().as_u16();
+                (code, resp.json::<serde_json::Value>().await.expect("json"))
+            }
+        };
+        assert_eq!(status("/livez").await.0, 200);
+        assert_eq!(status("/readyz").await.0, 200);
+        app.post("/_sim/faults", json!({ "gateway_down": true })).await;
+        app.post("/_sim/gateway/disconnect", json!({})).await;
+        let down = loop {
+            let (code, body) = status("/readyz").await;
+            if code == 503 {
+                break body;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        assert_eq!(down["gateway"], "disconnected", "{down}");
+        assert_eq!(down["db"], "ok", "{down}");
+        for _ in 0..5 {
+            let (code, body) = status("/livez").await;
+            assert_eq!((code, body["scheduler"].clone()), (200, json!("alive")), "{body}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        app.post("/_sim/faults", json!({ "gateway_down": false })).await;
+        app.advance(60);
+        while status("/readyz").await.0 != 200 {
+            app.advance(5);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         app.finish().await;
     })
     .await;
