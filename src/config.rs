@@ -94,6 +94,9 @@ pub struct Settings {
     pub http_listen: SocketAddr,
     pub min_group_size: u32,
     pub privacy_key_file: PathBuf,
+    /// Where an earlier install kept the key: moved to `privacy_key_file` once, when that
+    /// does not exist yet, so an upgrade keeps every stored answer linked to its key.
+    pub privacy_old_key_file: Option<PathBuf>,
     pub log_format: LogFormat,
     pub change_lead_role: String,
     pub manager_role: String,
@@ -130,6 +133,7 @@ pub const KEYS: &[&str] = &[
     "http.listen",
     "privacy.min_group_size",
     "privacy.key_file",
+    "privacy.old_key_file",
     "log.format",
     "roles.change_lead",
     "roles.manager",
@@ -176,7 +180,7 @@ impl Settings {
         self.discord_api_base.is_some()
     }
 
-    fn defaults() -> Self {
+    pub(crate) fn defaults() -> Self {
         Self {
             database_url: "sqlite://herald.db".into(),
             database_max_connections: 10,
@@ -187,6 +191,7 @@ impl Settings {
             http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             min_group_size: 5,
             privacy_key_file: PathBuf::from(".herald-key"),
+            privacy_old_key_file: None,
             log_format: LogFormat::Pretty,
             change_lead_role: "Change Lead".into(),
             manager_role: "Manager".into(),
@@ -233,6 +238,7 @@ impl Settings {
                 "http.listen" => s.http_listen = parse_addr(&value).map_err(err)?,
                 "privacy.min_group_size" => s.min_group_size = parse_group(&value).map_err(err)?,
                 "privacy.key_file" => s.privacy_key_file = PathBuf::from(value),
+                "privacy.old_key_file" => s.privacy_old_key_file = Some(PathBuf::from(value)),
                 "log.format" => s.log_format = parse_log_format(&value).map_err(err)?,
                 "roles.change_lead" => s.change_lead_role = non_empty(&value).map_err(err)?,
                 "roles.manager" => s.manager_role = non_empty(&value).map_err(err)?,

@@ -80,8 +80,7 @@ pub async fn export(
     weeks: i64,
 ) -> Result<(), RunError> {
     let store = open_store(&settings).await?;
-    let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
-        .map_err(RunError::Setup)?;
+    let key = privacy_key(&settings)?;
     let metrics = Arc::new(Metrics::default());
     let chat = Arc::new(crate::chat::stored::StoredChat::new(store.clone()));
     let app = App::new(store, Arc::new(SystemClock), settings, metrics, chat, key);
@@ -180,8 +179,7 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let store = open_store(&settings).await?;
     let metrics = Arc::new(Metrics::default());
     let chat = crate::discord::chat(&token, &settings, metrics.clone());
-    let key = crate::app::pulse::key::PrivacyKey::load_or_create(&settings.privacy_key_file)
-        .map_err(RunError::Setup)?;
+    let key = privacy_key(&settings)?;
     let app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
     // Before anything is stored or scheduled: the offset to the database's clock.
     if let Err(e) = app.sync_shared_time().await {
@@ -249,4 +247,44 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// The privacy key, after moving it from `privacy.old_key_file` if only that exists.
+fn privacy_key(settings: &Settings) -> Result<crate::app::pulse::key::PrivacyKey, RunError> {
+    let key_file = &settings.privacy_key_file;
+    if let Some(old) = settings.privacy_old_key_file.as_ref() {
+        if old.is_file() && !key_file.exists() {
+            std::fs::rename(old, key_file).map_err(|e| {
+                RunError::Setup(format!(
+                    "privacy.old_key_file {}: cannot move it to {}: {e}",
+                    old.display(),
+                    key_file.display()
+                ))
+            })?;
+            tracing::info!("moved the privacy key to privacy.key_file");
+        }
+    }
+    crate::app::pulse::key::PrivacyKey::load_or_create(key_file).map_err(RunError::Setup)
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn an_old_key_is_moved_once_and_never_over_an_existing_one() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+        let hex = "ab".repeat(32);
+        std::fs::write(&old, &hex).expect("old key");
+        let mut settings = Settings::defaults();
+        settings.privacy_key_file = new.clone();
+        settings.privacy_old_key_file = Some(old.clone());
+        privacy_key(&settings).expect("moved");
+        assert_eq!(std::fs::read_to_string(&new).expect("new").trim(), hex);
+        assert!(!old.exists(), "moved, not copied");
+        std::fs::write(&old, "cd".repeat(32)).expect("another old key");
+        privacy_key(&settings).expect("kept");
+        assert_eq!(std::fs::read_to_string(&new).expect("new").trim(), hex, "never replaced");
+    }
 }

@@ -18,6 +18,7 @@ impl fmt::Debug for Settings {
             http_listen,
             min_group_size,
             privacy_key_file,
+            privacy_old_key_file,
             log_format,
             change_lead_role,
             manager_role,
@@ -45,6 +46,7 @@ impl fmt::Debug for Settings {
             .field("http_listen", http_listen)
             .field("min_group_size", min_group_size)
             .field("privacy_key_file", privacy_key_file)
+            .field("privacy_old_key_file", privacy_old_key_file)
             .field("log_format", log_format)
             .field("change_lead_role", change_lead_role)
             .field("manager_role", manager_role)

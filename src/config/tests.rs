@@ -211,6 +211,7 @@ const FREE_TEXT_KEYS: &[&str] = &[
     "discord.token",
     "messages.dir",
     "privacy.key_file",
+    "privacy.old_key_file",
     "roles.change_lead",
     "roles.manager",
     "champions.channel",
