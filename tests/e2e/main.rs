@@ -20,6 +20,7 @@ mod health;
 mod helpers;
 mod log_privacy;
 mod outage;
+mod packaging;
 mod plan_rules;
 mod processes;
 mod pulse_flow;
