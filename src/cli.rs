@@ -1,5 +1,5 @@
-//! The command line: `run`, `migrate`, `plan`, `sentiment rebuild`, `export`, `sim`,
-//! each with `--config FILE`.
+//! The command line: `run`, `migrate`, `plan`, `sentiment rebuild`, `export` (each with
+//! `--config FILE`), and `init`, `demo`, `sim` and `bench`, which take their flags only.
 //!
 //! Bad input (a setting, a URL, a missing token) exits with code 2 and one clear line.
 
@@ -79,6 +79,21 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Start a campaign of your own: a commented plan, templates and question sets in DIR.
+    Init {
+        /// The new campaign's folder; it must not exist or be empty.
+        #[arg(default_value = "my-campaign")]
+        dir: PathBuf,
+        /// The go-live date (YYYY-MM-DD); asked for on a terminal when missing.
+        #[arg(long, value_name = "DATE")]
+        go_live: Option<String>,
+        /// The plan's IANA time zone, e.g. Europe/London; asked for when missing.
+        #[arg(long, value_name = "ZONE")]
+        timezone: Option<String>,
+        /// What the change is called in messages, e.g. "the new CRM".
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Serve a local Discord simulator for tests, demos and scripts.
     Sim {
         /// Address to listen on; port 0 picks a free one.
@@ -129,6 +144,9 @@ pub fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(1, &format!("cannot start the async runtime: {e}")),
     };
+    if let Some(why) = ignores_config(&cli) {
+        return fail(2, &why);
+    }
     if let Command::Sim { listen, world } = &cli.command {
         crate::telemetry::init(crate::config::LogFormat::Pretty);
         return match runtime.block_on(crate::sim::run_cli(*listen, world.clone())) {
@@ -149,7 +167,30 @@ pub fn main() -> ExitCode {
             speed: *speed,
             out: out.clone(),
         };
+        if let Some(why) = crate::app::plan_cli::no_plan_folder(messages) {
+            return fail(
+                2,
+                &why.replace(
+                    "herald plan check path/to/plan",
+                    "herald demo --messages path/to/plan",
+                ),
+            );
+        }
         return demo(&runtime, &opts);
+    }
+    if let Command::Init {
+        dir,
+        go_live,
+        timezone,
+        name,
+    } = &cli.command
+    {
+        return crate::app::init::init(&crate::app::init::InitOptions {
+            dir,
+            go_live: go_live.as_deref(),
+            timezone: timezone.as_deref(),
+            name: name.as_deref(),
+        });
     }
     if let Command::Bench { only } = &cli.command {
         return bench(&runtime, only);
@@ -194,6 +235,7 @@ pub fn main() -> ExitCode {
             Command::Sim { .. }
             | Command::Plan { .. }
             | Command::Demo { .. }
+            | Command::Init { .. }
             | Command::Bench { .. } => Ok(()),
         }
     });
@@ -202,6 +244,24 @@ pub fn main() -> ExitCode {
         Err(RunError::Setup(msg)) => fail(2, &msg),
         Err(RunError::Failed(e)) => fail(1, &format!("{e:#}")),
     }
+}
+
+/// `demo`, `sim` and `bench` take no configuration file: their flags are their settings,
+/// so a `--config` given to them is refused rather than silently ignored.
+fn ignores_config(cli: &Cli) -> Option<String> {
+    let (name, flags) = match cli.command {
+        Command::Demo { .. } => ("demo", "--messages, --seed, --speed and --out"),
+        Command::Sim { .. } => ("sim", "--listen and --world"),
+        Command::Bench { .. } => ("bench", "--only and the BENCH_* variables"),
+        Command::Init { .. } => ("init", "DIR, --go-live, --timezone and --name"),
+        _ => return None,
+    };
+    cli.config.as_ref().map(|file| {
+        format!(
+            "`herald {name}` reads no configuration file, so {} would be ignored; its settings are {flags}. Drop --config.",
+            file.display()
+        )
+    })
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {

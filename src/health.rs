@@ -130,7 +130,10 @@ async fn livez(State(h): State<Health>) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, Json(json!({ "scheduler": scheduler, "version": crate::VERSION })))
+    (
+        status,
+        Json(json!({ "scheduler": scheduler, "version": crate::VERSION })),
+    )
 }
 
 /// Readiness: the database answers and the gateway is connected (or this instance stands

@@ -285,6 +285,10 @@ mod key_tests {
         assert!(!old.exists(), "moved, not copied");
         std::fs::write(&old, "cd".repeat(32)).expect("another old key");
         privacy_key(&settings).expect("kept");
-        assert_eq!(std::fs::read_to_string(&new).expect("new").trim(), hex, "never replaced");
+        assert_eq!(
+            std::fs::read_to_string(&new).expect("new").trim(),
+            hex,
+            "never replaced"
+        );
     }
 }

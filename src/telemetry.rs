@@ -88,11 +88,20 @@ where
     }
 }
 
+/// Colour only on a terminal, and never when `NO_COLOR` is set to anything non-empty
+/// (no-color.org).
+fn colour_allowed(terminal: bool, no_color: Option<std::ffi::OsString>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 /// Installs the global subscriber once; later calls (tests) are ignored. A log written to
-/// a file or a pipe gets no colour codes.
+/// a file or a pipe gets no colour codes, nor does anyone who sets `NO_COLOR`.
 pub fn init(format: LogFormat) {
     let policy = LogPolicy::from_env();
-    let ansi = std::io::stderr().is_terminal();
+    let ansi = colour_allowed(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR"),
+    );
     let installed = subscriber(&policy, format, std::io::stderr, ansi)
         .try_init()
         .is_ok();
@@ -112,6 +121,17 @@ mod tests {
     use super::*;
 
     const CANARY: &str = "canary-3c1f7 my honest comment";
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        assert!(colour_allowed(true, None));
+        assert!(!colour_allowed(false, None), "a file or a pipe");
+        assert!(!colour_allowed(true, Some("1".into())), "NO_COLOR=1");
+        assert!(
+            colour_allowed(true, Some("".into())),
+            "an empty NO_COLOR counts as unset"
+        );
+    }
 
     /// A writer the test can read back.
     #[derive(Clone, Default)]

@@ -8,6 +8,7 @@ pub mod announce;
 pub mod champions;
 pub mod comms;
 pub mod gateway;
+pub mod init;
 pub mod jobs;
 pub mod once;
 pub mod plan_cli;

@@ -30,7 +30,28 @@ fn known(settings: Option<&Settings>) -> Known {
     }
 }
 
+/// Exit 2 with what to do when `dir` is not a plan folder at all.
+pub fn no_plan_folder(dir: &Path) -> Option<String> {
+    if dir.join("plan.toml").is_file() {
+        return None;
+    }
+    let what = if dir.is_dir() {
+        format!("{} has no plan.toml", dir.display())
+    } else {
+        format!("there is no plan folder at {}", dir.display())
+    };
+    Some(format!(
+        "{what}. Run this from the folder that holds your plan, name it (for example \
+`herald plan check path/to/plan`), or create one with `herald init {}`.",
+        dir.display()
+    ))
+}
+
 fn load(dir: &Path, settings: Option<&Settings>) -> Result<Plan, ExitCode> {
+    if let Some(why) = no_plan_folder(dir) {
+        eprintln!("error: {why}");
+        return Err(ExitCode::from(2));
+    }
     plan::load(dir, &known(settings)).map_err(|problems| {
         for p in &problems {
             println!("{p}");

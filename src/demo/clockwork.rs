@@ -187,8 +187,24 @@ pub async fn read_everything_said(herald: &Running, said: u64) {
     }
 }
 
-/// The progress bar on stderr.
+/// Whether stderr is a terminal, where the progress bar can redraw itself in place.
+pub fn progress_shown() -> bool {
+    std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// Clears the progress bar's line, so a transcript line starts at the left edge.
+pub fn clear_progress() {
+    if progress_shown() {
+        eprint!("\r\x1b[K");
+    }
+}
+
+/// The progress bar on stderr, drawn only on a terminal (a pipe or a log gets the
+/// transcript alone).
 pub fn progress(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) {
+    if !progress_shown() {
+        return;
+    }
     let done = (now - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64;
     let filled = ((done * 30.0).round() as usize).min(30);
     eprint!(

@@ -216,7 +216,7 @@ impl Run<'_> {
                 clockwork::progress(self.start, self.end, now);
             }
         }
-        if stage.print {
+        if stage.print && clockwork::progress_shown() {
             eprintln!();
         }
     }

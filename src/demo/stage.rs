@@ -103,6 +103,7 @@ impl<'a> Stage<'a> {
             self.outcome.alerts.push(line.clone());
         }
         if self.print {
+            super::clockwork::clear_progress();
             println!("{line}");
         }
         self.outcome.transcript.push(line);

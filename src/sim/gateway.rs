@@ -17,7 +17,11 @@ const HEARTBEAT_INTERVAL_MS: u64 = 41_250;
 pub async fn upgrade(State(s): State<Arc<SimState>>, ws: WebSocketUpgrade) -> Response {
     if s.lock().limits.faults.gateway_down {
         use axum::response::IntoResponse;
-        return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Discord is unavailable.").into_response();
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "Discord is unavailable.",
+        )
+            .into_response();
     }
     ws.on_upgrade(move |socket| session(s, socket))
 }

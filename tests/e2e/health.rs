@@ -91,7 +91,8 @@ async fn livez_stays_up_through_a_gateway_outage_while_readyz_turns_503() {
         };
         assert_eq!(status("/livez").await.0, 200);
         assert_eq!(status("/readyz").await.0, 200);
-        app.post("/_sim/faults", json!({ "gateway_down": true })).await;
+        app.post("/_sim/faults", json!({ "gateway_down": true }))
+            .await;
         app.post("/_sim/gateway/disconnect", json!({})).await;
         let down = loop {
             let (code, body) = status("/readyz").await;
@@ -104,10 +105,15 @@ async fn livez_stays_up_through_a_gateway_outage_while_readyz_turns_503() {
         assert_eq!(down["db"], "ok", "{down}");
         for _ in 0..5 {
             let (code, body) = status("/livez").await;
-            assert_eq!((code, body["scheduler"].clone()), (200, json!("alive")), "{body}");
+            assert_eq!(
+                (code, body["scheduler"].clone()),
+                (200, json!("alive")),
+                "{body}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        app.post("/_sim/faults", json!({ "gateway_down": false })).await;
+        app.post("/_sim/faults", json!({ "gateway_down": false }))
+            .await;
         app.advance(60);
         while status("/readyz").await.0 != 200 {
             app.advance(5);

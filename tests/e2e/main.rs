@@ -15,6 +15,7 @@ mod comms;
 mod demo;
 mod discord_edge;
 mod fault_runs;
+mod first_hour;
 mod gateway;
 mod health;
 mod helpers;

@@ -51,16 +51,26 @@ fn the_health_check_probes_liveness_so_a_discord_outage_restarts_nothing() {
         .find(|i| i.starts_with("HEALTHCHECK"))
         .expect("a HEALTHCHECK");
     assert!(check.contains("/livez"), "{check}");
-    assert!(!check.contains("/healthz") && !check.contains("/readyz"), "{check}");
+    assert!(
+        !check.contains("/healthz") && !check.contains("/readyz"),
+        "{check}"
+    );
 }
 
 #[test]
 fn the_plan_is_a_volume_herald_reads_and_the_shipped_plan_fills_it() {
     let all = instructions(DOCKERFILE);
-    let volume = all.iter().find(|i| i.starts_with("VOLUME")).expect("VOLUME");
+    let volume = all
+        .iter()
+        .find(|i| i.starts_with("VOLUME"))
+        .expect("VOLUME");
     assert!(volume.contains("\"/plan\""), "{volume}");
-    assert!(all.iter().any(|i| i.starts_with("ENV") && i.contains("HERALD__MESSAGES__DIR=/plan")));
-    assert!(all.iter().any(|i| i.starts_with("COPY") && i.ends_with("messages /plan")));
+    assert!(all
+        .iter()
+        .any(|i| i.starts_with("ENV") && i.contains("HERALD__MESSAGES__DIR=/plan")));
+    assert!(all
+        .iter()
+        .any(|i| i.starts_with("COPY") && i.ends_with("messages /plan")));
 }
 
 #[test]
@@ -70,13 +80,19 @@ fn base_images_are_pinned_and_dependencies_build_in_their_own_layer() {
     assert_eq!(froms.len(), 2, "a builder and a runtime");
     for from in froms {
         let image = from.split_whitespace().nth(1).expect("an image");
-        assert!(pinned(image), "{image} floats: pin a version such as rust:1.95.0-bookworm");
+        assert!(
+            pinned(image),
+            "{image} floats: pin a version such as rust:1.95.0-bookworm"
+        );
     }
     let position = |pred: &dyn Fn(&String) -> bool| all.iter().position(pred).expect("found");
     let deps = position(&|i| i.starts_with("RUN") && i.contains("cargo build"));
     let sources = position(&|i| i.starts_with("COPY src"));
     let manifests = position(&|i| i.starts_with("COPY Cargo.toml Cargo.lock"));
-    assert!(manifests < deps && deps < sources, "manifests, then dependencies, then sources");
+    assert!(
+        manifests < deps && deps < sources,
+        "manifests, then dependencies, then sources"
+    );
 }
 
 #[test]
@@ -85,12 +101,24 @@ fn compose_runs_two_heralds_on_a_healthy_postgresql() {
         .lines()
         .find_map(|l| l.trim().strip_prefix("image: postgres:"))
         .expect("a postgres service");
-    assert!(pinned(&format!("postgres:{image}")), "postgres:{image} floats");
-    assert!(COMPOSE.contains("condition: service_healthy"), "Herald waits for the database");
+    assert!(
+        pinned(&format!("postgres:{image}")),
+        "postgres:{image} floats"
+    );
+    assert!(
+        COMPOSE.contains("condition: service_healthy"),
+        "Herald waits for the database"
+    );
     assert!(COMPOSE.contains("HERALD__DATABASE__URL: postgres://"));
     for service in ["herald-a:", "herald-b:"] {
         assert!(COMPOSE.contains(&format!("\n  {service}")), "{service}");
     }
-    assert!(COMPOSE.contains("- key:/var/lib/herald-key"), "instances share the privacy key");
-    assert!(!COMPOSE.contains("DISCORD_TOKEN: ") || COMPOSE.contains("${DISCORD_TOKEN"), "no token in the file");
+    assert!(
+        COMPOSE.contains("- key:/var/lib/herald-key"),
+        "instances share the privacy key"
+    );
+    assert!(
+        !COMPOSE.contains("DISCORD_TOKEN: ") || COMPOSE.contains("${DISCORD_TOKEN"),
+        "no token in the file"
+    );
 }
