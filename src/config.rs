@@ -386,10 +386,8 @@ fn env_layer(env: &HashMap<String, String>) -> Result<RawLayer, ConfigError> {
 }
 
 fn unknown_key_message(key: &str) -> String {
-    format!(
-        "unknown setting `{key}`; known settings are: {}",
-        KEYS.join(", ")
-    )
+    let hint = crate::domain::closest::or_list(key, KEYS, "known settings are");
+    format!("unknown setting `{key}`{hint}")
 }
 
 fn read_token_file(path: &Path, origin: Origin) -> Result<Secret, ConfigError> {

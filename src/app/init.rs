@@ -7,8 +7,6 @@ use std::process::ExitCode;
 
 use chrono::NaiveDate;
 
-use crate::domain::closest::did_you_mean;
-
 const PLAN: &str = include_str!("init/plan.toml");
 const TEMPLATES: [(&str, &str); 4] = [
     ("kickoff.md", include_str!("init/kickoff.md")),
@@ -87,14 +85,8 @@ fn facts(opts: &InitOptions) -> Result<Facts, String> {
         Some(v) => v.to_string(),
         None => asked("--timezone", "Time zone (e.g. Europe/London)")?,
     };
-    let timezone = timezone.trim().parse::<chrono_tz::Tz>().map_err(|_| {
-        let names = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
-        format!(
-            "`{}` is not a time zone; use an IANA name such as Europe/London.{} Nothing was written.",
-            timezone.trim(),
-            did_you_mean(timezone.trim(), names)
-        )
-    })?;
+    let timezone = crate::domain::schedule::parse_timezone(timezone.trim())
+        .map_err(|why| format!("{why} Nothing was written."))?;
     let name = opts.name.unwrap_or("Our change").trim().to_string();
     Ok(Facts {
         name,

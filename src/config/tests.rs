@@ -50,6 +50,13 @@ fn an_unknown_key_in_the_file_names_its_line() {
         line.contains(":3:1: database.colour: unknown setting"),
         "{line}"
     );
+    let err = Settings::load(None, &env(&[("HERALD__PRIVACY__MIN_GROUP_SZE", "5")])).unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "unknown setting `privacy.min_group_sze`; did you mean `privacy.min_group_size`?"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use super::limits::RenderError;
 use super::render::{limit_problems, message};
 use super::{Audience, Item, Known, Plan, Problem};
 use crate::chat::Button;
+use crate::domain::closest::or_list;
 use crate::domain::words;
 
 pub(super) fn check(
@@ -20,6 +21,7 @@ pub(super) fn check(
 ) {
     let mut teams = plan.team_names();
     teams.extend(known.teams.iter().cloned());
+    let team_names: Vec<&str> = teams.iter().map(String::as_str).collect();
     for item in &plan.items {
         let at = |pos: (usize, usize), message: String| Problem {
             file: file.to_path_buf(),
@@ -34,14 +36,14 @@ pub(super) fn check(
             continue; // reported at the schedule
         }
         if plan.templates.get(&item.template).is_none() {
-            let names: Vec<&String> = plan.templates.map.keys().collect();
+            let names: Vec<&str> = plan.templates.map.keys().map(String::as_str).collect();
             problems.push(at(
                 item.at.template,
                 format!(
-                    "item `{}`: no template `{}` in templates/ or stories/ (there are: {})",
+                    "item `{}`: no template `{}` in templates/ or stories/{}",
                     item.id,
                     item.template,
-                    join(&names)
+                    or_list(&item.template, &names, "there are")
                 ),
             ));
             continue;
@@ -54,9 +56,9 @@ pub(super) fn check(
                 problems.push(at(
                     item.at.audience,
                     format!(
-                        "item `{}`: unknown team `{t}`; known teams are: {}",
+                        "item `{}`: unknown team `{t}`{}",
                         item.id,
-                        join(&teams)
+                        or_list(t, &team_names, "known teams are")
                     ),
                 ));
             }
@@ -139,17 +141,6 @@ fn render_for_every_team(plan: &Plan, item: &Item, teams: &[String], problems: &
 fn first_fire(plan: &Plan, item: &Item) -> DateTime<Utc> {
     let start = DateTime::<Utc>::from_timestamp(1_735_689_600, 0).unwrap_or_default();
     item.next_after(start, &plan.campaign).unwrap_or(start)
-}
-
-fn join<T: AsRef<str>>(names: &[T]) -> String {
-    if names.is_empty() {
-        return "none".into();
-    }
-    names
-        .iter()
-        .map(|n| n.as_ref())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// What a reader may miss although the plan works: an item to several teams with no

@@ -11,6 +11,7 @@ mod people;
 pub mod polls;
 pub mod preview;
 mod raw;
+mod recover;
 pub mod render;
 pub mod template;
 

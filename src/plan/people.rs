@@ -86,7 +86,10 @@ pub(super) fn known_list(
     let there = if names.is_empty() {
         "none is declared".to_string()
     } else {
-        format!("there are: {}", names.join(", "))
+        let meant = crate::domain::closest::closest(name.get_ref(), names.iter().copied())
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default();
+        format!("{meant}there are: {}", names.join(", "))
     };
     cx.at(
         name.span(),

@@ -9,15 +9,15 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{
-    kotter_phases, line_col, Audience, Campaign, Item, LineIndex, Misfire, Phase, Ping, Plan,
-    Problem, Resend, Templates,
+    kotter_phases, Audience, Campaign, Item, LineIndex, Misfire, Phase, Ping, Plan, Problem,
+    Resend, Templates,
 };
 use crate::domain::schedule::{parse_timezone, Schedule};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlan {
-    campaign: RawCampaign,
+    campaign: Option<RawCampaign>,
     #[serde(default)]
     phases: Vec<RawPhase>,
     #[serde(default)]
@@ -137,25 +137,26 @@ pub(super) fn parse(
     polls: std::collections::BTreeMap<String, crate::domain::poll::QuestionSet>,
     problems: &mut Vec<Problem>,
 ) -> Option<Plan> {
-    let raw: RawPlan = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            let (line, col) = line_col(text, e.span().map(|s| s.start).unwrap_or(0));
+    let read = super::recover::parse::<RawPlan>(file, text, problems);
+    let raw = read.value?;
+    let Some(raw_campaign) = &raw.campaign else {
+        if !read.blanked {
             problems.push(Problem {
                 file: file.to_path_buf(),
-                line,
-                col,
-                message: e.message().trim().to_string(),
+                line: 1,
+                col: 1,
+                message: "the plan has no [campaign] table; add one with `name` and `timezone`"
+                    .into(),
             });
-            return None;
         }
+        return None;
     };
     let mut cx = Ctx {
         file,
         lines: LineIndex::new(text),
         problems,
     };
-    let campaign = campaign(&raw.campaign, &mut cx)?;
+    let campaign = campaign(raw_campaign, &mut cx)?;
     let phases = if raw.phases.is_empty() {
         kotter_phases()
     } else {
@@ -170,7 +171,7 @@ pub(super) fn parse(
     let holidays = super::people::holidays(&raw.holidays, &mut cx);
     let teams = super::people::teams(&raw.teams, &holidays, &mut cx);
     let sponsors = super::people::sponsors(&raw.sponsors, &mut cx);
-    if let Some(h) = &raw.campaign.holidays {
+    if let Some(h) = &raw_campaign.holidays {
         super::people::known_list(h, &holidays, &mut cx);
     }
     let items: Vec<Item> = raw
@@ -244,7 +245,9 @@ fn campaign(c: &RawCampaign, cx: &mut Ctx) -> Option<Campaign> {
         .map_or("change-team".to_string(), |r| r.get_ref().clone());
     Some(Campaign {
         name: c.name.get_ref().clone(),
-        tz: tz?,
+        // A zone already reported: read on in UTC so the rest of the plan is checked too
+        // (a plan with a problem never runs).
+        tz: tz.unwrap_or(chrono_tz::UTC),
         go_live,
         reports_channel,
         grace: Duration::minutes(grace.max(0)),
@@ -430,9 +433,9 @@ fn pulse(
         cx.at(
             p.set.span(),
             format!(
-                "pulse `{id}`: no question set `{}` in polls/ (there are: {})",
+                "pulse `{id}`: no question set `{}` in polls/{}",
                 p.set.get_ref(),
-                names.join(", ")
+                crate::domain::closest::or_list(p.set.get_ref(), &names, "there are")
             ),
         );
     }
@@ -461,9 +464,14 @@ fn pulse(
             .iter()
             .filter(|t| !teams.iter().any(|d| d.name.eq_ignore_ascii_case(t)))
         {
+            let names: Vec<&str> = teams.iter().map(|d| d.name.as_str()).collect();
+            let hint = match crate::domain::closest::closest(t, names.iter().copied()) {
+                Some(c) => format!("did you mean `{c}`?"),
+                None => "declare it under [[teams]]".to_string(),
+            };
             cx.at(
                 p.audience.span(),
-                format!("pulse `{id}`: unknown team `{t}`; declare it under [[teams]]"),
+                format!("pulse `{id}`: unknown team `{t}`; {hint}"),
             );
         }
     }

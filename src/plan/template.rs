@@ -151,13 +151,12 @@ pub fn load_with_stories(dir: &Path, stories: Option<&Path>) -> (Templates, Vec<
         }) {
             Ok(t) => {
                 if let Err(e) = env.add_template_owned(t.name.clone(), t.body.clone()) {
-                    let line = t.body_line + e.line().unwrap_or(1) - 1;
-                    let detail = e.detail().unwrap_or("syntax error").to_string();
+                    let (line, col, message) = syntax_problem(&t, &e);
                     problems.push(Problem {
                         file: file.clone(),
                         line,
-                        col: 1,
-                        message: format!("template syntax error: {detail}"),
+                        col,
+                        message,
                     });
                     broken.insert(t.name.clone());
                     continue;
@@ -263,21 +262,99 @@ fn undeclared(env: &Environment<'static>, t: &Template, story: bool, problems: &
         if known || BUILTINS.contains(&var.split('.').next().unwrap_or_default()) {
             continue;
         }
-        let offset = t
-            .body
-            .lines()
-            .position(|l| l.contains(var.split('.').next_back().unwrap_or(&var)))
-            .unwrap_or(0);
+        let (line, col) = placeholder_at(&t.body, &var);
         problems.push(Problem {
             file: t.file.clone(),
-            line: t.body_line + offset,
-            col: 1,
+            line: t.body_line + line - 1,
+            col,
             message: format!(
-                "unknown placeholder `{var}`; templates can use: {}",
-                allowed.join(", ")
+                "unknown placeholder `{var}`{}",
+                crate::domain::closest::or_list(&var, &allowed, "templates can use")
             ),
         });
     }
+}
+
+/// A template that does not parse: where, and what. A block never closed is reported
+/// where it opens, since the end of the file is no help.
+fn syntax_problem(t: &Template, e: &minijinja::Error) -> (usize, usize, String) {
+    let detail = e.detail().unwrap_or("syntax error");
+    if detail.contains("unexpected end of input") {
+        if let Some((offset, tag)) = unclosed_block(&t.body) {
+            let (line, col) = file_line_col(&t.body, offset);
+            return (
+                t.body_line + line - 1,
+                col,
+                format!("template syntax error: `{{% {tag} %}}` is never closed; add `{{% end{tag} %}}` where it should end"),
+            );
+        }
+    }
+    let (line, col) = position(t, e).unwrap_or((t.body_line, 1));
+    (line, col, format!("template syntax error: {detail}"))
+}
+
+/// The innermost block tag (`if`, `for`, …) left open at the end of `body`, with its offset.
+fn unclosed_block(body: &str) -> Option<(usize, &'static str)> {
+    const BLOCKS: [&str; 7] = ["if", "for", "macro", "block", "with", "filter", "call"];
+    let mut open: Vec<(usize, &'static str)> = Vec::new();
+    for (at, _) in body.match_indices("{%") {
+        let inner = body[at + 2..].trim_start_matches(['-', '+']).trim_start();
+        let word = inner
+            .split(|c: char| !c.is_alphanumeric() && c != '_')
+            .next()
+            .unwrap_or("");
+        if let Some(block) = BLOCKS.iter().find(|b| **b == word) {
+            open.push((at, block));
+        } else if word
+            .strip_prefix("end")
+            .is_some_and(|b| BLOCKS.contains(&b))
+        {
+            open.pop();
+        }
+    }
+    open.pop()
+}
+
+/// Where `var` (e.g. `campaign.go_lve`) is first used inside a `{{ }}` or `{% %}` tag of
+/// the body, as a 1-based (line, column); the body keeps the file's line breaks.
+fn placeholder_at(body: &str, var: &str) -> (usize, usize) {
+    let first = var.split('.').next().unwrap_or(var);
+    let mut from = 0;
+    while let Some(open) = body[from..].find(['{']).map(|i| from + i) {
+        from = open + 1;
+        let close = match body.get(open..open + 2) {
+            Some("{{") => "}}",
+            Some("{%") => "%}",
+            _ => continue,
+        };
+        let Some(len) = body[open..].find(close) else {
+            break;
+        };
+        let tag = &body[open..open + len];
+        if let Some(at) = word_in(tag, first) {
+            return file_line_col(body, open + at);
+        }
+    }
+    (1, 1)
+}
+
+/// A body offset as the file's (line, column): a paragraph's joined line starts with the
+/// `#}` that closes the join's comment, which the file does not have.
+fn file_line_col(body: &str, offset: usize) -> (usize, usize) {
+    let (line, col) = super::line_col(body, offset);
+    let line_start = body[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let joined = body[line_start..].starts_with("#}") && body[..line_start].ends_with("{#\n");
+    (line, if joined && col > 2 { col - 2 } else { col })
+}
+
+/// The byte offset of `word` standing alone (not part of a longer name) in `text`.
+fn word_in(text: &str, word: &str) -> Option<usize> {
+    let name_char = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| name_char(c) || c == '.') && !after.is_some_and(name_char)
+    })
 }
 
 impl Templates {
@@ -366,7 +443,7 @@ fn ran_out_of_fuel(e: &minijinja::Error) -> bool {
 /// Where in the template's file minijinja stopped, as `(line, column)`.
 fn position(t: &Template, e: &minijinja::Error) -> Option<(usize, usize)> {
     let (line, col) = match e.range() {
-        Some(range) => super::line_col(&t.body, range.start),
+        Some(range) => file_line_col(&t.body, range.start),
         None => (e.line()?, 1),
     };
     Some((t.body_line + line - 1, col))

@@ -161,14 +161,19 @@ fn an_unknown_placeholder_is_reported_at_its_line_with_the_known_ones() {
     );
     std::fs::write(&file, text).expect("write");
     let p = only_problem(dir.path());
+    let column = text_line(&file, 12)
+        .find("{{ team.nmae")
+        .expect("on line 12")
+        + 4;
     assert_eq!(
-        (p.file.clone(), p.line),
-        (file, 12),
-        "the body starts on line 12, after the front matter"
+        (p.file.clone(), p.line, p.col),
+        (file, 12, column),
+        "the body starts on line 12, after the front matter; the column is the name's"
     );
     assert!(
-        p.message
-            .starts_with("unknown placeholder `team.nmae`; templates can use:"),
+        p.message.starts_with(
+            "unknown placeholder `team.nmae`; did you mean `team.name`? (templates can use:"
+        ),
         "{p}"
     );
 }
@@ -225,7 +230,11 @@ fn an_unknown_key_is_reported_at_its_line() {
     });
     let p = only_problem(dir.path());
     assert_eq!(p.line, line_of(&plan_text(dir.path()), "acknowledge"));
-    assert!(p.message.starts_with("unknown field `acknowledge`"), "{p}");
+    assert!(
+        p.message
+            .starts_with("unknown key `acknowledge`; did you mean `ack`?"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -521,4 +530,10 @@ fn a_team_reads_its_own_variant_then_its_language_and_plan_check_warns_of_gaps()
             "warning: item `hello`: team Paris reads `fr` but there is no hello.fr.md; it gets hello.md instead",
         ]
     );
+}
+
+/// Line `n` (1-based) of a file.
+fn text_line(file: &std::path::Path, n: usize) -> String {
+    let text = std::fs::read_to_string(file).expect("read");
+    text.lines().nth(n - 1).expect("the line").to_string()
 }

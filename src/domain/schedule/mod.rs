@@ -128,6 +128,9 @@ fn parse_cron(s: &str) -> Result<Schedule, String> {
     if !(5..=6).contains(&fields.len()) {
         return Err(format!("`{s}` has {} fields; a cron has 5 (minute hour day month weekday) or 6 (with seconds first)", fields.len()));
     }
+    if let Some(field) = cron_words::first_bad_field(&fields) {
+        return Err(format!("`{s}` is not a valid cron expression: {field}"));
+    }
     let cron = croner::Cron::new(s)
         .with_seconds_optional()
         .parse()
@@ -168,9 +171,15 @@ fn cron_next(cron: &croner::Cron, after: DateTime<Utc>, tz: Tz) -> Option<DateTi
 /// Parses an IANA timezone name, with a hint when it is close to one.
 pub fn parse_timezone(name: &str) -> Result<Tz, String> {
     name.trim().parse::<Tz>().map_err(|_| {
-        format!("`{name}` is not an IANA timezone; use a name such as `Europe/London` or `America/New_York`")
+        let zones = chrono_tz::TZ_VARIANTS.iter().map(|t| t.name());
+        match crate::domain::closest::closest(name.trim(), zones) {
+            Some(zone) => format!("`{name}` is not an IANA timezone; did you mean `{zone}`?"),
+            None => format!("`{name}` is not an IANA timezone; use a name such as `Europe/London` or `America/New_York`"),
+        }
     })
 }
+
+mod cron_words;
 
 #[cfg(test)]
 mod tests;

@@ -110,7 +110,10 @@ fn a_daily_time_in_the_repeated_autumn_hour_fires_once() {
 fn an_unknown_timezone_is_named() {
     assert!(parse_timezone("Europe/Londn")
         .unwrap_err()
-        .contains("`Europe/Londn` is not an IANA timezone"));
+        .contains("`Europe/Londn` is not an IANA timezone; did you mean `Europe/London`?"));
+    assert!(parse_timezone("Mars/Olympus")
+        .unwrap_err()
+        .contains("use a name such as `Europe/London`"));
 }
 
 // ---- the oracle: an independent minute-by-minute reading of the same rules ----
