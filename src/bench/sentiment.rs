@@ -1,5 +1,5 @@
 //! The sentiment record at 1,000,000 signals over 200 teams and 60 days on SQLite: the
-//! ingest rate (batches of 10,000, each one transaction), then the `/sentiment overview`
+//! ingest rate (batches of 10,000, each one transaction), then the all-teams `/sentiment`
 //! work (every team's view and the heat-map PNG) timed `BENCH_RUNS` (50) times.
 //! `BENCH_SIGNALS` and `BENCH_SIGNAL_TEAMS` change the size.
 
@@ -76,7 +76,7 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
         .target("≥ 20,000/s"),
         Figure::new(
             NAME,
-            format!("/sentiment overview p50 ({runs} runs; of which the PNG)"),
+            format!("/sentiment (all teams) p50 ({runs} runs; of which the PNG)"),
             format!(
                 "{:.1} ms ({:.1} ms)",
                 percentile(&times, 50.0),
@@ -85,7 +85,7 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
         ),
         Figure::new(
             NAME,
-            "/sentiment overview p99",
+            "/sentiment (all teams) p99",
             format!("{:.1} ms", percentile(&times, 99.0)),
         )
         .target("< 100 ms"),

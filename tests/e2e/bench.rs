@@ -84,7 +84,7 @@ fn the_bench_command_prints_every_figure_in_one_table() {
     assert!(value(&rows, "scheduler", "idle CPU").ends_with("of one core"));
     assert!(value(&rows, "scheduler", "resident memory").ends_with("MiB"));
     assert!(value(&rows, "sentiment", "ingest of 2000 signals").contains("signals per second"));
-    assert!(value(&rows, "sentiment", "/sentiment overview p99").ends_with(" ms"));
+    assert!(value(&rows, "sentiment", "/sentiment (all teams) p99").ends_with(" ms"));
     assert!(value(
         &rows,
         "enterprise",

@@ -208,8 +208,27 @@ async fn the_same_seed_tells_the_same_story_at_any_speed_at_each_message_send_ti
         let ping = "Tue 22 Dec 09:15  #support      @Support A quick word for Support";
         assert!(lines.iter().any(|l| l.starts_with(ping)), "{lines:#?}");
         every_planned_send_is_at_its_time(&plan, lines);
+        for shown in readme_picture() {
+            assert!(
+                lines.iter().any(|l| l == shown),
+                "the README shows `{shown}`: {lines:#?}"
+            );
+        }
     })
     .await;
+}
+
+/// The transcript lines the README opens with, as what a rehearsal looks like.
+fn readme_picture() -> Vec<&'static str> {
+    let readme = include_str!("../../README.md");
+    let block = readme
+        .split("tests/e2e/demo.rs checks each one. -->\n```text\n")
+        .nth(1)
+        .and_then(|r| r.split("```").next())
+        .expect("the README's picture of a rehearsal");
+    let lines: Vec<&str> = block.lines().collect();
+    assert!(lines.len() >= 5, "{lines:?}");
+    lines
 }
 
 #[tokio::test]

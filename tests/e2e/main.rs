@@ -27,6 +27,7 @@ mod processes;
 mod pulse_flow;
 mod pulse_results;
 mod pulses;
+mod readme;
 mod scale_out;
 mod security;
 mod sentiment;

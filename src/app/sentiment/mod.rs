@@ -392,7 +392,7 @@ pub async fn show(
     Ok((text, v))
 }
 
-/// `/sentiment overview`: every team in a short table (the heat map goes with it).
+/// `/sentiment` without a team: every team in a short table (the heat map goes with it).
 pub async fn overview(app: &App, actor: &Actor, weeks: i64) -> AppResult<(String, Vec<TeamView>)> {
     require(app, actor, Need::ChangeLead).await?;
     let all = views(app, actor.guild, weeks).await?;
