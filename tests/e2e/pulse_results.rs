@@ -265,10 +265,18 @@ async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams
             .await
             .content;
         assert!(
-            readiness.contains("**Sales** (pulse #1, 7 answered)")
-                && !readiness.contains("Finance"),
+            readiness.contains("**Sales** (pulse #1, 7 answered)"),
             "{readiness}"
         );
+        assert!(
+            readiness.contains("**Finance**: withheld — fewer than 5 answered pulse #1, so its figures stay hidden"),
+            "a withheld team is named as withheld, with no figure: {readiness}"
+        );
+        assert!(
+            !readiness.contains("Trend of the mean"),
+            "one pulse is no trend: {readiness}"
+        );
+        assert!(readiness.contains(" calls for: "), "{readiness}");
         app.finish().await;
     })
     .await;

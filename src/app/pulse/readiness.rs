@@ -7,7 +7,7 @@ use super::load;
 use super::results::{adkar_of, column, compute, Group};
 use crate::app::access::{require, Actor, Need};
 use crate::app::App;
-use crate::domain::adkar::ELEMENTS;
+use crate::domain::adkar::{Element, ELEMENTS};
 use crate::domain::enps::enps;
 use crate::domain::ids::GuildId;
 use crate::domain::poll::{QuestionKind, QuestionSet, SetKind};
@@ -85,10 +85,27 @@ pub async fn adkar_history(
     guild: GuildId,
     keep: impl Fn(&PulseTeam) -> bool,
 ) -> AppResult<Vec<(String, Vec<(i64, Group)>)>> {
+    Ok(adkar_pulses(app, guild, keep).await?.shown)
+}
+
+/// The closed ADKAR pulses per team: where results were shown, and each team whose latest
+/// ADKAR pulse withheld them (fewer than the minimum answered).
+struct AdkarPulses {
+    shown: Vec<(String, Vec<(i64, Group)>)>,
+    /// Team name and the pulse that withheld it, for teams whose latest pulse did.
+    withheld: Vec<(String, i64)>,
+}
+
+async fn adkar_pulses(
+    app: &App,
+    guild: GuildId,
+    keep: impl Fn(&PulseTeam) -> bool,
+) -> AppResult<AdkarPulses> {
     let mut rows = app.store.recent_pulses(guild, 200).await?;
     rows.retain(|r| r.closed_at_ms.is_some());
     rows.reverse();
-    let mut history: Vec<(String, Vec<(i64, Group)>)> = Vec::new();
+    let mut shown: Vec<(String, Vec<(i64, Group)>)> = Vec::new();
+    let mut withheld: Vec<(String, i64)> = Vec::new();
     for row in rows {
         let pulse = load(app, row.id).await?;
         if pulse.set.kind != SetKind::Adkar {
@@ -96,17 +113,30 @@ pub async fn adkar_history(
         }
         let teams = app.store.pulse_teams(row.id).await?;
         let r = compute(app, pulse).await?;
-        for (g, t) in r.teams.iter().zip(&teams) {
-            if !(keep(t) && r.shown(&g.name)) {
+        for (g, _) in r.teams.iter().zip(&teams).filter(|(_, t)| keep(t)) {
+            withheld.retain(|(n, _)| *n != g.name);
+            if !r.shown(&g.name) {
+                withheld.push((g.name.clone(), row.id));
                 continue;
             }
-            match history.iter_mut().find(|(n, _)| *n == g.name) {
+            match shown.iter_mut().find(|(n, _)| *n == g.name) {
                 Some((_, h)) => h.push((row.id, g.clone())),
-                None => history.push((g.name.clone(), vec![(row.id, g.clone())])),
+                None => shown.push((g.name.clone(), vec![(row.id, g.clone())])),
             }
         }
     }
-    Ok(history)
+    Ok(AdkarPulses { shown, withheld })
+}
+
+/// What a team stuck at an element usually needs next, in one line.
+pub fn what_the_barrier_calls_for(element: Element) -> &'static str {
+    match element {
+        Element::Awareness => "explain why the change is happening and why now, from the sponsor, more than once",
+        Element::Desire => "hear the team's concerns and show what is in it for each person; managers and champions carry this, not more announcements",
+        Element::Knowledge => "training and short how-to guides on the tasks people do every day",
+        Element::Ability => "practice time and a champion at hand while people do real work in the new way",
+        Element::Reinforcement => "recognise the new way in public and retire the old one, so nobody slides back",
+    }
 }
 
 /// A group's five ADKAR element means.
@@ -133,21 +163,43 @@ pub fn adkar_line(g: &Group) -> String {
 pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResult<String> {
     require(app, actor, Need::Manager).await?;
     let lead = require(app, actor, Need::ChangeLead).await.is_ok();
-    let history = adkar_history(app, actor.guild, |t| {
+    let pulses = adkar_pulses(app, actor.guild, |t| {
         let allowed = lead || actor.roles.iter().any(|(role, _)| *role == t.role);
         allowed && team.is_none_or(|n| n.trim().eq_ignore_ascii_case(&t.name))
     })
     .await?;
-    if history.is_empty() {
+    if pulses.shown.is_empty() && pulses.withheld.is_empty() {
         return Ok(match team {
             Some(t) => format!("No ADKAR results to show for `{}` yet: none has closed with enough answers, or it is not one of your teams.", t.trim()),
             None => "No ADKAR results to show yet: a readiness pulse must close with enough answers first.".into(),
         });
     }
     let mut text = String::from("**Readiness (ADKAR)**\n");
-    for (name, h) in history {
-        let (last_id, last) = h.last().cloned().unwrap_or_default();
-        let trend: Vec<String> = h
+    for (name, h) in &pulses.shown {
+        text.push_str(&team_readiness(name, h));
+    }
+    let min = app.settings.min_group_size;
+    for (name, pulse) in &pulses.withheld {
+        let _ = writeln!(
+            text,
+            "**{name}**: withheld — fewer than {min} answered pulse #{pulse}, so its figures stay hidden to protect who answered."
+        );
+    }
+    Ok(text)
+}
+
+/// One team's lines: its latest picture, the trend once there are two pulses, and what its
+/// barrier calls for.
+fn team_readiness(name: &str, history: &[(i64, Group)]) -> String {
+    let (last_id, last) = history.last().cloned().unwrap_or_default();
+    let adkar = adkar_of(&last.answers);
+    let mut text = format!(
+        "**{name}** (pulse #{last_id}, {} answered): {}\n",
+        adkar.respondents,
+        adkar_line(&last)
+    );
+    if history.len() >= 2 {
+        let trend: Vec<String> = history
             .iter()
             .map(|(id, g)| {
                 format!(
@@ -156,20 +208,52 @@ pub async fn readiness(app: &App, actor: &Actor, team: Option<&str>) -> AppResul
                 )
             })
             .collect();
+        let _ = writeln!(text, "  Trend of the mean: {}", trend.join(" → "));
+    }
+    if let Some(barrier) = adkar.team_barrier() {
         let _ = writeln!(
             text,
-            "**{name}** (pulse #{last_id}, {} answered): {}\n  Trend of the mean: {}",
-            adkar_of(&last.answers).respondents,
-            adkar_line(&last),
-            trend.join(" → ")
+            "  A {} barrier usually calls for: {}.",
+            barrier.name(),
+            what_the_barrier_calls_for(barrier)
         );
     }
-    Ok(text)
+    text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn group(answers: Vec<Vec<u8>>) -> Group {
+        Group {
+            name: "Support".into(),
+            invited: answers.len() as i64,
+            answers,
+            ..Group::default()
+        }
+    }
+
+    #[test]
+    fn a_trend_needs_two_pulses_and_the_barrier_says_what_it_calls_for() {
+        let stuck = group(vec![vec![4, 1, 4, 4, 4]; 5]);
+        let one = team_readiness("Support", &[(1, stuck.clone())]);
+        assert!(!one.contains("Trend"), "{one}");
+        assert!(
+            one.contains("A Desire barrier usually calls for: hear the team's concerns"),
+            "{one}"
+        );
+        let better = group(vec![vec![5, 4, 4, 4, 4]; 5]);
+        let two = team_readiness("Support", &[(1, stuck), (3, better)]);
+        assert!(
+            two.contains("  Trend of the mean: 3.40 (#1) → 4.20 (#3)\n"),
+            "{two}"
+        );
+        assert!(
+            !two.contains("barrier usually"),
+            "no barrier, no advice: {two}"
+        );
+    }
 
     #[test]
     fn scores_run_from_minus_one_to_plus_one() {
