@@ -272,6 +272,32 @@ async fn a_feedback_message_is_scored_and_its_text_is_stored_nowhere() {
 }
 
 #[tokio::test]
+async fn a_team_or_product_name_in_feedback_moves_no_score() {
+    within(60, async {
+        let app = app().await;
+        let said = "Honestly this feels like extra work for Support, nobody asked us. ATLAS again.";
+        say(&app, "Gia", said).await;
+        wait_signals(&app, 1).await;
+        let a = &app.herald().app;
+        let guild = a.primary_guild().await.ok().flatten().expect("guild");
+        let record = a.store.cells(guild, None, 0).await.expect("cells");
+        let score: f64 = record.cells.values().map(|c| c.sum).sum();
+        let neutral = "Honestly this feels like extra work for it, nobody asked us. it again.";
+        let expected = herald::domain::sentiment::compound(neutral);
+        assert!(
+            (score - expected).abs() < 1e-9,
+            "scored {score}, as if the names were not there: {expected}"
+        );
+        assert!(
+            (herald::domain::sentiment::compound(said) - expected).abs() > 0.01,
+            "the names would have moved it"
+        );
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn herald_export_writes_the_same_rows_from_the_command_line() {
     within(120, async {
         let mut app = app().await;

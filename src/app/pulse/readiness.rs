@@ -60,7 +60,7 @@ pub async fn team_scores(app: &App, guild: GuildId) -> AppResult<Vec<TeamScore>>
             let comments = (!g.comments.is_empty()).then(|| {
                 g.comments
                     .iter()
-                    .map(|c| sentiment::compound(c))
+                    .map(|c| sentiment::compound_masked(c, &r.names))
                     .sum::<f64>()
                     / g.comments.len() as f64
             });

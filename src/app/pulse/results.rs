@@ -42,6 +42,8 @@ pub struct Results {
     pub min: usize,
     /// The previous closed pulse of the same set, and its team groups.
     pub previous: Option<(i64, Vec<Group>)>,
+    /// Proper names masked before a comment is scored (teams, channels, the product).
+    pub names: Vec<String>,
 }
 
 async fn groups(app: &App, pulse: &Pulse, teams: &[PulseTeam]) -> AppResult<Vec<Group>> {
@@ -103,12 +105,14 @@ pub async fn compute(app: &App, pulse: Pulse) -> AppResult<Results> {
         }
         None => None,
     };
+    let names = crate::app::sentiment::names::proper_names(app, pulse.row.guild).await?;
     Ok(Results {
         visible: visibility(&counts, min),
         pulse,
         teams: groups_now,
         min,
         previous,
+        names,
     })
 }
 
@@ -237,7 +241,7 @@ fn change(set: &QuestionSet, now: &Group, before: &Group, before_id: i64) -> Opt
 
 /// A shown team's comments, ordered by their ballots' keyed hashes: random for each
 /// pulse (nothing to do with who answered when) and the same on every retry of a post.
-pub(super) fn comments(g: &Group) -> String {
+pub(super) fn comments(g: &Group, names: &[String]) -> String {
     let mut ordered: Vec<(&String, &String)> = g.comment_keys.iter().zip(&g.comments).collect();
     ordered.sort();
     let mut text = String::new();
@@ -246,7 +250,11 @@ pub(super) fn comments(g: &Group) -> String {
     }
     for (_, c) in ordered {
         let one_line = c.replace('\n', " ");
-        let _ = writeln!(text, "> {one_line} — _{}_", sentiment::label(c).name());
+        let _ = writeln!(
+            text,
+            "> {one_line} — _{}_",
+            sentiment::label_masked(c, names).name()
+        );
     }
     text
 }
@@ -254,13 +262,13 @@ pub(super) fn comments(g: &Group) -> String {
 /// Comments of withheld teams are never quoted, even merged: their words can name their
 /// team ("invoices" points at Finance), and that team is below the minimum. Only how many
 /// there were, and their tone, is told.
-fn withheld_comments(g: &Group) -> String {
+fn withheld_comments(g: &Group, names: &[String]) -> String {
     if g.comments.is_empty() {
         return String::new();
     }
     let (mut pos, mut neg) = (0, 0);
     for c in &g.comments {
-        match sentiment::label(c) {
+        match sentiment::label_masked(c, names) {
             sentiment::Label::Positive => pos += 1,
             sentiment::Label::Negative => neg += 1,
             sentiment::Label::Neutral => {}
@@ -297,14 +305,14 @@ impl Results {
         if let Some(line) = earlier.and_then(|(id, p)| change(&self.pulse.set, g, p, id)) {
             let _ = writeln!(text, "{line}");
         }
-        text.push_str(&comments(g));
+        text.push_str(&comments(g, &self.names));
         text
     }
 
     /// The withheld teams as one group: figures, and of its comments only their count.
     fn merged_section(&self, hidden: &[&Group]) -> String {
         let mut merged = merge("Other teams combined", hidden);
-        let told = withheld_comments(&merged);
+        let told = withheld_comments(&merged, &self.names);
         merged.comments.clear();
         merged.comment_keys.clear();
         format!("{}{told}", self.section(&merged))
@@ -549,6 +557,7 @@ pub(super) mod tests {
             teams,
             min: 3,
             previous,
+            names: Vec::new(),
         }
     }
 

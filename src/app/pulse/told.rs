@@ -40,7 +40,7 @@ impl Results {
             text.push_str(&line);
             text.push('\n');
         }
-        let said = comments(g);
+        let said = comments(g, &self.names);
         if !said.is_empty() {
             text.push_str("\n**In your words**\n");
             text.push_str(&said);

@@ -4,6 +4,7 @@
 //! alert per episode in the change team's channel; exports (in [`export`]).
 
 pub mod export;
+pub mod names;
 
 use std::fmt::Write;
 
@@ -16,7 +17,7 @@ use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
 use crate::domain::record::{
     arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
 };
-use crate::domain::sentiment::compound;
+use crate::domain::sentiment::compound_masked;
 use crate::domain::words::count;
 use crate::error::{AppError, AppResult};
 
@@ -85,7 +86,7 @@ pub async fn from_pulse(app: &App, results: &Results, closed_ms: i64) -> anyhow:
             signals.push(Signal {
                 team: g.name.clone(),
                 source: Source::Comment,
-                score: compound(c),
+                score: compound_masked(c, &results.names),
                 contributor: key.clone(),
                 at_ms: closed_ms,
             });
@@ -165,10 +166,11 @@ pub async fn feedback(
     else {
         return Ok(());
     };
+    let names = names::proper_names(app, guild).await?;
     let s = Signal {
         team: team.name,
         source: Source::Feedback,
-        score: compound(text),
+        score: compound_masked(text, &names),
         contributor: app.key.contributor(guild, member),
         at_ms: app.now_ms(),
     };
