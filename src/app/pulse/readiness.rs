@@ -15,8 +15,9 @@ use crate::domain::sentiment;
 use crate::error::AppResult;
 use crate::store::pulses::PulseTeam;
 
-/// One team's normalised score from one closed pulse, for the sentiment record: −1
-/// (worst) to +1 (best). ADKAR and Likert sets: (mean − 3) / 2; eNPS: score / 100.
+/// One team's score from one closed pulse, for story figures: −1 (worst) to +1 (best).
+/// ADKAR and Likert sets: (mean − 3) / 2, an ADKAR team held down by its barrier (see
+/// [`team_score`]); eNPS: score / 100.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamScore {
     pub pulse: i64,
@@ -29,8 +30,24 @@ pub struct TeamScore {
     pub comments: Option<f64>,
 }
 
-/// A group's score on −1…+1, or None when the set has no scale questions.
+/// A group's score on −1…+1, or None when the set has no scale questions: the mean of
+/// its questions' scores. The sentiment record takes one per ballot.
 pub fn normalised(set: &QuestionSet, answers: &[Vec<u8>]) -> Option<f64> {
+    scale_scores(set, answers).map(|(mean, _)| mean)
+}
+
+/// A team's score from a pulse, on −1…+1. ADKAR is sequential: nobody is ready while an
+/// element blocks them, so for an ADKAR set the score is never above the lowest element's
+/// own score once that element's mean is at or below 2 (a team with Desire 1.5 scores at
+/// most −0.75, however well it knows the tool).
+pub fn team_score(set: &QuestionSet, answers: &[Vec<u8>]) -> Option<f64> {
+    let (mean, lowest) = scale_scores(set, answers)?;
+    let blocked = set.kind == SetKind::Adkar && lowest <= -0.5;
+    Some(if blocked { mean.min(lowest) } else { mean })
+}
+
+/// The mean and the lowest of the questions' scores (each on −1…+1).
+fn scale_scores(set: &QuestionSet, answers: &[Vec<u8>]) -> Option<(f64, f64)> {
     let mut scores = Vec::new();
     for (i, q) in set.questions.iter().enumerate() {
         let col = column(answers, i);
@@ -40,7 +57,8 @@ pub fn normalised(set: &QuestionSet, answers: &[Vec<u8>]) -> Option<f64> {
             _ => {}
         }
     }
-    (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)
+    let mean = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64)?;
+    Some((mean, scores.iter().copied().fold(f64::INFINITY, f64::min)))
 }
 
 /// Every closed pulse's per-team scores in a guild, oldest first; only teams whose
@@ -54,7 +72,7 @@ pub async fn team_scores(app: &App, guild: GuildId) -> AppResult<Vec<TeamScore>>
         let closed = row.closed_at_ms.unwrap_or_default();
         let r = compute(app, load(app, row.id).await?).await?;
         for g in r.teams.iter().filter(|g| r.shown(&g.name)) {
-            let Some(score) = normalised(&r.pulse.set, &g.answers) else {
+            let Some(score) = team_score(&r.pulse.set, &g.answers) else {
                 continue;
             };
             let comments = (!g.comments.is_empty()).then(|| {
@@ -253,6 +271,56 @@ mod tests {
             !two.contains("barrier usually"),
             "no barrier, no advice: {two}"
         );
+    }
+
+    fn adkar() -> QuestionSet {
+        let question = |e: Element| crate::domain::poll::Question {
+            id: e.name().to_lowercase(),
+            text: e.name().into(),
+            kind: QuestionKind::Likert,
+            element: Some(e),
+        };
+        QuestionSet {
+            id: "adkar".into(),
+            name: "Readiness".into(),
+            kind: SetKind::Adkar,
+            comment: false,
+            questions: ELEMENTS.iter().map(|e| question(*e)).collect(),
+        }
+    }
+
+    #[test]
+    fn a_team_stuck_at_desire_never_scores_positive_however_well_it_knows_the_tool() {
+        // Desire 1.5, every other element 5: the plain mean would be +0.65.
+        let answers = vec![vec![5, 1, 5, 5, 5], vec![5, 2, 5, 5, 5]];
+        assert_eq!(team_score(&adkar(), &answers), Some(-0.75));
+        assert_eq!(
+            normalised(&adkar(), &answers),
+            Some(0.65),
+            "the plain mean of the five"
+        );
+        let ready = vec![vec![5, 3, 5, 5, 5]; 2];
+        assert_eq!(
+            normalised(&adkar(), &ready),
+            Some(0.8),
+            "Desire 3 blocks nothing"
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+        #[test]
+        fn no_adkar_score_is_positive_while_an_element_mean_is_two_or_lower(
+            answers in proptest::collection::vec(proptest::collection::vec(1u8..=5, 5), 1..30)
+        ) {
+            let score = team_score(&adkar(), &answers).expect("a score");
+            let lowest = (0..5)
+                .map(|i| answers.iter().map(|a| f64::from(a[i])).sum::<f64>() / answers.len() as f64)
+                .fold(f64::INFINITY, f64::min);
+            if lowest <= 2.0 {
+                proptest::prop_assert!(score <= 0.0, "score {score} with an element at {lowest}");
+            }
+        }
     }
 
     #[test]
