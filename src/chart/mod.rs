@@ -151,7 +151,7 @@ mod tests {
     fn view(team: &str, shown: bool) -> TeamView {
         TeamView {
             team: team.into(),
-            contributors: 9,
+            contributors: crate::domain::people::People { n: 9, exact: true },
             shown,
             score: Some(-0.4),
             four_weeks_ago: Some(0.2),

@@ -4,6 +4,7 @@ pub mod adkar;
 pub mod closest;
 pub mod enps;
 pub mod ids;
+pub mod people;
 pub mod poll;
 pub mod privacy;
 pub mod record;

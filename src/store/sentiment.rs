@@ -50,14 +50,16 @@ pub trait Sentiment {
         guild: GuildId,
         from_day: i64,
     ) -> StoreResult<Vec<(String, i64, i64, f64)>>;
-    /// Distinct contributors of a team whose latest signal is on or after `from_day`.
-    async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64>;
-    /// Distinct contributors per team from `from_day` on, in one query.
-    async fn contributors_by_team(
+    /// Distinct contributor keys whose latest signal is on or after `from_day`, per team
+    /// (one team or all) and group: (team, group, keys). The group is `""` for person
+    /// keys and `pulse:N` for the ballots of pulse N; [`crate::domain::people`] turns
+    /// the groups into a count of people.
+    async fn contributor_groups(
         &self,
         guild: GuildId,
+        team: Option<&str>,
         from_day: i64,
-    ) -> StoreResult<Vec<(String, i64)>>;
+    ) -> StoreResult<Vec<(String, String, i64)>>;
     /// Recomputes the cells and contributors from the raw signals; returns the count.
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
     async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
@@ -78,7 +80,9 @@ fn other(e: sqlx::Error) -> StoreError {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
 
-async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResult<()> {
+/// Folds signals into the record. `scope` is the group their contributor keys belong to:
+/// `""` for person keys, the pulse's origin for its ballot keys.
+async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal], scope: &str) -> StoreResult<()> {
     let mut cells: BTreeMap<(String, i64, Source), Cell> = BTreeMap::new();
     let mut days: BTreeMap<(String, i64), Cell> = BTreeMap::new();
     let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -134,18 +138,18 @@ async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal]) -> StoreResul
         q.execute(&mut **tx).await.map_err(other)?;
     }
     let latest: Vec<_> = latest.into_iter().collect();
-    for chunk in latest.chunks(rows_per_statement(3)) {
+    for chunk in latest.chunks(rows_per_statement(4)) {
         let sql = format!(
-            "INSERT INTO sentiment_last_seen (guild_id, team_name, contributor, last_day)
+            "INSERT INTO sentiment_last_seen (guild_id, team_name, contributor, last_day, scope)
              VALUES {}
              ON CONFLICT (guild_id, team_name, contributor) DO UPDATE SET last_day =
                CASE WHEN excluded.last_day > sentiment_last_seen.last_day
                     THEN excluded.last_day ELSE sentiment_last_seen.last_day END",
-            value_rows(chunk.len(), 3)
+            value_rows(chunk.len(), 4)
         );
         let mut q = sqlx::query(&sql).bind(guild.db());
         for ((team, who), day) in chunk {
-            q = q.bind(team).bind(who).bind(day);
+            q = q.bind(team).bind(who).bind(day).bind(scope);
         }
         q.execute(&mut **tx).await.map_err(other)?;
     }
@@ -214,7 +218,7 @@ impl Sentiment for SqlStore {
             }
         }
         insert_raw(&mut tx, guild, signals, origin).await?;
-        fold(&mut tx, guild, signals).await?;
+        fold(&mut tx, guild, signals, origin.unwrap_or("")).await?;
         tx.commit().await.map_err(other)?;
         Ok(true)
     }
@@ -246,7 +250,7 @@ impl Sentiment for SqlStore {
         if stored.rows_affected() == 0 {
             return Ok(false);
         }
-        fold(&mut tx, guild, std::slice::from_ref(signal)).await?;
+        fold(&mut tx, guild, std::slice::from_ref(signal), "").await?;
         tx.commit().await.map_err(other)?;
         Ok(true)
     }
@@ -319,36 +323,31 @@ impl Sentiment for SqlStore {
             .map_err(other)
     }
 
-    async fn contributors(&self, guild: GuildId, team: &str, from_day: i64) -> StoreResult<i64> {
-        sqlx::query(
-            "SELECT COUNT(*) AS n FROM sentiment_last_seen
-             WHERE guild_id = $1 AND team_name = $2 AND last_day >= $3",
-        )
-        .bind(guild.db())
-        .bind(team)
-        .bind(from_day)
-        .fetch_one(&self.pool)
-        .await
-        .and_then(|r| r.try_get("n"))
-        .map_err(other)
-    }
-
-    async fn contributors_by_team(
+    async fn contributor_groups(
         &self,
         guild: GuildId,
+        team: Option<&str>,
         from_day: i64,
-    ) -> StoreResult<Vec<(String, i64)>> {
+    ) -> StoreResult<Vec<(String, String, i64)>> {
         let rows = sqlx::query(
-            "SELECT team_name, COUNT(*) AS n FROM sentiment_last_seen
-             WHERE guild_id = $1 AND last_day >= $2 GROUP BY team_name",
+            "SELECT team_name, scope, COUNT(*) AS n FROM sentiment_last_seen
+             WHERE guild_id = $1 AND last_day >= $2 AND ($3 = '' OR team_name = $3)
+             GROUP BY team_name, scope ORDER BY team_name, scope",
         )
         .bind(guild.db())
         .bind(from_day)
+        .bind(team.unwrap_or(""))
         .fetch_all(&self.pool)
         .await
         .map_err(other)?;
         rows.iter()
-            .map(|r| Ok((r.try_get("team_name")?, r.try_get("n")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("team_name")?,
+                    r.try_get("scope")?,
+                    r.try_get("n")?,
+                ))
+            })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(other)
     }
@@ -366,7 +365,7 @@ impl Sentiment for SqlStore {
         let mut total = 0u64;
         loop {
             let rows = sqlx::query(
-                "SELECT id, team_name, source, score, contributor, at_ms FROM sentiment_signals
+                "SELECT id, team_name, source, score, contributor, at_ms, origin FROM sentiment_signals
                  WHERE guild_id = $1 AND id > $2 ORDER BY id LIMIT 10000",
             )
             .bind(guild.db())
@@ -376,19 +375,26 @@ impl Sentiment for SqlStore {
             .map_err(other)?;
             let Some(last) = rows.last() else { break };
             after = last.try_get("id").map_err(other)?;
-            let mut signals = Vec::with_capacity(rows.len());
+            // Each group of keys (person keys, each pulse's ballots) folds on its own.
+            let mut groups: BTreeMap<String, Vec<Signal>> = BTreeMap::new();
             for r in &rows {
                 let source: String = r.try_get("source").map_err(other)?;
-                signals.push(Signal {
-                    team: r.try_get("team_name").map_err(other)?,
-                    source: Source::parse(&source).unwrap_or(Source::Feedback),
-                    score: r.try_get("score").map_err(other)?,
-                    contributor: r.try_get("contributor").map_err(other)?,
-                    at_ms: r.try_get("at_ms").map_err(other)?,
-                });
+                let origin: Option<String> = r.try_get("origin").map_err(other)?;
+                groups
+                    .entry(origin.unwrap_or_default())
+                    .or_default()
+                    .push(Signal {
+                        team: r.try_get("team_name").map_err(other)?,
+                        source: Source::parse(&source).unwrap_or(Source::Feedback),
+                        score: r.try_get("score").map_err(other)?,
+                        contributor: r.try_get("contributor").map_err(other)?,
+                        at_ms: r.try_get("at_ms").map_err(other)?,
+                    });
             }
-            total += signals.len() as u64;
-            fold(&mut tx, guild, &signals).await?;
+            for (scope, signals) in &groups {
+                total += signals.len() as u64;
+                fold(&mut tx, guild, signals, scope).await?;
+            }
         }
         tx.commit().await.map_err(other)?;
         Ok(total)

@@ -254,12 +254,14 @@ async fn adkar_results_per_team_equal_an_independent_computation_and_small_teams
             0,
             "a withheld team feeds nothing"
         );
-        let people = a
-            .store
-            .contributors(guild, "Sales", 0)
+        let people = herald::app::sentiment::people::team_people(a, guild, "Sales", 0)
             .await
             .expect("count");
-        assert_eq!(people, 7, "a comment counts as its ballot's person");
+        assert_eq!(
+            (people.n, people.exact),
+            (7, true),
+            "a comment counts as its ballot's person, and one pulse is an exact count"
+        );
         let readiness = app
             .command("Claire", "change-team", "readiness", json!({}))
             .await

@@ -553,3 +553,69 @@ async fn the_database_clock_reads_unix_milliseconds_near_real_time() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn contributor_keys_are_counted_per_group_and_a_rebuild_keeps_the_groups() {
+    use herald::domain::people::distinct_people;
+    use herald::domain::record::{Signal, Source};
+    within(60, async {
+        let db = TestDb::new().await;
+        let s = store::connect(&db.url, 2).await.expect("connect");
+        let signal = |source, who: String| Signal {
+            team: "Sales".into(),
+            source,
+            score: 0.5,
+            contributor: who,
+            at_ms: 86_400_000 * 10,
+        };
+        // The same five people answer two pulses (ballot keys that cannot be linked)
+        // and three of them react (person keys): five people, not thirteen.
+        for pulse in [1, 2] {
+            let ballots: Vec<Signal> = (0..5)
+                .map(|i| signal(Source::Pulse, format!("ballot-{pulse}-{i}")))
+                .collect();
+            let origin = format!("pulse:{pulse}");
+            assert!(s
+                .add_signals(G, &ballots, Some(&origin))
+                .await
+                .expect("add"));
+        }
+        for i in 0..3 {
+            let event = format!("reaction-{i}");
+            let r = signal(Source::Reaction, format!("person-{i}"));
+            assert!(s.add_event_signal(G, &r, &event).await.expect("add"));
+        }
+        let groups = |s: std::sync::Arc<dyn herald::store::Store>| async move {
+            let g = s
+                .contributor_groups(G, Some("Sales"), 0)
+                .await
+                .expect("groups");
+            g.into_iter()
+                .map(|(_, scope, n)| (scope, n))
+                .collect::<Vec<_>>()
+        };
+        let expected = vec![
+            (String::new(), 3),
+            ("pulse:1".to_string(), 5),
+            ("pulse:2".to_string(), 5),
+        ];
+        assert_eq!(groups(s.clone()).await, expected);
+        let people = distinct_people(expected.iter().map(|(_, n)| *n), Some(6));
+        assert_eq!(people.describe(), "at least 5 contributors");
+        assert_eq!(s.rebuild_sentiment(G).await.expect("rebuild"), 13);
+        assert_eq!(
+            groups(s.clone()).await,
+            expected,
+            "a rebuild keeps each key's group"
+        );
+        assert!(
+            s.contributor_groups(G, Some("Sales"), 11)
+                .await
+                .expect("groups")
+                .is_empty(),
+            "no one after day 10"
+        );
+        s.close().await;
+    })
+    .await;
+}

@@ -65,7 +65,7 @@ pub async fn export_rows(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec
                 team: t.name.clone(),
                 week: date_of(*day),
                 score: score.filter(|_| v.shown),
-                contributors: v.contributors,
+                contributors: v.contributors.n,
                 pulse: by(Source::Pulse),
                 comment: by(Source::Comment),
                 reaction: by(Source::Reaction),

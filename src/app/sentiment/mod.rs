@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod names;
+pub mod people;
 
 use std::fmt::Write;
 
@@ -14,6 +15,7 @@ use super::pulse::results::{signed, Results};
 use super::App;
 use crate::chat::OutMessage;
 use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId, RoleId};
+use crate::domain::people::People;
 use crate::domain::record::{
     arrow, day_of, decide, rolling, AlertRule, Cell, Decision, Record, Signal, Source, SOURCES,
 };
@@ -184,7 +186,8 @@ pub async fn feedback(
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamView {
     pub team: String,
-    pub contributors: i64,
+    /// Distinct people in the window, as far as keyed hashes can tell (a lower bound).
+    pub contributors: People,
     /// False when fewer than `privacy.min_group_size` people contributed in the window.
     pub shown: bool,
     pub score: Option<f64>,
@@ -213,22 +216,19 @@ pub async fn team_view(
     weeks: i64,
 ) -> AppResult<TeamView> {
     let today = day_of(app.now_ms());
-    let contributors = app
-        .store
-        .contributors(guild, team, today - WINDOW_DAYS + 1)
-        .await?;
+    let contributors = people::team_people(app, guild, team, today - WINDOW_DAYS + 1).await?;
     Ok(view_of(app, record, team, weeks, contributors))
 }
 
 /// The view of one team from a record and its contributor count.
-fn view_of(app: &App, record: &Record, team: &str, weeks: i64, contributors: i64) -> TeamView {
+fn view_of(app: &App, record: &Record, team: &str, weeks: i64, contributors: People) -> TeamView {
     let today = day_of(app.now_ms());
     let h = app.settings.sentiment_half_life_days;
     let days = record.team_days(team, None);
     TeamView {
         team: team.to_string(),
         contributors,
-        shown: contributors >= i64::from(app.settings.min_group_size),
+        shown: contributors.n >= i64::from(app.settings.min_group_size),
         score: rolling(&days, today, h),
         four_weeks_ago: rolling(&days, today - WINDOW_DAYS, h),
         by_source: SOURCES
@@ -251,10 +251,7 @@ pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamV
     let today = day_of(app.now_ms());
     let h = app.settings.sentiment_half_life_days;
     let totals = app.store.daily_totals(guild, today - LOOKBACK_DAYS).await?;
-    let counts = app
-        .store
-        .contributors_by_team(guild, today - WINDOW_DAYS + 1)
-        .await?;
+    let counts = people::people(app, guild, None, today - WINDOW_DAYS + 1).await?;
     let min = i64::from(app.settings.min_group_size);
     let mut by_team: std::collections::HashMap<&str, Vec<(i64, Cell)>> = Default::default();
     for (team, day, n, sum) in &totals {
@@ -280,11 +277,12 @@ pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamV
             let contributors = counts
                 .iter()
                 .find(|(name, _)| *name == t.name)
-                .map_or(0, |(_, n)| *n);
+                .map(|(_, p)| *p)
+                .unwrap_or_default();
             TeamView {
                 team: t.name.clone(),
                 contributors,
-                shown: contributors >= min,
+                shown: contributors.n >= min,
                 score: rolling(days, today, h),
                 four_weeks_ago: rolling(days, today - WINDOW_DAYS, h),
                 by_source: vec![],
@@ -310,7 +308,7 @@ pub fn headline(v: &TeamView, min: u32) -> String {
         return format!(
             "{}: not shown — {} in the last 4 weeks, fewer than {min}",
             v.team,
-            count(v.contributors, "contributor", "contributors")
+            v.contributors.describe()
         );
     }
     match v.score {
@@ -325,7 +323,7 @@ pub fn headline(v: &TeamView, min: u32) -> String {
                 change
                     .map(|c| format!(" ({} over 4 weeks)", signed(c, 2)))
                     .unwrap_or_default(),
-                count(v.contributors, "contributor", "contributors")
+                v.contributors.describe()
             )
         }
     }
@@ -436,11 +434,9 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
             .set_alert(guild, team, false, app.now_ms())
             .await?),
         Decision::Alert(reason) => {
-            let contributors = app
-                .store
-                .contributors(guild, team, today - WINDOW_DAYS + 1)
-                .await?;
-            if contributors < i64::from(app.settings.min_group_size) {
+            let contributors =
+                people::team_people(app, guild, team, today - WINDOW_DAYS + 1).await?;
+            if contributors.n < i64::from(app.settings.min_group_size) {
                 return Ok(()); // too few people to speak about this team
             }
             let moved = SOURCES
@@ -499,7 +495,7 @@ mod tests {
     fn a_team_with_too_few_contributors_is_named_but_not_scored() {
         let v = TeamView {
             team: "Finance".into(),
-            contributors: 3,
+            contributors: People { n: 3, exact: true },
             shown: false,
             score: Some(-0.9),
             four_weeks_ago: None,
