@@ -42,7 +42,7 @@ enum Command {
         #[command(subcommand)]
         action: SentimentAction,
     },
-    /// Write every team's weeks (sentiment by source, readiness, ack rate, champions).
+    /// Write every team's calendar weeks (Monday to Sunday), each with that week's own figures.
     Export {
         #[arg(long, value_enum, default_value = "csv")]
         format: crate::startup::ExportFormat,

@@ -67,6 +67,13 @@ pub trait CommsState: std::marker::Send + Sync {
         member: MemberId,
         limit: i64,
     ) -> StoreResult<Vec<TeamUpdate>>;
+    /// Every plan or manual send that went out at or after `from_ms`, oldest first:
+    /// (outbox id, item, team, sent at).
+    async fn sent_since(
+        &self,
+        guild: GuildId,
+        from_ms: i64,
+    ) -> StoreResult<Vec<(i64, String, String, i64)>>;
     async fn create_draft(&self, d: &Draft, now_ms: i64) -> StoreResult<()>;
     async fn draft(&self, id: &str) -> StoreResult<Option<Draft>>;
     async fn set_draft_content(&self, id: &str, content: &str) -> StoreResult<()>;
@@ -214,6 +221,35 @@ impl CommsState for SqlStore {
         rows.iter()
             .map(team_update)
             .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
+    async fn sent_since(
+        &self,
+        guild: GuildId,
+        from_ms: i64,
+    ) -> StoreResult<Vec<(i64, String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT id, item_id, team_name, sent_at_ms FROM outbox
+              WHERE guild_id = $1 AND status = 'sent' AND kind IN ('plan', 'manual')
+                AND sent_at_ms >= $2
+              ORDER BY sent_at_ms, id",
+        )
+        .bind(guild.db())
+        .bind(from_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("item_id")?,
+                    r.try_get("team_name")?,
+                    r.try_get("sent_at_ms")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
             .map_err(other)
     }
 

@@ -60,6 +60,13 @@ pub trait Sentiment {
         team: Option<&str>,
         from_day: i64,
     ) -> StoreResult<Vec<(String, String, i64)>>;
+    /// The raw signals at or after `from_ms` with their key's group, oldest first: what
+    /// a week's own figures are computed from (the export).
+    async fn signals_since(
+        &self,
+        guild: GuildId,
+        from_ms: i64,
+    ) -> StoreResult<Vec<(Signal, String)>>;
     /// Recomputes the cells and contributors from the raw signals; returns the count.
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
     async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
@@ -346,6 +353,39 @@ impl Sentiment for SqlStore {
                     r.try_get("team_name")?,
                     r.try_get("scope")?,
                     r.try_get("n")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
+    async fn signals_since(
+        &self,
+        guild: GuildId,
+        from_ms: i64,
+    ) -> StoreResult<Vec<(Signal, String)>> {
+        let rows = sqlx::query(
+            "SELECT team_name, source, score, contributor, at_ms, origin FROM sentiment_signals
+             WHERE guild_id = $1 AND at_ms >= $2 ORDER BY at_ms, id",
+        )
+        .bind(guild.db())
+        .bind(from_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                let source: String = r.try_get("source")?;
+                let origin: Option<String> = r.try_get("origin")?;
+                Ok((
+                    Signal {
+                        team: r.try_get("team_name")?,
+                        source: Source::parse(&source).unwrap_or(Source::Feedback),
+                        score: r.try_get("score")?,
+                        contributor: r.try_get("contributor")?,
+                        at_ms: r.try_get("at_ms")?,
+                    },
+                    origin.unwrap_or_default(),
                 ))
             })
             .collect::<Result<_, sqlx::Error>>()

@@ -464,30 +464,43 @@ async fn export_needs_no_token_and_takes_team_sizes_from_the_stored_members() {
             ("HERALD__PRIVACY__KEY_FILE", key.as_str()),
             ("HERALD__MESSAGES__DIR", plan.as_str()),
         ];
+        // The command line runs on the wall clock; the sends were on Monday 2 March 2026
+        // by the test's clock: enough weeks back to reach that week.
+        let sent_on = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+        let weeks = (chrono::Utc::now().date_naive() - sent_on).num_days() / 7 + 2;
+        let weeks = weeks.to_string();
         let args = [
             "export",
             "--format",
             "csv",
             "--out",
             out.to_str().expect("utf-8"),
+            "--weeks",
+            weeks.as_str(),
         ];
         let (code, stdout, stderr) = herald(&args, &env, dir.path());
         assert_eq!(code, 0, "{stdout}{stderr}");
-        assert!(stdout.starts_with("wrote 12 rows to"), "{stdout}");
+        let rows_written = 2 * weeks.parse::<usize>().expect("weeks");
+        assert!(
+            stdout.starts_with(&format!("wrote {rows_written} rows to")),
+            "{stdout}"
+        );
         let csv = std::fs::read_to_string(&out).expect("the export file");
         let rows: Vec<Vec<&str>> = csv
             .lines()
             .skip(1)
             .map(|l| l.split(',').collect())
             .collect();
-        let ack_rates = |team: &str| -> Vec<String> {
+        // (week start, updates sent, ack rate) of each week that sent something.
+        let ack_rates = |team: &str| -> Vec<(String, String, String)> {
             rows.iter()
-                .filter(|r| r[0] == team)
-                .map(|r| r[9].to_string())
+                .filter(|r| r[0] == team && r[15] != "0")
+                .map(|r| (r[1].to_string(), r[15].to_string(), r[16].to_string()))
                 .collect()
         };
-        assert_eq!(ack_rates("Sales"), vec!["0.3333"; 6], "{csv}");
-        assert_eq!(ack_rates("Support"), vec!["0.0000"; 6], "{csv}");
+        let week = |rate: &str| vec![("2026-03-02".into(), "1".into(), rate.to_string())];
+        assert_eq!(ack_rates("Sales"), week("0.3333"), "two of six: {csv}");
+        assert_eq!(ack_rates("Support"), week("0.0000"), "{csv}");
         assert_eq!(
             app.stats().await["requests"],
             asked_before,

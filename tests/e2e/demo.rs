@@ -106,7 +106,9 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
                 "{png_name}"
             );
         }
-        assert!(played.csv.starts_with("team,week,score,contributors"));
+        assert!(played
+            .csv
+            .starts_with("team,week_start,week_end,score,contributors"));
         assert_eq!(
             played
                 .csv

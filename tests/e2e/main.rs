@@ -36,3 +36,4 @@ mod simulator_any_bot;
 mod store_conformance;
 mod stories;
 mod supervision;
+mod weekly_export;

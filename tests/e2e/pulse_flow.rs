@@ -68,16 +68,25 @@ pub(crate) fn button(components: &Value, label: &str) -> String {
 }
 
 /// The pulse message in a team channel: (message id, the Answer button's custom_id).
+/// Waits for it: in a channel that already holds other messages it may come a moment later.
 pub(crate) async fn opening(app: &TestApp, channel: &str) -> (String, String) {
-    let msgs = app.wait_for_messages(channel, 1).await;
+    let is_pulse = |m: &Value| {
+        m["content"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("**Pulse:")
+    };
+    let mut msgs = app.wait_for_messages(channel, 1).await;
+    for _ in 0..500 {
+        if msgs.iter().any(is_pulse) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        msgs = app.messages(channel).await;
+    }
     let m = msgs
         .iter()
-        .find(|m| {
-            m["content"]
-                .as_str()
-                .unwrap_or_default()
-                .starts_with("**Pulse:")
-        })
+        .find(|m| is_pulse(m))
         .unwrap_or_else(|| panic!("no pulse message in #{channel}: {msgs:?}"));
     (
         m["id"].as_str().expect("id").to_string(),

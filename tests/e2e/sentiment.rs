@@ -71,7 +71,7 @@ fn alerts(msgs: &[Value], team: &str) -> usize {
 }
 
 /// The bytes of an interaction's attachment (after a deferred answer).
-async fn attachment(app: &TestApp, interaction: &str) -> (String, Vec<u8>) {
+pub(crate) async fn attachment(app: &TestApp, interaction: &str) -> (String, Vec<u8>) {
     let mut v = Value::Null;
     for _ in 0..500 {
         v = app
@@ -192,15 +192,27 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
         let today = day_of(a.now_ms());
         let support: Vec<&str> = csv.lines().filter(|l| l.starts_with("Support,")).collect();
         assert_eq!(support.len(), 6, "six weeks:\n{csv}");
+        let day_of_date = |d: &str| {
+            let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("a date");
+            (date - chrono::NaiveDate::default()).num_days()
+        };
         for (w, line) in support.iter().enumerate() {
-            let day = today - 7 * (5 - w as i64);
-            let expected = rolling(&days, day, 14.0)
+            let cols: Vec<&str> = line.split(',').collect();
+            // Calendar weeks from the first Monday; the last one ends today.
+            let (start, end) = (day_of_date(cols[1]), day_of_date(cols[2]));
+            assert_eq!(
+                start,
+                today - 40 + 7 * w as i64,
+                "week {w} starts on a Monday: {line}"
+            );
+            assert_eq!(end, (start + 6).min(today), "{line}");
+            let expected = rolling(&days, end, 14.0)
                 .map(|s| format!("{s:.4}"))
                 .unwrap_or_default();
-            let cols: Vec<&str> = line.split(',').collect();
-            assert_eq!(cols[2], expected, "week {w}: {line}");
+            assert_eq!(cols[3], expected, "week {w}: {line}");
             assert_eq!(
-                cols[3], "6",
+                (cols[4], cols[5]),
+                ("6", "true"),
                 "six distinct contributors in four weeks: {line}"
             );
         }

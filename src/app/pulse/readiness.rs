@@ -28,6 +28,8 @@ pub struct TeamScore {
     pub score: f64,
     /// Mean VADER compound score of the team's comments, if any.
     pub comments: Option<f64>,
+    /// ADKAR sets: the five element means (1–5) and the team's barrier point.
+    pub adkar: Option<([f64; 5], Option<Element>)>,
 }
 
 /// A group's score on −1…+1, or None when the set has no scale questions: the mean of
@@ -82,7 +84,12 @@ pub async fn team_scores(app: &App, guild: GuildId) -> AppResult<Vec<TeamScore>>
                     .sum::<f64>()
                     / g.comments.len() as f64
             });
+            let adkar = (r.pulse.set.kind == SetKind::Adkar).then(|| {
+                let a = adkar_of(&g.answers);
+                (a.means, a.team_barrier())
+            });
             out.push(TeamScore {
+                adkar,
                 pulse: row.id,
                 set_kind: r.pulse.set.kind,
                 team: g.name.clone(),

@@ -6,6 +6,7 @@
 pub mod export;
 pub mod names;
 pub mod people;
+pub mod weekly;
 
 use std::fmt::Write;
 
