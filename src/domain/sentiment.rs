@@ -1,9 +1,7 @@
 //! The sentiment of a short text (a pulse comment, later feedback): VADER's compound
 //! score from −1 to +1, and the usual label thresholds (±0.05).
 
-use std::sync::OnceLock;
-
-use vader_sentiment::SentimentIntensityAnalyzer;
+mod vader;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
@@ -22,18 +20,10 @@ impl Label {
     }
 }
 
-fn analyzer() -> &'static SentimentIntensityAnalyzer<'static> {
-    static ANALYZER: OnceLock<SentimentIntensityAnalyzer<'static>> = OnceLock::new();
-    ANALYZER.get_or_init(SentimentIntensityAnalyzer::new)
-}
-
-/// VADER's compound score, −1 (most negative) to +1.
+/// VADER's compound score, −1 (most negative) to +1, as the reference implementation
+/// gives it (see [`vader`]).
 pub fn compound(text: &str) -> f64 {
-    analyzer()
-        .polarity_scores(text)
-        .get("compound")
-        .copied()
-        .unwrap_or(0.0)
+    vader::compound(text)
 }
 
 /// The compound score of `text` with the proper names in `names` (teams, channels, the
@@ -49,17 +39,52 @@ pub fn label_masked(text: &str, names: &[String]) -> Label {
     label_of(compound_masked(text, names))
 }
 
-/// `text` with each of `names` (longest first) replaced by `it`, a word VADER does not
-/// score.
+/// `text` with each of `names` replaced by `it`, a word VADER does not score: names of
+/// several words or with punctuation (`Atlas CRM`, `sales-team`) first, longest first;
+/// then single words in one pass, looked up in a set (a guild may have thousands of
+/// members' names).
 pub fn mask(text: &str, names: &[String]) -> String {
-    let mut sorted: Vec<&String> = names.iter().filter(|n| !n.trim().is_empty()).collect();
-    sorted.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let is_word = |n: &str| n.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let mut phrases: Vec<&String> = names
+        .iter()
+        .filter(|n| !n.trim().is_empty() && !is_word(n))
+        .collect();
+    phrases.sort_by_key(|n| std::cmp::Reverse(n.len()));
     let mut out = text.to_string();
-    for name in sorted {
+    for name in phrases {
         for form in [name.to_string(), name.to_uppercase()] {
             out = replace_words(&out, &form, "it");
         }
     }
+    let words: std::collections::HashSet<String> = names
+        .iter()
+        .filter(|n| !n.is_empty() && is_word(n))
+        .flat_map(|n| [n.to_string(), n.to_uppercase()])
+        .collect();
+    replace_word_set(&out, &words, "it")
+}
+
+/// Replaces each whole word (a run of letters, digits and `_`) found in `words`.
+fn replace_word_set(text: &str, words: &std::collections::HashSet<String>, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if words.contains(word.as_str()) {
+            out.push_str(with);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
     out
 }
 
@@ -104,6 +129,27 @@ pub fn label(text: &str) -> Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colleagues_name_moves_no_score_and_other_words_stay() {
+        let names = [
+            "Joy".to_string(),
+            "Grace".to_string(),
+            "sales-team".to_string(),
+        ];
+        assert_eq!(
+            mask(
+                "Joy and GRACE said sales-team is fine; joy all round",
+                &names
+            ),
+            "it and it said it is fine; joy all round"
+        );
+        assert_eq!(compound_masked("Joy sent the new report", &names), 0.0);
+        assert!(
+            compound("Joy sent the new report") > 0.3,
+            "the name alone would count"
+        );
+    }
 
     #[test]
     fn comments_get_the_label_a_reader_would_give() {

@@ -101,6 +101,8 @@ pub trait Store:
         now_ms: i64,
     ) -> StoreResult<()>;
     async fn count_members(&self, guild: GuildId) -> StoreResult<i64>;
+    /// The distinct display names of the members seen (to mask them before scoring).
+    async fn member_names(&self, guild: GuildId) -> StoreResult<Vec<String>>;
     /// Replaces the stored roles of each listed member (an empty list: none, e.g. gone).
     async fn set_member_roles(
         &self,

@@ -175,6 +175,20 @@ impl Store for SqlStore {
         row.try_get("n").map_err(other)
     }
 
+    async fn member_names(&self, guild: GuildId) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT display_name FROM members WHERE guild_id = $1 ORDER BY display_name",
+        )
+        .bind(guild.db())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("display_name"))
+            .collect::<Result<_, _>>()
+            .map_err(other)
+    }
+
     async fn set_member_roles(
         &self,
         guild: GuildId,

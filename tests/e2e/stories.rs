@@ -222,7 +222,7 @@ async fn a_teams_channel_reads_its_own_figures_in_words_and_no_other_teams_and_t
             format!("RECOGNISED <@{ben}> for Early adopter: “Showed Chloe the renewal view”\n"),
             "**First renewal in Atlas** (Sales): Done from one record.".to_string(),
             "**One record per customer**: Done from one record.".to_string(),
-            "FEEL mostly positive in Sales; mixed across the organisation".to_string(),
+            "FEEL mostly positive in Sales (lowest on Knowledge: knowing how); mixed across the organisation".to_string(),
         ] {
             assert!(sales.contains(&expected), "missing `{expected}` in Sales's story:\n{sales}");
         }

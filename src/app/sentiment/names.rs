@@ -1,12 +1,13 @@
-//! The proper names masked before a text is scored: a team called Support or a product
-//! called Atlas must not move anyone's sentiment.
+//! The proper names masked before a text is scored: a team called Support, a product
+//! called Atlas or a colleague called Joy must not move anyone's sentiment.
 
 use crate::app::App;
 use crate::domain::ids::GuildId;
 use crate::error::AppResult;
 
-/// The guild's team names, the plan's teams and their channels, and the campaign's name
-/// with each of its capitalised words (the product, e.g. `Atlas` in "Atlas CRM rollout").
+/// The guild's team names, the plan's teams and their channels, the campaign's name
+/// with each of its capitalised words (the product, e.g. `Atlas` in "Atlas CRM rollout"),
+/// and each word of the members' display names (`Joy` in "Joy Park").
 pub async fn proper_names(app: &App, guild: GuildId) -> AppResult<Vec<String>> {
     let mut names: Vec<String> = app
         .store
@@ -25,6 +26,13 @@ pub async fn proper_names(app: &App, guild: GuildId) -> AppResult<Vec<String>> {
             campaign
                 .split_whitespace()
                 .filter(|w| w.chars().next().is_some_and(char::is_uppercase) && w.len() >= 3)
+                .map(str::to_string),
+        );
+    }
+    for name in app.store.member_names(guild).await? {
+        names.extend(
+            name.split_whitespace()
+                .filter(|w| w.chars().count() >= 2)
                 .map(str::to_string),
         );
     }

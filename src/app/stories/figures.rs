@@ -72,12 +72,15 @@ pub struct Readiness {
     pub answered: usize,
 }
 
-/// A team's latest shown pulse score (−1…+1).
+/// A team's latest shown pulse score (−1…+1), with the ADKAR element it is lowest on
+/// when the pulse was a readiness pulse: a score is never told without what holds the
+/// team back (the same element the readiness figure names).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mood {
     pub team: String,
     pub score: f64,
     pub answered: usize,
+    pub barrier: Option<crate::domain::adkar::Element>,
 }
 
 /// Every team's figures, before they are put in words for some readers.
@@ -133,6 +136,9 @@ async fn moods(app: &App, guild: GuildId) -> AppResult<Vec<Mood>> {
             team: s.team.clone(),
             score: s.score,
             answered: s.respondents,
+            barrier: s
+                .adkar
+                .and_then(|(means, _)| super::phrases::weakest(&means)),
         };
         match latest.iter_mut().find(|m| m.team == s.team) {
             Some(entry) => *entry = m,

@@ -111,7 +111,8 @@ pub fn champion_names(all: &[Champion], team: &str) -> Option<String> {
 }
 
 /// "readiness is lowest on Desire: wanting the change", or high at every step.
-fn adkar_phrase(means: &[f64; 5]) -> String {
+/// The ADKAR element with the lowest mean, unless every mean is 4 or more.
+pub fn weakest(means: &[f64; 5]) -> Option<Element> {
     let (i, low) = means
         .iter()
         .copied()
@@ -120,10 +121,13 @@ fn adkar_phrase(means: &[f64; 5]) -> String {
             (0, f64::MAX),
             |best, (i, m)| if m < best.1 { (i, m) } else { best },
         );
-    if low >= 4.0 {
-        "readiness is high at every step".into()
-    } else {
-        format!("readiness is lowest on {}", stage(ELEMENTS[i]))
+    (low < 4.0).then(|| ELEMENTS[i])
+}
+
+fn adkar_phrase(means: &[f64; 5]) -> String {
+    match weakest(means) {
+        None => "readiness is high at every step".into(),
+        Some(e) => format!("readiness is lowest on {}", stage(e)),
     }
 }
 
@@ -363,6 +367,15 @@ fn org_mood(all: &[Mood]) -> Option<&'static str> {
     (n > 0).then(|| mood(all.iter().map(|m| m.score * m.answered as f64).sum::<f64>() / n as f64))
 }
 
+/// "mostly negative in Support (lowest on Desire: wanting the change)".
+fn team_mood(m: &Mood) -> String {
+    let barrier = m
+        .barrier
+        .map(|b| format!(" (lowest on {})", stage(b)))
+        .unwrap_or_default();
+    format!("{} in {}{barrier}", mood(m.score), m.team)
+}
+
 /// "mostly positive in Sales; mixed across the organisation".
 fn sentiment(all: &[Mood], readers: &Readers, min: usize) -> Option<String> {
     let total: usize = all.iter().map(|m| m.answered).sum();
@@ -372,13 +385,10 @@ fn sentiment(all: &[Mood], readers: &Readers, min: usize) -> Option<String> {
             let org = org_allowed(own.map_or(0, |m| m.answered), total, min)
                 .then(|| org_mood(all))
                 .flatten();
-            (own.map(|m| format!("{} in {}", mood(m.score), m.team)), org)
+            (own.map(team_mood), org)
         }
         Readers::ChangeTeam => {
-            let parts: Vec<String> = all
-                .iter()
-                .map(|m| format!("{} in {}", mood(m.score), m.team))
-                .collect();
+            let parts: Vec<String> = all.iter().map(team_mood).collect();
             let org = (all.len() > 1 && total >= min)
                 .then(|| org_mood(all))
                 .flatten();

@@ -54,6 +54,7 @@ fn mood_of(team: &str, score: f64, answered: usize) -> Mood {
         team: team.into(),
         score,
         answered,
+        barrier: None,
     }
 }
 
@@ -210,6 +211,17 @@ fn the_change_team_reads_every_team_in_words() {
     assert_eq!(
         story["sentiment"],
         "mostly positive in Sales and mostly negative in Finance; mixed across the organisation"
+    );
+}
+
+#[test]
+fn a_readiness_score_is_told_with_the_barrier_that_holds_it_back() {
+    let mut f = two_teams();
+    f.moods[1].barrier = Some(crate::domain::adkar::Element::Desire);
+    let story = words(&f, &Readers::ChangeTeam, 5);
+    assert_eq!(
+        story["sentiment"],
+        "mostly positive in Sales and mostly negative in Finance (lowest on Desire: wanting the change); mixed across the organisation"
     );
 }
 
