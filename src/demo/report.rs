@@ -41,7 +41,8 @@ pub async fn write(
         let full = crate::app::sentiment::team_view(app, guild, &record, &v.team, 6)
             .await
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let png = crate::chart::team_chart(&full).map_err(anyhow::Error::msg)?;
+        let marks = crate::app::sentiment::chart_marks(app);
+        let png = crate::chart::team_chart(&full, &marks).map_err(anyhow::Error::msg)?;
         write(&format!("sentiment-{}.png", v.team.to_lowercase()), &png)?;
     }
     let rows = crate::app::sentiment::export::export_rows(app, guild, 6)

@@ -106,6 +106,17 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
                 "{png_name}"
             );
         }
+        // The README shows these two charts as this rehearsal draws them.
+        for png_name in ["overview.png", "sentiment-support.png"] {
+            let fresh = std::fs::read(outcome.report.join(png_name)).expect("chart");
+            let shown =
+                std::fs::read(format!("tests/fixtures/charts/{png_name}")).expect("README chart");
+            assert!(
+                fresh == shown,
+                "tests/fixtures/charts/{png_name} is not what the demo draws now: copy it from {}",
+                outcome.report.display()
+            );
+        }
         assert!(played
             .csv
             .starts_with("team,week_start,week_end,score,contributors"));

@@ -163,14 +163,14 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
             "{alert}"
         );
 
-        // The chart: a PNG that decodes, 720 × 360.
+        // The chart: a PNG that decodes, 720 × 360 drawn at twice the size.
         let id = command(&app, "sentiment", json!({ "team": "support" })).await;
         let (name, png_bytes) = attachment(&app, &id).await;
         assert_eq!(name, "sentiment.png");
         let reader = png::Decoder::new(png_bytes.as_slice())
             .read_info()
             .expect("decodes");
-        assert_eq!((reader.info().width, reader.info().height), (720, 360));
+        assert_eq!((reader.info().width, reader.info().height), (1440, 720));
         let id = command(&app, "sentiment", json!({})).await;
         let (name, heat) = attachment(&app, &id).await;
         assert_eq!(name, "overview.png");

@@ -303,6 +303,18 @@ fn weekly(days: &[(i64, Cell)], today: i64, weeks: i64, h: f64) -> Vec<(i64, Opt
         .collect()
 }
 
+/// What a team's chart is read against: the plan's go-live day and the alert floor.
+pub fn chart_marks(app: &App) -> crate::chart::Marks {
+    let epoch = chrono::NaiveDate::default();
+    crate::chart::Marks {
+        go_live: app
+            .plan()
+            .and_then(|p| p.campaign.go_live)
+            .map(|d| (d - epoch).num_days()),
+        floor: app.settings.sentiment_alert_floor,
+    }
+}
+
 /// "Support: −0.42 ↓ (−0.61 over 4 weeks), 23 contributors" or why it is not shown.
 pub fn headline(v: &TeamView, min: u32) -> String {
     if !v.shown {

@@ -29,8 +29,10 @@ pub async fn sentiment(
             let (text, view) = sentiment::show(app, &who, t, weeks).await?;
             (
                 text,
-                view.shown
-                    .then(|| ("sentiment.png", crate::chart::team_chart(&view))),
+                view.shown.then(|| {
+                    let marks = sentiment::chart_marks(app);
+                    ("sentiment.png", crate::chart::team_chart(&view, &marks))
+                }),
             )
         }
         None => {
