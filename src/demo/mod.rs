@@ -12,6 +12,7 @@ mod clockwork;
 mod people;
 mod report;
 mod stage;
+mod summary;
 mod transcript;
 
 use std::path::{Path, PathBuf};

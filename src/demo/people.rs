@@ -1,6 +1,8 @@
 //! The demo's scripted people: most acknowledge updates and answer pulses, Support's
 //! Desire is low, everyone writes in #feedback on weekday mornings (Support sours after
-//! go-live) and managers recognise someone every Monday. Every choice comes from a stable
+//! go-live), managers recognise someone every Monday and name one champion each on the
+//! first Monday, and after go-live the change lead logs a win every Monday. Every choice
+//! comes from a stable
 //! hash of the seed and what is chosen about (a person, a message's transcript line, a
 //! day), never from the simulator's ids or timing: the same seed tells the same story.
 
@@ -56,7 +58,70 @@ pub async fn act(stage: &mut Stage<'_>, now: DateTime<Utc>) {
     }
     if local.weekday() == Weekday::Mon && late_morning {
         recognise(stage, now).await;
+        nominate(stage).await;
+        if stage
+            .plan
+            .campaign
+            .go_live
+            .is_some_and(|d| local.date_naive() >= d)
+        {
+            log_win(stage, now).await;
+        }
     }
+}
+
+/// Each team's manager names one champion, once.
+async fn nominate(stage: &mut Stage<'_>) {
+    for team in stage.plan.teams.clone() {
+        let key = format!("champion|{}", team.name);
+        if !stage.outcome_once(key.clone()) {
+            continue;
+        }
+        let crowd = people(&team.role);
+        let member = &crowd[pick(stage.seed, &key, crowd.len())];
+        stage
+            .client
+            .command(
+                &format!("{} lead", team.role),
+                &team.channel,
+                "champion nominate",
+                json!({ "member": member }),
+            )
+            .await;
+    }
+}
+
+const WINS: [&str; 3] = [
+    "A customer's whole history in one search",
+    "Month-end invoices from one place",
+    "First renewal closed without a spreadsheet",
+];
+
+/// The change lead logs one win a week for a team that has taken to the change.
+async fn log_win(stage: &mut Stage<'_>, now: DateTime<Utc>) {
+    let week = now.iso_week().week() as usize;
+    if !stage.outcome_once(format!("win|{week}")) {
+        return;
+    }
+    let keen: Vec<_> = stage
+        .plan
+        .teams
+        .iter()
+        .filter(|t| !resists(&t.name))
+        .cloned()
+        .collect();
+    if keen.is_empty() {
+        return;
+    }
+    let team = &keen[pick(stage.seed, &format!("win|{week}"), keen.len())];
+    let title = WINS[pick(stage.seed, &format!("win-title|{week}"), WINS.len())];
+    let options =
+        json!({ "title": title, "description": "Logged in the rehearsal.", "team": team.name });
+    let channel = stage.plan.campaign.reports_channel.clone();
+    stage
+        .client
+        .command("Claire", &channel, "win add", options)
+        .await;
 }
 
 async fn acknowledge(stage: &mut Stage<'_>) {

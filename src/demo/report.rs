@@ -1,6 +1,6 @@
 //! The demo's report folder: the overview and team charts (PNG), the CSV export and
-//! `summary.md`, which holds only what the seed decides (no real-time figures), so two
-//! runs with the same seed write the same summary.
+//! `summary.md` (see [`super::summary`]), which holds only what the seed decides (no
+//! real-time figures), so two runs with the same seed write the same summary.
 
 use std::path::PathBuf;
 
@@ -52,34 +52,32 @@ pub async fn write(
         "export.csv",
         crate::app::sentiment::export::csv(&rows).as_bytes(),
     )?;
-    let summary = summary(app, &views, outcome, opts.seed);
+    // The whole rehearsal, from four weeks before go-live: eight calendar weeks.
+    let all_weeks = crate::app::sentiment::export::export_rows(app, guild, 8)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let wins: Vec<String> = app
+        .store
+        .wins(guild, 50)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .into_iter()
+        .rev()
+        .map(|w| match w.team {
+            Some(t) => format!("{} ({t})", w.title),
+            None => w.title,
+        })
+        .collect();
+    let summary = super::summary::summary(&super::summary::Rehearsal {
+        views: &views,
+        rows: &all_weeks,
+        wins: &wins,
+        alerts: &outcome.alerts,
+        messages: outcome.transcript.len(),
+        seed: opts.seed,
+        go_live: app.plan().and_then(|p| p.campaign.go_live),
+        min_group: app.settings.min_group_size,
+    });
     write("summary.md", summary.as_bytes())?;
     Ok(dir)
-}
-
-/// `summary.md`: the seed, how many messages, each team's sentiment headline, the alerts.
-fn summary(
-    app: &crate::app::App,
-    views: &[crate::app::sentiment::TeamView],
-    outcome: &Outcome,
-    seed: u64,
-) -> String {
-    let mut summary = format!(
-        "# Herald demo\n\nSeed {seed}: played {}.\n\n## Sentiment\n\n",
-        crate::domain::words::count(outcome.transcript.len() as i64, "message", "messages"),
-    );
-    for v in views {
-        summary.push_str(&format!(
-            "- {}\n",
-            crate::app::sentiment::headline(v, app.settings.min_group_size)
-        ));
-    }
-    summary.push_str("\n## Alerts\n\n");
-    for a in &outcome.alerts {
-        summary.push_str(&format!("- {a}\n"));
-    }
-    if outcome.alerts.is_empty() {
-        summary.push_str("- none\n");
-    }
-    summary
 }

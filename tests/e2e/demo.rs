@@ -133,6 +133,34 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             summary.contains("## Alerts") && summary.contains("Support"),
             "{summary}"
         );
+        // What a change lead forwards: per team readiness before and after go-live with
+        // its barrier, each week's acknowledgements, champions, recognitions, the trend,
+        // the alerts and the charts; then the wins.
+        let support = &summary[summary.find("## Support").expect("Support's section")..];
+        for part in [
+            "- **Readiness**: before go-live −",
+            ", barrier Desire (readiness pulse closed ",
+            "; after go-live ",
+            "- **Acknowledged**: week of 14 Dec ",
+            "- **Champions and recognitions**: 1 champion and ",
+            "- **Sentiment**: Support: ",
+            "at each week's end: ",
+            "- **Alert**: ",
+            "![Support week by week](sentiment-support.png)",
+        ] {
+            assert!(support.contains(part), "`{part}` missing:\n{summary}");
+        }
+        assert!(
+            summary.contains("![Every team by week](overview.png)"),
+            "{summary}"
+        );
+        let wins = &summary[summary.find("## Wins").expect("wins")..];
+        assert!(
+            wins.lines()
+                .nth(2)
+                .is_some_and(|l| l.starts_with("- ") && l != "- none logged"),
+            "the rehearsal logs wins after go-live:\n{summary}"
+        );
         assert!(
             summary.contains("Seed 1: played ") && !summary.contains(" s of real time"),
             "{summary}"
