@@ -54,7 +54,7 @@ enum Command {
         weeks: i64,
     },
     /// Rehearse a campaign: the simulator, Herald on a fast clock and a scripted
-    /// organisation play the plan from four weeks before go-live to two weeks after.
+    /// organisation play the plan from four weeks before go-live to four weeks after.
     Demo {
         /// The plan folder to rehearse (default: the shipped `messages`).
         #[arg(long, value_name = "DIR", default_value = "messages")]

@@ -1,7 +1,7 @@
 //! `herald demo`: one process runs the simulator and Herald on a manual clock with a
 //! scripted organisation (20 people per plan team, a manager each, a change lead) and
-//! plays the campaign from four weeks before go-live to two weeks after in about a
-//! minute. People acknowledge, answer pulses (Support resists: low Desire), write in
+//! plays the campaign from four weeks before go-live to four weeks after (so the eNPS
+//! pulse three weeks in closes) in about a minute. People acknowledge, answer pulses (Support resists: low Desire), write in
 //! #feedback (Support turns sour after go-live), managers recognise; the terminal shows a
 //! transcript and a progress bar; a report folder gets charts, the CSV and a summary.
 //!
@@ -169,18 +169,18 @@ fn prepare_out(opts: &DemoOptions) -> Result<(), DemoError> {
 }
 
 /// The simulated stretch the demo plays: from four weeks before go-live at 08:00 UTC to
-/// two weeks after it at 20:00 UTC.
+/// four weeks after it at 20:00 UTC.
 pub fn window(plan: &Plan) -> (DateTime<Utc>, DateTime<Utc>) {
     let start = start_of(plan);
     (start, end_of(plan, start))
 }
 
-/// Two weeks after go-live at 20:00 UTC (or six weeks after the start).
+/// Four weeks after go-live at 20:00 UTC (or eight weeks after the start).
 fn end_of(plan: &Plan, start: DateTime<Utc>) -> DateTime<Utc> {
     plan.campaign
         .go_live
-        .map_or(start + chrono::Duration::days(42), |g| {
-            g.and_hms_opt(20, 0, 0).unwrap_or_default().and_utc() + chrono::Duration::days(14)
+        .map_or(start + chrono::Duration::days(56), |g| {
+            g.and_hms_opt(20, 0, 0).unwrap_or_default().and_utc() + chrono::Duration::days(28)
         })
 }
 

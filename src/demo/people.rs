@@ -91,10 +91,12 @@ async fn nominate(stage: &mut Stage<'_>) {
     }
 }
 
-const WINS: [&str; 3] = [
+const WINS: [&str; 5] = [
     "A customer's whole history in one search",
     "Month-end invoices from one place",
     "First renewal closed without a spreadsheet",
+    "A quote sent from the customer's record in minutes",
+    "Weekly pipeline review run from one dashboard",
 ];
 
 /// The change lead logs one win a week for a team that has taken to the change.
@@ -114,7 +116,7 @@ async fn log_win(stage: &mut Stage<'_>, now: DateTime<Utc>) {
         return;
     }
     let team = &keen[pick(stage.seed, &format!("win|{week}"), keen.len())];
-    let title = WINS[pick(stage.seed, &format!("win-title|{week}"), WINS.len())];
+    let title = WINS[(pick(stage.seed, "win-title", WINS.len()) + week) % WINS.len()];
     let options =
         json!({ "title": title, "description": "Logged in the rehearsal.", "team": team.name });
     let channel = stage.plan.campaign.reports_channel.clone();

@@ -52,8 +52,8 @@ pub async fn write(
         "export.csv",
         crate::app::sentiment::export::csv(&rows).as_bytes(),
     )?;
-    // The whole rehearsal, from four weeks before go-live: eight calendar weeks.
-    let all_weeks = crate::app::sentiment::export::export_rows(app, guild, 8)
+    // The whole rehearsal, from four weeks before go-live: ten calendar weeks.
+    let all_weeks = crate::app::sentiment::export::export_rows(app, guild, 10)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let wins: Vec<String> = app
@@ -68,7 +68,18 @@ pub async fn write(
             None => w.title,
         })
         .collect();
+    let enps: Vec<(String, f64, String)> = crate::app::pulse::readiness::team_scores(app, guild)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        .into_iter()
+        .filter(|s| s.set_kind == crate::domain::poll::SetKind::Enps)
+        .map(|s| {
+            let day = chrono::DateTime::from_timestamp_millis(s.closed_at_ms).unwrap_or_default();
+            (s.team, s.score * 100.0, day.format("%-d %b").to_string())
+        })
+        .collect();
     let summary = super::summary::summary(&super::summary::Rehearsal {
+        enps: &enps,
         views: &views,
         rows: &all_weeks,
         wins: &wins,

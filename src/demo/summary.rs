@@ -18,6 +18,8 @@ pub struct Rehearsal<'a> {
     /// "Title (Team)", oldest first.
     pub wins: &'a [String],
     pub alerts: &'a [String],
+    /// (team, eNPS −100…+100, the day its pulse closed), oldest first.
+    pub enps: &'a [(String, f64, String)],
     pub messages: usize,
     pub seed: u64,
     pub go_live: Option<chrono::NaiveDate>,
@@ -31,6 +33,7 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
         rows,
         wins,
         alerts,
+        enps,
         messages,
         seed,
         go_live,
@@ -51,7 +54,14 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
                 a.contains(&format!("**{}**", v.team)) || a.contains(&format!(" {}:", v.team))
             })
             .collect();
-        s.push_str(&team_section(v, &own, &said, go_live, min_group));
+        let latest = enps.iter().rev().find(|(team, _, _)| *team == v.team);
+        let enps_line = match latest {
+            Some((_, score, day)) => format!("{} (pulse closed {day})", signed(*score, 0)),
+            None => "no eNPS pulse has closed with enough answers".into(),
+        };
+        s.push_str(&team_section(
+            v, &own, &said, &enps_line, go_live, min_group,
+        ));
     }
     s.push_str("\n## Wins\n\n");
     for w in wins {
@@ -81,12 +91,17 @@ fn team_section(
     v: &TeamView,
     rows: &[&ExportRow],
     alerts: &[&String],
+    enps: &str,
     go_live: Option<chrono::NaiveDate>,
     min_group: u32,
 ) -> String {
     let mut s = format!("\n## {}\n\n", v.team);
     let _ = writeln!(s, "- **Readiness**: {}", readiness(rows, go_live));
     let _ = writeln!(s, "- **Acknowledged**: {}", acks(rows));
+    let _ = writeln!(
+        s,
+        "- **eNPS** (would recommend the change, −100 to +100): {enps}"
+    );
     let last = rows.last();
     let _ = writeln!(
         s,

@@ -142,6 +142,8 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             ", barrier Desire (readiness pulse closed ",
             "; after go-live ",
             "- **Acknowledged**: week of 14 Dec ",
+            "- **eNPS** (would recommend the change, −100 to +100): ",
+            " (pulse closed ",
             "- **Champions and recognitions**: 1 champion and ",
             "- **Sentiment**: Support: ",
             "at each week's end: ",
