@@ -79,7 +79,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(err)?;
     for (c, (day, _)) in weekly.iter().enumerate() {
         let x = LABEL_W + c as u32 * CELL_W + CELL_W / 2;
-        let label = short_date(day - 6);
+        let label = short_date(crate::app::sentiment::weekly::monday_of(*day));
         root.draw(&Text::new(label, at(x, 46), centred(12, BLACK)))
             .map_err(err)?;
     }

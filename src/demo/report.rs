@@ -52,8 +52,9 @@ pub async fn write(
         "export.csv",
         crate::app::sentiment::export::csv(&rows).as_bytes(),
     )?;
-    // The whole rehearsal, from four weeks before go-live: ten calendar weeks.
-    let all_weeks = crate::app::sentiment::export::export_rows(app, guild, 10)
+    // The whole rehearsal, from four weeks before go-live to four after: nine calendar
+    // weeks, the last of one day.
+    let all_weeks = crate::app::sentiment::export::export_rows(app, guild, 9)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let wins: Vec<String> = app

@@ -119,11 +119,20 @@ fn team_section(
         last.map_or("the end".into(), |r| day(&r.week_end))
     );
     let _ = writeln!(s, "- **Sentiment**: {}", headline(v, min_group));
+    // A week before any signal, or with too few people, reads "–".
     let weekly: Vec<String> = rows
         .iter()
-        .filter_map(|r| Some(format!("{} {}", day(&r.week_end), signed(r.score?, 2))))
+        .skip_while(|r| r.score.is_none())
+        .map(|r| {
+            let score = r.score.map(|x| signed(x, 2)).unwrap_or_else(|| "–".into());
+            format!("{} {score}", day(&r.week_end))
+        })
         .collect();
-    let _ = writeln!(s, "  at each week's end: {}", weekly.join(" → "));
+    if weekly.is_empty() {
+        s.push_str("  no weekly figure: too few people, or no signal yet\n");
+    } else {
+        let _ = writeln!(s, "  at each week's end: {}", weekly.join(" → "));
+    }
     if alerts.is_empty() {
         s.push_str("- **Alerts**: none\n");
     } else {
@@ -140,8 +149,8 @@ fn team_section(
     s
 }
 
-/// "−0.80, barrier Desire (pulse of 16 Dec) before go-live; +0.10, barrier Ability
-/// (20 Jan) after".
+/// "before go-live −0.81, barrier Desire (readiness pulse closed 6 Jan); after go-live
+/// −0.68, barrier Desire (readiness pulse closed 20 Jan)".
 fn readiness(rows: &[&ExportRow], go_live: Option<chrono::NaiveDate>) -> String {
     let figure = |r: &ExportRow| {
         format!(

@@ -1,7 +1,7 @@
 //! The sentiment of a short text (a pulse comment, later feedback): VADER's compound
 //! score from −1 to +1, and the usual label thresholds (±0.05).
 
-mod vader;
+pub mod vader;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Label {

@@ -293,13 +293,12 @@ pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamV
         .collect())
 }
 
+/// The rolling score at the end of each of the last calendar weeks (Monday to Sunday;
+/// the last one ends today), as the export has them.
 fn weekly(days: &[(i64, Cell)], today: i64, weeks: i64, h: f64) -> Vec<(i64, Option<f64>)> {
-    (0..weeks.clamp(1, 52))
-        .rev()
-        .map(|w| {
-            let day = today - 7 * w;
-            (day, rolling(days, day, h))
-        })
+    weekly::weeks_until(today, weeks)
+        .into_iter()
+        .map(|w| (w.end, rolling(days, w.end, h)))
         .collect()
 }
 
@@ -321,7 +320,14 @@ pub fn headline(v: &TeamView, min: u32) -> String {
         return format!(
             "{}: not shown — {} in the last 4 weeks, fewer than {min}",
             v.team,
-            v.contributors.describe()
+            if v.contributors.exact {
+                v.contributors.describe()
+            } else {
+                format!(
+                    "Herald can count only {}",
+                    v.contributors.describe().trim_start_matches("at least ")
+                )
+            }
         );
     }
     match v.score {

@@ -7,7 +7,9 @@ use crate::error::AppResult;
 
 /// The guild's team names, the plan's teams and their channels, the campaign's name
 /// with each of its capitalised words (the product, e.g. `Atlas` in "Atlas CRM rollout"),
-/// and each word of the members' display names (`Joy` in "Joy Park").
+/// and each capitalised word of the members' display names (`Joy` in "Joy Park"), except
+/// words VADER's rules read (`Never`, `Very`): masking those would change other words'
+/// scores.
 pub async fn proper_names(app: &App, guild: GuildId) -> AppResult<Vec<String>> {
     let mut names: Vec<String> = app
         .store
@@ -33,6 +35,8 @@ pub async fn proper_names(app: &App, guild: GuildId) -> AppResult<Vec<String>> {
         names.extend(
             name.split_whitespace()
                 .filter(|w| w.chars().count() >= 2)
+                .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .filter(|w| !crate::domain::sentiment::vader::is_rule_word(&w.to_lowercase()))
                 .map(str::to_string),
         );
     }

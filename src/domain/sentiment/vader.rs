@@ -244,6 +244,17 @@ fn is_upper(s: &str) -> bool {
     cased
 }
 
+/// Whether a word (in lower case) changes how VADER reads the words around it: a
+/// negation, a booster or dampener, or a word of a rule (`but`, `no`, `least`, …).
+/// Masking such a word would change the score, so a name made of one is left alone.
+pub fn is_rule_word(word: &str) -> bool {
+    const RULES: &[&str] = &[
+        "but", "no", "least", "kind", "of", "so", "this", "never", "without", "doubt", "at",
+        "very", "or", "nor",
+    ];
+    negated(word) || booster(word).is_some() || RULES.contains(&word)
+}
+
 fn negated(word: &str) -> bool {
     NEGATE.contains(&word) || word.contains("n't")
 }
@@ -524,6 +535,16 @@ mod tests {
         assert_eq!(compound("Looking forward to one place for invoices!"), 0.0);
         assert_eq!(compound("VADER is smart, handsome, and funny."), 0.8316);
         assert_eq!(compound(""), 0.0);
+    }
+
+    #[test]
+    fn words_the_rules_read_are_known_so_no_name_masks_them() {
+        for w in ["never", "very", "kinda", "but", "no", "don't", "least"] {
+            assert!(is_rule_word(w), "{w}");
+        }
+        for w in ["joy", "grace", "atlas", "support"] {
+            assert!(!is_rule_word(w), "{w}");
+        }
     }
 
     #[test]
