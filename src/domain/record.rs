@@ -56,6 +56,12 @@ pub fn day_of(at_ms: i64) -> i64 {
     at_ms.div_euclid(86_400_000)
 }
 
+/// The Monday of a day (days since 1970-01-01, a Thursday): calendar weeks run Monday to
+/// Sunday.
+pub fn monday_of(day: i64) -> i64 {
+    day - (day + 3).rem_euclid(7)
+}
+
 /// A score forced into [−1, 1]; anything not a number counts as neutral.
 pub fn clamp(score: f64) -> f64 {
     if score.is_nan() {

@@ -9,7 +9,7 @@ use sqlx::Row;
 use super::sql::{classify, SqlStore};
 use super::{StoreError, StoreResult};
 use crate::domain::ids::GuildId;
-use crate::domain::record::{day_of, Cell, Record, Signal, Source};
+use crate::domain::record::{day_of, monday_of, Cell, Record, Signal, Source};
 
 /// Parameters per multi-row statement. More rows per statement save round trips to the
 /// database thread, but SQLite looks each `$N` up by walking a list, so binding costs
@@ -60,6 +60,14 @@ pub trait Sentiment {
         team: Option<&str>,
         from_day: i64,
     ) -> StoreResult<Vec<(String, String, i64)>>;
+    /// Distinct contributor keys per team and group in the calendar weeks whose Mondays
+    /// are `first_week`…`last_week`: (team, group, keys).
+    async fn week_groups(
+        &self,
+        guild: GuildId,
+        first_week: i64,
+        last_week: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>>;
     /// The raw signals at or after `from_ms` with their key's group, oldest first: what
     /// a week's own figures are computed from (the export).
     async fn signals_since(
@@ -93,8 +101,10 @@ async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal], scope: &str) 
     let mut cells: BTreeMap<(String, i64, Source), Cell> = BTreeMap::new();
     let mut days: BTreeMap<(String, i64), Cell> = BTreeMap::new();
     let mut latest: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut weekly: std::collections::BTreeSet<(String, i64, String)> = Default::default();
     for s in signals {
         let day = day_of(s.at_ms);
+        weekly.insert((s.team.clone(), monday_of(day), s.contributor.clone()));
         cells
             .entry((s.team.clone(), day, s.source))
             .or_default()
@@ -157,6 +167,29 @@ async fn fold(tx: &mut Tx<'_>, guild: GuildId, signals: &[Signal], scope: &str) 
         let mut q = sqlx::query(&sql).bind(guild.db());
         for ((team, who), day) in chunk {
             q = q.bind(team).bind(who).bind(day).bind(scope);
+        }
+        q.execute(&mut **tx).await.map_err(other)?;
+    }
+    fold_weeks(tx, guild, &weekly, scope).await
+}
+
+/// Each key once per team and calendar week, for the people behind a past week.
+async fn fold_weeks(
+    tx: &mut Tx<'_>,
+    guild: GuildId,
+    keys: &std::collections::BTreeSet<(String, i64, String)>,
+    scope: &str,
+) -> StoreResult<()> {
+    let keys: Vec<_> = keys.iter().collect();
+    for chunk in keys.chunks(rows_per_statement(4)) {
+        let sql = format!(
+            "INSERT INTO sentiment_week_keys (guild_id, team_name, week, contributor, scope)
+             VALUES {} ON CONFLICT DO NOTHING",
+            value_rows(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(&sql).bind(guild.db());
+        for (team, week, who) in chunk {
+            q = q.bind(team).bind(week).bind(who).bind(scope);
         }
         q.execute(&mut **tx).await.map_err(other)?;
     }
@@ -359,6 +392,35 @@ impl Sentiment for SqlStore {
             .map_err(other)
     }
 
+    async fn week_groups(
+        &self,
+        guild: GuildId,
+        first_week: i64,
+        last_week: i64,
+    ) -> StoreResult<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT team_name, scope, COUNT(DISTINCT contributor) AS n FROM sentiment_week_keys
+             WHERE guild_id = $1 AND week >= $2 AND week <= $3
+             GROUP BY team_name, scope",
+        )
+        .bind(guild.db())
+        .bind(first_week)
+        .bind(last_week)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("team_name")?,
+                    r.try_get("scope")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
     async fn signals_since(
         &self,
         guild: GuildId,
@@ -394,7 +456,12 @@ impl Sentiment for SqlStore {
 
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
-        for table in ["sentiment_cells", "sentiment_days", "sentiment_last_seen"] {
+        for table in [
+            "sentiment_cells",
+            "sentiment_days",
+            "sentiment_last_seen",
+            "sentiment_week_keys",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE guild_id = $1"))
                 .bind(guild.db())
                 .execute(&mut *tx)

@@ -418,3 +418,56 @@ async fn reactions_to_heralds_messages_count_through_the_emoji_map_and_others_do
     })
     .await;
 }
+
+/// Two people speak for three weeks, then five: the weeks that rested on two are never
+/// shown, though the team has enough people now; nor is the change over four weeks.
+#[tokio::test]
+async fn a_week_that_rested_on_too_few_people_stays_hidden_when_the_team_grows() {
+    within(120, async {
+        let app = app().await;
+        let mut total = 0;
+        for day in (0..=40).step_by(2) {
+            if day > 0 {
+                app.advance(2 * 86_400);
+            }
+            let people: &[&str] = if day < 21 {
+                &["Maya", "Ava"]
+            } else {
+                &["Ben", "Chloe", "Dan", "Ella", "Maya"]
+            };
+            for who in people {
+                say(&app, who, GOOD).await;
+                total += 1;
+            }
+            wait_signals(&app, total).await;
+        }
+        let id = command(&app, "sentiment", json!({ "team": "sales" })).await;
+        let mut text = String::new();
+        for _ in 0..500 {
+            let v = app
+                .get(&format!("/_sim/interactions/{id}?wait_ms=5000"))
+                .await;
+            if let Some(c) = v["responses"][1]["content"].as_str() {
+                text = c.to_string();
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        let weekly = text
+            .lines()
+            .find(|l| l.starts_with("Week by week: "))
+            .unwrap_or_else(|| panic!("no week by week in:\n{text}"));
+        let weeks: Vec<&str> = weekly["Week by week: ".len()..].split(" → ").collect();
+        assert_eq!(weeks.len(), 6, "{weekly}");
+        assert_eq!(&weeks[..3], ["–", "–", "–"], "two people's weeks: {weekly}");
+        assert!(
+            weeks[3..].iter().all(|w| w.starts_with('+')),
+            "five people's weeks are shown: {weekly}"
+        );
+        assert!(
+            text.contains("**Sentiment — Sales: +") && !text.contains("over 4 weeks"),
+            "shown now, with no change from a week two people made: {text}"
+        );
+    })
+    .await;
+}

@@ -218,7 +218,46 @@ pub async fn team_view(
 ) -> AppResult<TeamView> {
     let today = day_of(app.now_ms());
     let contributors = people::team_people(app, guild, team, today - WINDOW_DAYS + 1).await?;
-    Ok(view_of(app, record, team, weeks, contributors))
+    let mut v = [view_of(app, record, team, weeks, contributors)];
+    hide_thin_weeks(app, guild, &mut v).await?;
+    let [v] = v;
+    Ok(v)
+}
+
+/// Blanks each past figure (a week's score, the score four weeks ago) that rested on
+/// fewer than `privacy.min_group_size` people in its own four weeks: enough people
+/// today must not reveal a week when few spoke. The current week goes by today's count.
+async fn hide_thin_weeks(app: &App, guild: GuildId, views: &mut [TeamView]) -> AppResult<()> {
+    let today = day_of(app.now_ms());
+    let min = i64::from(app.settings.min_group_size);
+    let Some(first) = views.first() else {
+        return Ok(());
+    };
+    let mut ends: Vec<i64> = first
+        .weekly
+        .iter()
+        .map(|(d, _)| *d)
+        .filter(|d| *d < today)
+        .collect();
+    ends.push(today - WINDOW_DAYS);
+    let past = people::past_weeks(app, guild, &ends).await?;
+    let thin = |end: i64, team: &str| {
+        past.iter()
+            .find(|(e, _)| *e == end)
+            .and_then(|(_, teams)| teams.iter().find(|(t, _)| t == team))
+            .is_none_or(|(_, p)| p.n < min)
+    };
+    for v in views.iter_mut() {
+        for (day, score) in v.weekly.iter_mut() {
+            if *day < today && thin(*day, &v.team) {
+                *score = None;
+            }
+        }
+        if thin(today - WINDOW_DAYS, &v.team) {
+            v.four_weeks_ago = None;
+        }
+    }
+    Ok(())
 }
 
 /// The view of one team from a record and its contributor count.
@@ -265,7 +304,7 @@ pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamV
             },
         ));
     }
-    Ok(app
+    let mut all: Vec<TeamView> = app
         .store
         .list_teams(guild)
         .await?
@@ -290,7 +329,9 @@ pub async fn views(app: &App, guild: GuildId, weeks: i64) -> AppResult<Vec<TeamV
                 weekly: weekly(days, today, weeks, h),
             }
         })
-        .collect())
+        .collect();
+    hide_thin_weeks(app, guild, &mut all).await?;
+    Ok(all)
 }
 
 /// The rolling score at the end of each of the last calendar weeks (Monday to Sunday;

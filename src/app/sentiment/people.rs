@@ -31,6 +31,38 @@ pub async fn people(
     Ok(out)
 }
 
+/// For each past week ending on `end` (a Sunday), per team, the people behind the four
+/// calendar weeks up to it, from the weekly keys: whether that week may be shown.
+pub async fn past_weeks(
+    app: &App,
+    guild: GuildId,
+    ends: &[i64],
+) -> AppResult<Vec<(i64, Vec<(String, People)>)>> {
+    let teams = app.store.list_teams(guild).await?;
+    let mut sizes = Vec::with_capacity(teams.len());
+    for t in &teams {
+        let size = app.store.stored_role_members(guild, t.role).await?.len() as i64;
+        sizes.push((t.name.clone(), size));
+    }
+    let mut out = Vec::with_capacity(ends.len());
+    for end in ends {
+        let last = crate::domain::record::monday_of(*end);
+        let groups = app.store.week_groups(guild, last - 21, last).await?;
+        let per_team = sizes
+            .iter()
+            .map(|(name, size)| {
+                let n = groups
+                    .iter()
+                    .filter(|(t, _, _)| t == name)
+                    .map(|(_, _, n)| *n);
+                (name.clone(), distinct_people(n, Some(*size)))
+            })
+            .collect();
+        out.push((*end, per_team));
+    }
+    Ok(out)
+}
+
 /// One team's people (none for a team Herald does not know).
 pub async fn team_people(
     app: &App,

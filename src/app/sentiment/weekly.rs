@@ -16,10 +16,7 @@ pub struct Week {
     pub end: i64,
 }
 
-/// The Monday of a day (days since 1970-01-01, a Thursday).
-pub fn monday_of(day: i64) -> i64 {
-    day - (day + 3).rem_euclid(7)
-}
+pub use crate::domain::record::monday_of;
 
 /// The last `weeks` calendar weeks up to today, oldest first; the last one is this week.
 pub fn weeks_until(today: i64, weeks: i64) -> Vec<Week> {
