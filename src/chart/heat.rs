@@ -42,11 +42,28 @@ pub(super) fn colour(score: Option<f64>) -> RGBColor {
     }
 }
 
-/// Every team's weeks as a PNG.
+/// The most rows a map shows: beyond that an image is unreadable in Discord.
+pub const MAX_ROWS: usize = 40;
+
+/// Every team's weeks as a PNG; with more than [`MAX_ROWS`] teams, the lowest-scoring
+/// ones (those to look at first), in name order, and a title saying how many are left out.
 pub fn heat_map(views: &[TeamView]) -> Result<Vec<u8>, String> {
-    let weeks = views.first().map_or(1, |v| v.weekly.len());
-    let (w, h) = size(views.len(), weeks);
-    render(w, h, |root| draw(root, views))
+    let rows = worst_first(views);
+    let weeks = rows.first().map_or(1, |v| v.weekly.len());
+    let (w, h) = size(rows.len(), weeks);
+    render(w, h, |root| draw(root, &rows, views.len() - rows.len()))
+}
+
+pub(super) fn worst_first(views: &[TeamView]) -> Vec<TeamView> {
+    if views.len() <= MAX_ROWS {
+        return views.to_vec();
+    }
+    let mut order: Vec<&TeamView> = views.iter().collect();
+    let key = |v: &TeamView| v.score.filter(|_| v.shown).unwrap_or(f64::INFINITY);
+    order.sort_by(|a, b| key(a).total_cmp(&key(b)));
+    let mut keep: Vec<TeamView> = order.into_iter().take(MAX_ROWS).cloned().collect();
+    keep.sort_by(|a, b| a.team.cmp(&b.team));
+    keep
 }
 
 fn centred(size: u32, colour: RGBColor) -> TextStyle<'static> {
@@ -64,13 +81,18 @@ fn at(x: u32, y: u32) -> (i32, i32) {
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     views: &[TeamView],
+    left_out: usize,
 ) -> Result<(), String> {
-    root.draw(&Text::new(
-        "Sentiment by team and week (rolling score, −1 to +1)",
-        at(10, 10),
-        font(16),
-    ))
-    .map_err(err)?;
+    let title = if left_out == 0 {
+        "Sentiment by team and week (rolling score, −1 to +1)".to_string()
+    } else {
+        format!(
+            "Sentiment: the {} lowest-scoring teams ({left_out} more in /report export)",
+            views.len()
+        )
+    };
+    root.draw(&Text::new(title, at(10, 10), font(16)))
+        .map_err(err)?;
     let weekly = views
         .first()
         .map(|v| v.weekly.as_slice())

@@ -153,7 +153,7 @@ fn the_heat_map_writes_values_dates_and_a_colour_legend() {
     let (w, h) = dimensions(&super::heat_map(&teams).expect("heat map"));
     assert_eq!((w, h), heat::size(3, 6));
     assert_eq!((w, h), (2 * (180 + 6 * 84 + 16), 2 * (64 + 3 * 30 + 86)));
-    let texts = texts_of((w, h), |root| heat::draw(root, &teams).expect("drawn"));
+    let texts = texts_of((w, h), |root| heat::draw(root, &teams, 0).expect("drawn"));
     for label in [
         "Team 0",
         "Team 1",
@@ -174,6 +174,31 @@ fn the_heat_map_writes_values_dates_and_a_colour_legend() {
     // Team 1 has too few contributors: its six cells show no value.
     assert_eq!(texts.iter().filter(|t| *t == "–").count(), 6, "{texts:?}");
     assert!(!texts.iter().any(|t| t.contains("-0w")), "no '-0w' labels");
+}
+
+#[test]
+fn a_map_of_many_teams_shows_the_lowest_forty_and_says_so() {
+    let teams: Vec<TeamView> = (0..50)
+        .map(|i| {
+            let mut v = view(&format!("Team {i:02}"), true);
+            v.score = Some(f64::from(i) / 100.0);
+            v
+        })
+        .collect();
+    let (_, h) = dimensions(&super::heat_map(&teams).expect("heat map"));
+    assert_eq!(h, heat::size(40, 6).1, "forty rows");
+    let rows = heat::worst_first(&teams);
+    assert_eq!(rows.first().map(|v| v.team.as_str()), Some("Team 00"));
+    assert_eq!(rows.last().map(|v| v.team.as_str()), Some("Team 39"));
+    let texts = texts_of(heat::size(40, 6), |root| {
+        heat::draw(root, &rows, 10).expect("drawn")
+    });
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "Sentiment: the 40 lowest-scoring teams (10 more in /report export)"),
+        "{texts:?}"
+    );
 }
 
 #[test]

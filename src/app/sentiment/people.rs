@@ -32,30 +32,26 @@ pub async fn people(
 }
 
 /// For each past week ending on `end` (a Sunday), per team, the people behind the four
-/// calendar weeks up to it, from the weekly keys: whether that week may be shown.
+/// calendar weeks up to it, from the weekly keys: whether that week may be shown. Not
+/// capped at today's team size: the lower bound alone decides, and it never overstates.
 pub async fn past_weeks(
     app: &App,
     guild: GuildId,
     ends: &[i64],
 ) -> AppResult<Vec<(i64, Vec<(String, People)>)>> {
     let teams = app.store.list_teams(guild).await?;
-    let mut sizes = Vec::with_capacity(teams.len());
-    for t in &teams {
-        let size = app.store.stored_role_members(guild, t.role).await?.len() as i64;
-        sizes.push((t.name.clone(), size));
-    }
     let mut out = Vec::with_capacity(ends.len());
     for end in ends {
         let last = crate::domain::record::monday_of(*end);
         let groups = app.store.week_groups(guild, last - 21, last).await?;
-        let per_team = sizes
+        let per_team = teams
             .iter()
-            .map(|(name, size)| {
+            .map(|t| {
                 let n = groups
                     .iter()
-                    .filter(|(t, _, _)| t == name)
+                    .filter(|(g, _, _)| *g == t.name)
                     .map(|(_, _, n)| *n);
-                (name.clone(), distinct_people(n, Some(*size)))
+                (t.name.clone(), distinct_people(n, None))
             })
             .collect();
         out.push((*end, per_team));
