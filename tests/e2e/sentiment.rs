@@ -43,7 +43,7 @@ async fn signals(app: &TestApp) -> u64 {
         .sum()
 }
 
-async fn wait_signals(app: &TestApp, n: u64) {
+pub(crate) async fn wait_signals(app: &TestApp, n: u64) {
     for _ in 0..500 {
         if signals(app).await >= n {
             return;

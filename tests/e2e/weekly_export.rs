@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{dump_tables, spawn_app_with_dir, within, TestApp};
 use crate::pulse_flow::{answer, start};
+use crate::sentiment::wait_signals;
 
 const PLAN_ITEMS: &str = r#"
 [[items]]
@@ -61,26 +62,6 @@ async fn app() -> TestApp {
         "feedback".to_string(),
     )];
     spawn_app_with_dir(world, dir, env).await
-}
-
-async fn signal_count(app: &TestApp) -> u64 {
-    let a = &app.herald().app;
-    let guild = a.primary_guild().await.ok().flatten().expect("guild");
-    let record = a.store.cells(guild, None, 0).await.expect("cells");
-    record.cells.values().map(|c| c.n).sum()
-}
-
-async fn wait_signals(app: &TestApp, n: u64) {
-    for _ in 0..500 {
-        if signal_count(app).await >= n {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!(
-        "the record did not reach {n} signals (has {})",
-        signal_count(app).await
-    );
 }
 
 /// The week's update in a team channel: the week's first `clickers` members press Got it.
