@@ -92,6 +92,13 @@ pub struct Settings {
     pub discord_guild_id: Option<u64>,
     pub messages_dir: PathBuf,
     pub http_listen: SocketAddr,
+    /// The address people open Herald's pages at (the dashboard's links); unset: the
+    /// listen address over http.
+    pub public_url: Option<String>,
+    /// The key that signs dashboard links and sessions, kept outside the database;
+    /// replacing the file revokes every link and session. Unset: beside the privacy key,
+    /// named as it with `-dashboard` added.
+    pub dashboard_key_file: Option<PathBuf>,
     pub min_group_size: u32,
     pub privacy_key_file: PathBuf,
     /// Where an earlier install kept the key: moved to `privacy_key_file` once, when that
@@ -100,6 +107,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub change_lead_role: String,
     pub manager_role: String,
+    /// The Discord role (by name) of leaders who sponsor the change: they see the whole
+    /// dashboard and may receive the digest.
+    pub sponsor_role: String,
     /// Where recognition cards go (a channel name); unset: the member's team channel.
     pub champions_channel: Option<String>,
     /// Recognitions one person may give per day.
@@ -131,12 +141,15 @@ pub const KEYS: &[&str] = &[
     "discord.guild_id",
     "messages.dir",
     "http.listen",
+    "http.public_url",
+    "http.dashboard_key_file",
     "privacy.min_group_size",
     "privacy.key_file",
     "privacy.old_key_file",
     "log.format",
     "roles.change_lead",
     "roles.manager",
+    "roles.sponsor",
     "champions.channel",
     "champions.daily_cap",
     "champions.values",
@@ -180,6 +193,22 @@ impl Settings {
         self.discord_api_base.is_some()
     }
 
+    /// Where Herald's pages are opened: `http.public_url`, or the listen address.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.http_listen))
+    }
+
+    /// The dashboard key's file: `http.dashboard_key_file`, or beside the privacy key.
+    pub fn dashboard_key_path(&self) -> PathBuf {
+        self.dashboard_key_file.clone().unwrap_or_else(|| {
+            let mut name = self.privacy_key_file.clone().into_os_string();
+            name.push("-dashboard");
+            PathBuf::from(name)
+        })
+    }
+
     pub(crate) fn defaults() -> Self {
         Self {
             database_url: "sqlite://herald.db".into(),
@@ -189,12 +218,15 @@ impl Settings {
             discord_guild_id: None,
             messages_dir: PathBuf::from("messages"),
             http_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            dashboard_key_file: None,
             min_group_size: 5,
             privacy_key_file: PathBuf::from(".herald-key"),
             privacy_old_key_file: None,
             log_format: LogFormat::Pretty,
             change_lead_role: "Change Lead".into(),
             manager_role: "Manager".into(),
+            sponsor_role: "Sponsor".into(),
             champions_channel: None,
             recognition_daily_cap: 10,
             recognition_values: ["Helped a colleague", "Early adopter", "Great feedback"]
@@ -236,12 +268,15 @@ impl Settings {
                 "discord.guild_id" => s.discord_guild_id = Some(parse_num(&value).map_err(err)?),
                 "messages.dir" => s.messages_dir = PathBuf::from(value),
                 "http.listen" => s.http_listen = parse_addr(&value).map_err(err)?,
+                "http.public_url" => s.public_url = Some(parse_base(&value).map_err(err)?),
+                "http.dashboard_key_file" => s.dashboard_key_file = Some(PathBuf::from(value)),
                 "privacy.min_group_size" => s.min_group_size = parse_group(&value).map_err(err)?,
                 "privacy.key_file" => s.privacy_key_file = PathBuf::from(value),
                 "privacy.old_key_file" => s.privacy_old_key_file = Some(PathBuf::from(value)),
                 "log.format" => s.log_format = parse_log_format(&value).map_err(err)?,
                 "roles.change_lead" => s.change_lead_role = non_empty(&value).map_err(err)?,
                 "roles.manager" => s.manager_role = non_empty(&value).map_err(err)?,
+                "roles.sponsor" => s.sponsor_role = non_empty(&value).map_err(err)?,
                 "champions.channel" => s.champions_channel = Some(non_empty(&value).map_err(err)?),
                 "champions.daily_cap" => {
                     s.recognition_daily_cap = parse_num(&value).map_err(err)?

@@ -34,6 +34,7 @@ pub mod domain;
 pub mod error;
 pub mod health;
 pub mod metrics;
+pub mod pages;
 pub mod plan;
 pub mod scheduler;
 pub mod sim;

@@ -180,7 +180,13 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let metrics = Arc::new(Metrics::default());
     let chat = crate::discord::chat(&token, &settings, metrics.clone());
     let key = privacy_key(&settings)?;
-    let app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
+    let mut app = App::new(store.clone(), clock, settings, metrics.clone(), chat, key);
+    app.dashboard_key = std::sync::Arc::new(
+        crate::app::dashboard::sign::DashboardKey::load_or_create(
+            &app.settings.dashboard_key_path(),
+        )
+        .map_err(RunError::Setup)?,
+    );
     // Before anything is stored or scheduled: the offset to the database's clock.
     if let Err(e) = app.sync_shared_time().await {
         tracing::warn!(error = %e, "could not read the database's clock; using this instance's until the next try");
@@ -188,7 +194,7 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let stop = CancellationToken::new();
     let health = tokio::spawn(crate::health::serve(
         listener,
-        crate::health::router(store, metrics),
+        crate::health::router(store, metrics).merge(crate::pages::router(app.clone())),
         crate::health::Limits::default(),
         stop.clone(),
     ));

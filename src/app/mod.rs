@@ -7,6 +7,7 @@ pub mod action;
 pub mod announce;
 pub mod champions;
 pub mod comms;
+pub mod dashboard;
 pub mod gateway;
 pub mod init;
 pub mod jobs;
@@ -54,6 +55,8 @@ pub struct App {
     pub key: Arc<pulse::key::PrivacyKey>,
     /// The offset to the database's clock (see `shared_time`).
     pub shared_time: Arc<shared_time::SharedTime>,
+    /// Signs dashboard links (`http.dashboard_key_file` when launched; random otherwise).
+    pub dashboard_key: Arc<dashboard::sign::DashboardKey>,
 }
 
 impl App {
@@ -77,6 +80,7 @@ impl App {
             plan_gate: Arc::default(),
             key: Arc::new(key),
             shared_time: Arc::default(),
+            dashboard_key: Arc::new(dashboard::sign::DashboardKey::from_bytes(rand::random())),
         }
     }
 

@@ -16,12 +16,15 @@ impl fmt::Debug for Settings {
             discord_guild_id,
             messages_dir,
             http_listen,
+            public_url,
+            dashboard_key_file,
             min_group_size,
             privacy_key_file,
             privacy_old_key_file,
             log_format,
             change_lead_role,
             manager_role,
+            sponsor_role,
             champions_channel,
             recognition_daily_cap,
             recognition_values,
@@ -44,12 +47,15 @@ impl fmt::Debug for Settings {
             .field("discord_guild_id", discord_guild_id)
             .field("messages_dir", messages_dir)
             .field("http_listen", http_listen)
+            .field("public_url", &public_url.as_deref().map(redact_url))
+            .field("dashboard_key_file", dashboard_key_file)
             .field("min_group_size", min_group_size)
             .field("privacy_key_file", privacy_key_file)
             .field("privacy_old_key_file", privacy_old_key_file)
             .field("log_format", log_format)
             .field("change_lead_role", change_lead_role)
             .field("manager_role", manager_role)
+            .field("sponsor_role", sponsor_role)
             .field("champions_channel", champions_channel)
             .field("recognition_daily_cap", recognition_daily_cap)
             .field("recognition_values", recognition_values)

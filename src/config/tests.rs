@@ -217,10 +217,12 @@ const BAD_VALUES: &[&str] = &[
 const FREE_TEXT_KEYS: &[&str] = &[
     "discord.token",
     "messages.dir",
+    "http.dashboard_key_file",
     "privacy.key_file",
     "privacy.old_key_file",
     "roles.change_lead",
     "roles.manager",
+    "roles.sponsor",
     "champions.channel",
 ];
 

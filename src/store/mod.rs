@@ -8,6 +8,7 @@
 mod ballot_sets;
 pub mod champions;
 pub mod comms_state;
+pub mod dashboard;
 pub mod events;
 pub mod lease;
 pub mod outbox;
@@ -80,6 +81,7 @@ pub trait Store:
     + events::Events
     + stories::StoryDrafts
     + lease::Leases
+    + dashboard::DashboardSessions
     + Send
     + Sync
     + 'static

@@ -12,6 +12,7 @@ mod chat_port;
 mod cli;
 mod command_picker;
 mod comms;
+mod dashboard;
 mod demo;
 mod discord_edge;
 mod fault_runs;

@@ -22,7 +22,7 @@ ack = true
 "#;
 
 /// The readiness pulse's answers (Awareness … Reinforcement), five of each team's six.
-const SALES: [[u8; 5]; 5] = [
+pub(crate) const SALES: [[u8; 5]; 5] = [
     [5, 4, 4, 3, 4],
     [4, 4, 3, 4, 4],
     [5, 5, 5, 4, 4],
@@ -30,7 +30,7 @@ const SALES: [[u8; 5]; 5] = [
     [4, 5, 4, 4, 4],
 ];
 /// Support knows the tool but does not want it: Desire 1.4.
-const SUPPORT: [[u8; 5]; 5] = [
+pub(crate) const SUPPORT: [[u8; 5]; 5] = [
     [4, 1, 4, 4, 4],
     [4, 2, 4, 4, 4],
     [5, 1, 5, 5, 5],
@@ -43,7 +43,12 @@ const BAD: &str = "I hate this, it is slow and terrible";
 const DAY_MS: i64 = 86_400_000;
 
 async fn app() -> TestApp {
-    let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], false, &["feedback"]);
+    app_with(false).await
+}
+
+/// The campaign's Herald; with `managers`, each team also has a manager ("Sales lead").
+pub(crate) async fn app_with(managers: bool) -> TestApp {
+    let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], managers, &["feedback"]);
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
         "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n{PLAN_ITEMS}",
@@ -65,7 +70,7 @@ async fn app() -> TestApp {
 }
 
 /// The week's update in a team channel: the week's first `clickers` members press Got it.
-async fn acknowledge(app: &TestApp, channel: &str, week: usize, clickers: usize) {
+pub(crate) async fn acknowledge(app: &TestApp, channel: &str, week: usize, clickers: usize) {
     let mut updates: Vec<Value> = Vec::new();
     for _ in 0..500 {
         updates = app
@@ -365,7 +370,7 @@ async fn each_export_row_holds_its_own_weeks_figures_as_the_stored_events_give_t
     .await;
 }
 
-async fn nominate(app: &TestApp, member: &str) {
+pub(crate) async fn nominate(app: &TestApp, member: &str) {
     let done = app
         .command(
             "Claire",

@@ -19,41 +19,50 @@ impl std::fmt::Debug for PrivacyKey {
     }
 }
 
+/// Reads a 32-byte key kept as hex in `path` (named `setting` in messages), or creates it
+/// (mode 0600) when the file does not exist yet; `if_bad` says what to do about a bad file.
+pub fn key_file(path: &Path, setting: &str, if_bad: &str) -> Result<[u8; 32], String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&text).ok_or_else(|| {
+            format!(
+                "{setting} {}: not a Herald key (64 hex characters expected). {if_bad}",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(path, setting),
+        Err(e) => Err(format!("{setting} {}: cannot read: {e}", path.display())),
+    }
+}
+
+fn parse(text: &str) -> Option<[u8; 32]> {
+    hex::decode(text.trim()).ok()?.try_into().ok()
+}
+
+fn create(path: &Path, setting: &str) -> Result<[u8; 32], String> {
+    let key: [u8; 32] = rand::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("{setting} {}: cannot create: {e}", path.display()))?;
+    writeln!(file, "{}", hex::encode(key))
+        .and_then(|_| file.sync_all())
+        .map_err(|e| format!("{setting} {}: cannot write: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), setting, "created a key; back it up with the database");
+    Ok(key)
+}
+
 impl PrivacyKey {
     /// Reads the key, or creates it (mode 0600) when the file does not exist yet.
     pub fn load_or_create(path: &Path) -> Result<Self, String> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text).ok_or_else(|| {
-                format!(
-                    "privacy.key_file {}: not a Herald key (64 hex characters expected). \
-                     Restore the file from your backup; a new key would orphan every stored answer.",
-                    path.display()
-                )
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Self::create(path),
-            Err(e) => Err(format!("privacy.key_file {}: cannot read: {e}", path.display())),
-        }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        let bytes = hex::decode(text.trim()).ok()?;
-        Some(Self(bytes.try_into().ok()?))
-    }
-
-    fn create(path: &Path) -> Result<Self, String> {
-        let key: [u8; 32] = rand::random();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let mut file = options
-            .open(path)
-            .map_err(|e| format!("privacy.key_file {}: cannot create: {e}", path.display()))?;
-        writeln!(file, "{}", hex::encode(key))
-            .and_then(|_| file.sync_all())
-            .map_err(|e| format!("privacy.key_file {}: cannot write: {e}", path.display()))?;
-        tracing::info!(path = %path.display(), "created the privacy key; back it up with the database");
-        Ok(Self(key))
+        key_file(
+            path,
+            "privacy.key_file",
+            "Restore the file from your backup; a new key would orphan every stored answer.",
+        )
+        .map(Self)
     }
 
     /// From raw bytes (tests and benchmarks).

@@ -36,6 +36,7 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         story::story(),
         sentiment::sentiment(),
         sentiment::report(),
+        sentiment::dashboard(),
     ]
 }
 

@@ -1,4 +1,4 @@
-//! `/sentiment [team] [weeks]` and `/report export`.
+//! `/sentiment [team] [weeks]`, `/report export` and `/dashboard`.
 
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
@@ -87,4 +87,13 @@ async fn export(ctx: Ctx<'_>) -> Result<(), AppError> {
         .await;
     }
     Ok(())
+}
+
+/// A link to the leadership dashboard (opens once, within 15 minutes).
+#[poise::command(slash_command, guild_only)]
+pub async fn dashboard(ctx: Ctx<'_>) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let text = crate::app::dashboard::command(&ctx.data().app, &who).await?;
+    reply(ctx, text).await
 }

@@ -1,0 +1,219 @@
+//! The leadership dashboard over HTTP: a scripted fortnight in the simulator (feedback,
+//! a readiness pulse, a weekly update with Got it, a champion), then `/dashboard` links
+//! for a change lead and a manager opened against Herald's own server. Asserts on the
+//! page a person reads: team names and figures, the manager's page without other teams,
+//! the SVG charts, and a 403 page for no cookie, a tampered, a replayed and an expired
+//! link, and a session after signing out.
+
+use serde_json::json;
+
+use crate::helpers::{within, TestApp};
+use crate::pulse_flow::{answer, start};
+use crate::sentiment::wait_signals;
+use crate::weekly_export::{acknowledge, app_with, nominate, SALES, SUPPORT};
+
+const GOOD: &str = "Really helpful, the new screens are great";
+const BAD: &str = "I hate this, it is slow and terrible";
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The link in a `/dashboard` reply, pointed at this test's Herald.
+async fn link(app: &TestApp, member: &str) -> String {
+    let reply = app
+        .command(member, "change-team", "dashboard", json!({}))
+        .await;
+    assert!(reply.ephemeral, "the link is for the reader only");
+    let url = reply
+        .content
+        .split_whitespace()
+        .find(|w| w.contains("/dashboard/open?t="))
+        .unwrap_or_else(|| panic!("no link in: {}", reply.content))
+        .to_string();
+    let path = &url[url.find("/dashboard").expect("path")..];
+    format!("http://{}{path}", app.herald().health_addr)
+}
+
+/// Opens a link: the session cookie it sets (the response must be a redirect to the page).
+async fn open(url: &str) -> Result<String, (u16, String)> {
+    let r = client().get(url).send().await.expect("open");
+    let status = r.status().as_u16();
+    if status != 303 {
+        return Err((status, r.text().await.unwrap_or_default()));
+    }
+    assert_eq!(r.headers()["location"], "/dashboard");
+    let set = r.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .to_string();
+    for part in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/dashboard",
+        "Max-Age=28800",
+    ] {
+        assert!(set.contains(part), "{part} in {set}");
+    }
+    Ok(set.split(';').next().expect("name=value").to_string())
+}
+
+async fn page(app: &TestApp, cookie: Option<&str>) -> (u16, String) {
+    let mut req = client().get(format!("http://{}/dashboard", app.herald().health_addr));
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let r = req.send().await.expect("page");
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+/// Two weeks: daily feedback from five people per team (Support turns sour in week two),
+/// the update acknowledged by five in Sales and two in Support, a readiness pulse with
+/// Support's Desire barrier, a Sales champion.
+async fn fortnight(app: &TestApp) {
+    app.advance(3605);
+    let mut said = 0;
+    for day in 0..12usize {
+        if day > 0 {
+            app.advance(86_400);
+        }
+        if day == 7 {
+            acknowledge(app, "sales", 1, 5).await;
+            acknowledge(app, "support", 1, 2).await;
+        }
+        for team in ["sales", "support"] {
+            for i in 1..=5 {
+                let text = if team == "support" && day >= 7 {
+                    BAD
+                } else {
+                    GOOD
+                };
+                app.post(
+                    "/_sim/messages",
+                    json!({ "member": format!("{team}-{i}"), "channel": "feedback", "content": text }),
+                )
+                .await;
+                said += 1;
+            }
+        }
+        if day == 3 {
+            nominate(app, "sales-1").await;
+        }
+        if day == 8 {
+            let started = start(app, "all", "36h").await;
+            assert!(started.contains("Pulse #1"), "{started}");
+            for (team, rows) in [("sales", &SALES), ("support", &SUPPORT)] {
+                for (i, row) in rows.iter().enumerate() {
+                    let done = answer(app, &format!("{team}-{}", i + 1), team, row, None).await;
+                    assert!(done.starts_with("Thank you"), "{done}");
+                }
+            }
+        }
+        let target = said + if day >= 10 { 10 } else { 0 };
+        wait_signals(app, target).await;
+    }
+}
+
+#[tokio::test]
+async fn a_lead_sees_every_team_a_manager_only_theirs_and_every_bad_link_gets_a_403() {
+    within(200, async {
+        let app = app_with(true).await;
+        fortnight(&app).await;
+
+        let refused = app
+            .command("sales-3", "sales", "dashboard", json!({}))
+            .await;
+        assert!(
+            refused
+                .content
+                .contains("for change leads, sponsors and managers"),
+            "{}",
+            refused.content
+        );
+        assert!(
+            !refused.content.contains("/dashboard/open"),
+            "{}",
+            refused.content
+        );
+
+        let (status, body) = page(&app, None).await;
+        assert_eq!(status, 403, "no cookie: {body}");
+        assert!(body.contains("Run /dashboard in Discord"), "{body}");
+        assert!(
+            !body.contains("Sales"),
+            "no figure without a session: {body}"
+        );
+
+        let lead_link = link(&app, "Claire").await;
+        let tampered = lead_link.replacen("t=v1.", "t=v2.", 1);
+        let (status, body) = open(&tampered).await.expect_err("tampered");
+        assert_eq!(status, 403);
+        assert!(body.contains("not a valid dashboard link"), "{body}");
+
+        let lead = open(&lead_link).await.expect("the lead's link opens");
+        let (status, body) = open(&lead_link).await.expect_err("replayed");
+        assert_eq!(status, 403);
+        assert!(body.contains("used already"), "{body}");
+
+        let (status, html) = page(&app, Some(&lead)).await;
+        assert_eq!(status, 200, "{html}");
+        for seen in [
+            "Atlas — leadership view",
+            "What changed since last week",
+            "<th scope=\"row\">Sales</th>",
+            "<th scope=\"row\">Support</th>",
+            "barrier <strong>Desire</strong>",
+            "Barrier: Sales at Knowledge, Support at Desire.",
+            "Support moved most: sentiment +0.80 → +0.06 since last week.",
+            "Sentiment alert open: Support.",
+            "<span class=\"pos\">+0.06</span> <span class=\"alert\">Alert</span>",
+            "71% <span class=\"muted\">(5 of 7, <code>weekly</code>)",
+            "28% <span class=\"muted\">(2 of 7, <code>weekly</code>)",
+            "aria-label=\"Sentiment of Support by week\"",
+            "Week by week",
+        ] {
+            assert!(html.contains(seen), "{seen} on the lead's page:\n{html}");
+        }
+        assert_eq!(html.matches("<svg").count(), 2, "a chart per team");
+        assert!(
+            html.contains("Least acknowledged: `weekly` in Support, 2 of 7 (28 %)."),
+            "{html}"
+        );
+
+        let manager = open(&link(&app, "Sales lead").await)
+            .await
+            .expect("the manager's link");
+        let (status, mine) = page(&app, Some(&manager)).await;
+        assert_eq!(status, 200, "{mine}");
+        assert!(mine.contains("<th scope=\"row\">Sales</th>"), "{mine}");
+        assert!(
+            !mine.contains("Support"),
+            "a manager sees only their own teams:\n{mine}"
+        );
+
+        let signout = client()
+            .post(format!(
+                "http://{}/dashboard/logout",
+                app.herald().health_addr
+            ))
+            .header("cookie", &lead)
+            .send()
+            .await
+            .expect("logout");
+        assert_eq!(signout.status().as_u16(), 200);
+        let (status, body) = page(&app, Some(&lead)).await;
+        assert_eq!(status, 403, "signed out: {body}");
+        assert!(body.contains("session has ended"), "{body}");
+
+        let late = link(&app, "Claire").await;
+        app.advance(15 * 60 + 1);
+        let (status, body) = open(&late).await.expect_err("expired");
+        assert_eq!(status, 403);
+        assert!(body.contains("expired"), "{body}");
+        app.finish().await;
+    })
+    .await;
+}
