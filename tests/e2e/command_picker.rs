@@ -45,6 +45,7 @@ async fn employees_are_offered_only_the_commands_they_can_use() {
             [
                 "champion",
                 "champions",
+                "dashboard",
                 "me",
                 "readiness",
                 "recognize",
