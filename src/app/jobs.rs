@@ -110,6 +110,7 @@ pub async fn handle(
         Kind::PulseClose => crate::app::pulse::run::close(app, row, now).await,
         Kind::Story => crate::app::stories::deliver(app, row).await,
         Kind::Brief => crate::app::comms::brief::deliver(app, plan, row, now).await,
+        Kind::Digest => crate::app::dashboard::digest::deliver(app, plan, row, now).await,
     }
 }
 

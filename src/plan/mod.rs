@@ -240,6 +240,50 @@ pub struct PulseItem {
     pub reminders: Vec<u32>,
 }
 
+/// Who the weekly leadership digest goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestReader {
+    /// Members holding the sponsor role (`roles.sponsor`).
+    Sponsors,
+    /// Members holding the change lead role.
+    ChangeLeads,
+}
+
+/// `[digest]`: the weekly leadership digest, a direct message to each reader.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub schedule: Schedule,
+    pub schedule_text: String,
+    pub readers: Vec<DigestReader>,
+}
+
+impl Digest {
+    /// The digest's firings in `(from, to]`, at most `limit`, in the campaign's zone.
+    pub fn between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        campaign: &Campaign,
+        limit: usize,
+    ) -> Vec<DateTime<Utc>> {
+        let mut out = Vec::new();
+        let mut cursor = from;
+        while out.len() < limit {
+            match self
+                .schedule
+                .next_after(cursor, campaign.tz, campaign.go_live)
+            {
+                Some(t) if t <= to => {
+                    out.push(t);
+                    cursor = t;
+                }
+                _ => break,
+            }
+        }
+        out
+    }
+}
+
 /// Reminders before a pulse closes, in hours, unless the plan says otherwise.
 pub const DEFAULT_REMINDERS: [u32; 2] = [24, 4];
 
@@ -259,6 +303,8 @@ pub struct Plan {
     pub sponsors: std::collections::BTreeMap<String, Sponsor>,
     /// What `plan check` warns about: the plan works, but a reader may miss something.
     pub warnings: Vec<Problem>,
+    /// `[digest]`, when the plan has one.
+    pub digest: Option<Digest>,
     /// Item id → its place in `items` (the first, if an id is repeated).
     pub item_index: std::collections::HashMap<String, usize>,
 }

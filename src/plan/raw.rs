@@ -31,6 +31,14 @@ struct RawPlan {
     items: Vec<RawItem>,
     #[serde(default)]
     pulses: Vec<RawPulse>,
+    digest: Option<RawDigest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    schedule: Spanned<String>,
+    audience: Spanned<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -185,6 +193,7 @@ pub(super) fn parse(
         .iter()
         .filter_map(|p| pulse(p, &campaign, &polls, &teams, &mut cx))
         .collect();
+    let digest = raw.digest.as_ref().and_then(|d| digest(d, &mut cx));
     let mut item_index = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         item_index.entry(item.id.clone()).or_insert(i);
@@ -201,7 +210,55 @@ pub(super) fn parse(
         holidays,
         sponsors,
         warnings: Vec::new(),
+        digest,
         item_index,
+    })
+}
+
+/// `[digest]`: a recurring schedule and who reads it.
+fn digest(d: &RawDigest, cx: &mut Ctx) -> Option<super::Digest> {
+    use super::DigestReader;
+    let schedule = match Schedule::parse(d.schedule.get_ref()) {
+        Ok(s @ Schedule::Cron { .. }) => Some(s),
+        Ok(_) => {
+            cx.at(
+                d.schedule.span(),
+                "[digest] schedule is a weekly cron such as \"0 8 * * MON\" (Mondays at 08:00 in the campaign's time zone), not a single date",
+            );
+            None
+        }
+        Err(m) => {
+            cx.at(d.schedule.span(), format!("[digest] schedule: {m}"));
+            None
+        }
+    };
+    let mut readers = Vec::new();
+    for word in d.audience.get_ref() {
+        let reader = match word.as_str() {
+            "sponsors" => DigestReader::Sponsors,
+            "change_leads" => DigestReader::ChangeLeads,
+            other => {
+                cx.at(
+                    d.audience.span(),
+                    format!("[digest] audience `{other}` is not a reader; write \"sponsors\", \"change_leads\" or both"),
+                );
+                continue;
+            }
+        };
+        if !readers.contains(&reader) {
+            readers.push(reader);
+        }
+    }
+    if d.audience.get_ref().is_empty() {
+        cx.at(
+            d.audience.span(),
+            "[digest] audience is empty; write [\"sponsors\"], [\"change_leads\"] or both",
+        );
+    }
+    Some(super::Digest {
+        schedule: schedule?,
+        schedule_text: d.schedule.get_ref().clone(),
+        readers,
     })
 }
 

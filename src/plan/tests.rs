@@ -92,6 +92,54 @@ fn a_reminder_outside_the_open_window_is_reported_at_its_pulse() {
 }
 
 #[test]
+fn the_shipped_digest_goes_to_sponsors_and_change_leads_on_fridays() {
+    let plan = load(&shipped(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let digest = plan.digest.expect("a [digest]");
+    assert_eq!(
+        digest.readers,
+        vec![DigestReader::Sponsors, DigestReader::ChangeLeads]
+    );
+    let from = DateTime::parse_from_rfc3339("2026-12-07T00:00:00Z")
+        .expect("date")
+        .with_timezone(&Utc);
+    let fridays = digest.between(from, from + Duration::days(14), &plan.campaign, 10);
+    let shown: Vec<String> = fridays.iter().map(|t| t.to_rfc3339()).collect();
+    assert_eq!(
+        shown,
+        ["2026-12-11T16:00:00+00:00", "2026-12-18T16:00:00+00:00"],
+        "16:00 in London, which is UTC in December"
+    );
+}
+
+#[test]
+fn a_digest_on_a_date_or_for_an_unknown_reader_is_reported() {
+    for (written, said) in [
+        (
+            "schedule = \"2027-01-08 16:00\"\naudience = [\"sponsors\"]",
+            "[digest] schedule is a weekly cron",
+        ),
+        (
+            "schedule = \"0 0 16 * * FRI\"\naudience = [\"sponsor\"]",
+            "[digest] audience `sponsor` is not a reader; write \"sponsors\", \"change_leads\" or both",
+        ),
+        (
+            "schedule = \"0 0 16 * * FRI\"\naudience = []",
+            "[digest] audience is empty",
+        ),
+    ] {
+        let dir = broken(|p| {
+            p.replace(
+                "schedule = \"0 0 16 * * FRI\"\naudience = [\"sponsors\", \"change_leads\"]",
+                written,
+            )
+        });
+        let problem = only_problem(dir.path());
+        assert!(problem.message.contains(said), "{problem}");
+        assert_eq!(problem.line, line_of(&plan_text(dir.path()), "[digest]") + 1 + usize::from(!said.contains("schedule")), "{problem}");
+    }
+}
+
+#[test]
 fn a_bad_cron_is_reported_at_its_line() {
     let dir = broken(|p| p.replace("schedule = \"0 9 * * 1\"", "schedule = \"0 9 * * mon-fry\""));
     let p = only_problem(dir.path());

@@ -22,6 +22,8 @@ use crate::store::outbox::{kind, Kind, NewSend};
 const PER_PASS: usize = 500;
 /// Rows written per transaction.
 const FLUSH_ROWS: usize = 5_000;
+/// The digest's cursor and row item: brackets, so no plan item's id can be the same.
+pub const DIGEST_CURSOR: &str = "[digest]";
 /// How often the horizon is topped up when nothing else changes.
 const REFRESH_MINUTES: i64 = 60;
 
@@ -83,6 +85,7 @@ pub async fn run(app: &App, now: DateTime<Utc>, done: &mut Materialized) -> anyh
             pass.flush().await?;
         }
     }
+    pass.digest(&plan);
     pass.flush().await?;
     done.plan = Some(plan);
     done.teams = teams;
@@ -197,6 +200,35 @@ impl Pass<'_> {
             self.moved
                 .push((item.id.clone(), cursor.timestamp_millis()));
         }
+    }
+
+    /// The leadership digest's firings: one row each, sent to its readers when due.
+    fn digest(&mut self, plan: &Plan) {
+        let Some(digest) = &plan.digest else {
+            return;
+        };
+        let known = self.cursors.get(DIGEST_CURSOR).copied();
+        let from_ms = known.unwrap_or(self.now.timestamp_millis());
+        let Some(from) = DateTime::from_timestamp_millis(from_ms) else {
+            return;
+        };
+        if from >= self.horizon {
+            return;
+        }
+        for at in digest.between(from, self.horizon, &plan.campaign, PER_PASS) {
+            self.rows.push(NewSend {
+                guild: self.guild,
+                kind: Kind::Digest,
+                item: DIGEST_CURSOR.into(),
+                team: String::new(),
+                channel: crate::domain::ids::ChannelId(0),
+                fire_at_ms: at.timestamp_millis(),
+                body: None,
+                ref_id: None,
+            });
+        }
+        self.moved
+            .push((DIGEST_CURSOR.into(), self.horizon.timestamp_millis()));
     }
 
     /// Rows first, then the cursors that cover them: a crash in between re-inserts rows

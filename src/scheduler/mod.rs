@@ -58,6 +58,7 @@ const POSTS: Lane = Lane {
         Kind::PulseClose,
         Kind::Story,
         Kind::Brief,
+        Kind::Digest,
     ],
     batch: 200,
     parallel: 64,

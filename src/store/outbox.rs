@@ -35,10 +35,12 @@ pub enum Kind {
     /// A manager briefing: direct messages to one team's managers before a plan send
     /// (`body` holds the team send's time in milliseconds).
     Brief,
+    /// The weekly leadership digest: a direct message to each of its readers.
+    Digest,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::Plan,
         Kind::Resend,
         Kind::Manual,
@@ -49,6 +51,7 @@ impl Kind {
         Kind::PulseClose,
         Kind::Story,
         Kind::Brief,
+        Kind::Digest,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl Kind {
             Kind::PulseClose => "pulse_close",
             Kind::Story => "story",
             Kind::Brief => "brief",
+            Kind::Digest => "digest",
         }
     }
 }
@@ -493,7 +497,7 @@ impl Outbox for SqlStore {
 
     async fn reset_future_plan_sends(&self, guild: GuildId, now_ms: i64) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
-        let done = sqlx::query("DELETE FROM outbox WHERE guild_id = $1 AND kind IN ('plan', 'brief') AND status = 'pending' AND fire_at_ms > $2")
+        let done = sqlx::query("DELETE FROM outbox WHERE guild_id = $1 AND kind IN ('plan', 'brief', 'digest') AND status = 'pending' AND fire_at_ms > $2")
             .bind(guild.db())
             .bind(now_ms)
             .execute(&mut *tx)

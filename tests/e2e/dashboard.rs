@@ -10,7 +10,14 @@ use serde_json::json;
 use crate::helpers::{within, TestApp};
 use crate::pulse_flow::{answer, start};
 use crate::sentiment::wait_signals;
-use crate::weekly_export::{acknowledge, app_with, nominate, SALES, SUPPORT};
+use crate::weekly_export::{acknowledge, app_with_plan, nominate, SALES, SUPPORT};
+
+/// The weekly digest: Fridays at 16:00, to the sponsor and the change lead.
+pub(crate) const DIGEST: &str = r#"
+[digest]
+schedule = "0 0 16 * * FRI"
+audience = ["sponsors", "change_leads"]
+"#;
 
 const GOOD: &str = "Really helpful, the new screens are great";
 const BAD: &str = "I hate this, it is slow and terrible";
@@ -120,7 +127,7 @@ async fn fortnight(app: &TestApp) {
 #[tokio::test]
 async fn a_lead_sees_every_team_a_manager_only_theirs_and_every_bad_link_gets_a_403() {
     within(200, async {
-        let app = app_with(true).await;
+        let app = app_with_plan(true, DIGEST).await;
         fortnight(&app).await;
 
         let refused = app
@@ -213,7 +220,108 @@ async fn a_lead_sees_every_team_a_manager_only_theirs_and_every_bad_link_gets_a_
         let (status, body) = open(&late).await.expect_err("expired");
         assert_eq!(status, 403);
         assert!(body.contains("expired"), "{body}");
+        digest_arrives(&app).await;
         app.finish().await;
     })
     .await;
+}
+
+async fn dms(app: &TestApp, member: &str) -> Vec<serde_json::Value> {
+    app.get(&format!("/_sim/dms/{member}"))
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Waits until `member` has `n` direct messages holding `text`.
+async fn digests(app: &TestApp, member: &str, n: usize) -> Vec<serde_json::Value> {
+    for _ in 0..400 {
+        let got: Vec<_> = dms(app, member)
+            .await
+            .into_iter()
+            .filter(|m| {
+                m["content"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("the week for leaders")
+            })
+            .collect();
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!(
+        "{member} has not had {n} digests: {:?}",
+        dms(app, member).await
+    );
+}
+
+/// Friday 13 March at 16:00 (the test ends that morning): the second digest reaches the
+/// sponsor and the change lead, once each, with its lines, its PNG and a link that opens
+/// the whole dashboard; the first went on Friday 6 March; a manager gets none.
+async fn digest_arrives(app: &TestApp) {
+    let week = digests(app, "Dana", 1).await;
+    assert!(
+        week[0]["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("(6 Mar 2026)"),
+        "{week:?}"
+    );
+    app.advance(6 * 3600);
+    let got = digests(app, "Dana", 2).await;
+    let text = got[1]["content"].as_str().unwrap_or("").to_string();
+    println!("the digest Dana reads:\n{text}");
+    for seen in [
+        "**Atlas: the week for leaders** (13 Mar 2026)",
+        "• 2 teams, sentiment shown for 2.",
+        "• Support moved most: sentiment +0.80 → +0.06 since last week.",
+        "• Barrier: Sales at Knowledge, Support at Desire.",
+        "• Least acknowledged: `weekly` in Support, 2 of 7 (28 %).",
+        "The link opens once, within 24 hours",
+    ] {
+        assert!(text.contains(seen), "{seen} in the digest:\n{text}");
+    }
+    assert_eq!(
+        got[1]["attachments"][0]["filename"], "digest.png",
+        "{got:?}"
+    );
+    assert!(got[1]["attachments"][0]["size"].as_u64().unwrap_or(0) > 1_000);
+    let lead = digests(app, "Claire", 2).await;
+    assert!(lead[1]["content"]
+        .as_str()
+        .unwrap_or("")
+        .contains("(13 Mar 2026)"));
+    assert!(
+        !dms(app, "Sales lead").await.iter().any(|m| m["content"]
+            .as_str()
+            .unwrap_or("")
+            .contains("the week for leaders")),
+        "a manager is not a digest reader"
+    );
+    let url = text
+        .split_whitespace()
+        .find(|w| w.contains("/dashboard/open?t="))
+        .expect("a link in the digest");
+    let url = format!(
+        "http://{}{}",
+        app.herald().health_addr,
+        &url[url.find("/dashboard").expect("path")..]
+    );
+    let session = open(&url).await.expect("the digest's link opens");
+    let (status, html) = page(app, Some(&session)).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("<th scope=\"row\">Sales</th>")
+            && html.contains("<th scope=\"row\">Support</th>"),
+        "{html}"
+    );
+    app.advance(3600);
+    assert_eq!(
+        digests(app, "Dana", 2).await.len(),
+        2,
+        "one digest a week, exactly once"
+    );
 }

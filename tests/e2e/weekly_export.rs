@@ -48,10 +48,24 @@ async fn app() -> TestApp {
 
 /// The campaign's Herald; with `managers`, each team also has a manager ("Sales lead").
 pub(crate) async fn app_with(managers: bool) -> TestApp {
-    let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], managers, &["feedback"]);
+    app_with_plan(managers, "").await
+}
+
+/// As [`app_with`], with `more` added to the plan and Dana, who holds the Sponsor role.
+pub(crate) async fn app_with_plan(managers: bool, more: &str) -> TestApp {
+    let mut world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], managers, &["feedback"]);
+    let guild = &mut world.guilds[0];
+    guild.roles.push(herald::sim::world::RoleSpec {
+        name: "Sponsor".into(),
+        permissions: "0".into(),
+    });
+    guild.members.push(herald::sim::world::MemberSpec {
+        name: "Dana".into(),
+        roles: vec!["Sponsor".into()],
+    });
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
-        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n{PLAN_ITEMS}",
+        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n{PLAN_ITEMS}\n{more}",
         world.plan_teams()
     );
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");

@@ -5,6 +5,7 @@
 
 pub mod board;
 pub mod changes;
+pub mod digest;
 pub mod html;
 pub mod sign;
 
