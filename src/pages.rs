@@ -1,5 +1,5 @@
 //! Herald's web pages on `http.listen`: `GET /dashboard/open?t=…` (a signed link: sets the
-//! session cookie and sends the browser on), `GET /dashboard` (the page, only with a live
+//! session cookie and moves the browser on to the page), `GET /dashboard` (the page, only with a live
 //! session) and `POST /dashboard/logout`. Every refusal is a plain 403 page that says what
 //! to do; no figure is served without a valid session.
 
@@ -93,16 +93,13 @@ async fn open(State(app): State<App>, Query(q): Query<Token>) -> Response {
                 dashboard::sign::SESSION_MS / 1000,
                 secure(&app)
             );
-            let mut r = with_headers(
-                StatusCode::SEE_OTHER,
-                html::notice("Herald", "Signed in: opening the dashboard."),
-                &[
-                    (header::SET_COOKIE, set),
-                    (header::LOCATION, "/dashboard".into()),
-                ],
-            );
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
+            // A page that moves on rather than a redirect: after a click in Discord (another
+            // site) a browser would not send the Strict cookie on the redirected request.
+            with_headers(
+                StatusCode::OK,
+                html::moving_on("Herald", "Signed in.", "/dashboard"),
+                &[(header::SET_COOKIE, set)],
+            )
         }
         Err(f) => forbidden(f),
     }

@@ -86,7 +86,7 @@ pub(crate) async fn app_with_plan(managers: bool, more: &str) -> TestApp {
 /// The week's update in a team channel: the week's first `clickers` members press Got it.
 pub(crate) async fn acknowledge(app: &TestApp, channel: &str, week: usize, clickers: usize) {
     let mut updates: Vec<Value> = Vec::new();
-    for _ in 0..500 {
+    for _ in 0..3000 {
         updates = app
             .messages(channel)
             .await

@@ -196,7 +196,7 @@ pub fn page(board: &Board, signed_in: bool) -> String {
     }
     out.push_str("</header><main><section aria-labelledby=\"changed\"><h2 id=\"changed\">What changed since last week</h2><ul>");
     for line in &board.changes {
-        let _ = write!(out, "<li>{}</li>", esc(line));
+        let _ = write!(out, "<li>{}</li>", with_code(line));
     }
     out.push_str("</ul></section><section aria-labelledby=\"teams\"><h2 id=\"teams\">Teams</h2><div class=\"wrap\"><table>\
 <caption class=\"muted\">Sentiment: rolling score, −1 to +1, dashed line the alert floor, grey line go-live. Readiness: ADKAR means, 1 to 5.</caption>\
@@ -226,13 +226,42 @@ pub fn page(board: &Board, signed_in: bool) -> String {
     out
 }
 
+/// A sentence as HTML: escaped, with `backticked` words (an item's id) as code.
+fn with_code(line: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in line.split('`').enumerate() {
+        let part = esc(part);
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{part}</code>");
+        } else {
+            out.push_str(&part);
+        }
+    }
+    out
+}
+
 /// A plain page with a heading and one paragraph (the 403 and signed-out pages).
 pub fn notice(title: &str, text: &str) -> String {
+    notice_head(title, &esc(text), "")
+}
+
+/// A notice that moves on to `to` (a path of Herald's) at once, with a link for a browser
+/// that does not. The sign-in page is one: a browser sends a SameSite=Strict cookie on a
+/// navigation Herald's own page starts, not on a redirect from a link clicked elsewhere.
+pub fn moving_on(title: &str, text: &str, to: &str) -> String {
+    let to = esc(to);
+    notice_head(
+        title,
+        &format!("{} <a href=\"{to}\">Open the dashboard</a>.", esc(text)),
+        &format!("<meta http-equiv=\"refresh\" content=\"0; url={to}\">"),
+    )
+}
+
+fn notice_head(title: &str, paragraph_html: &str, head: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{t}</title>\
-<style>{STYLE}</style></head><body><main><h1>{t}</h1><p>{p}</p></main></body></html>",
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">{head}<title>{t}</title>\
+<style>{STYLE}</style></head><body><main><h1>{t}</h1><p>{paragraph_html}</p></main></body></html>",
         t = esc(title),
-        p = esc(text)
     )
 }
