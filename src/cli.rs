@@ -53,6 +53,15 @@ enum Command {
         #[arg(long, default_value_t = 6)]
         weeks: i64,
     },
+    /// Write the leadership dashboard, every team, as one self-contained HTML file (no
+    /// external asset) to forward or print.
+    Report {
+        #[arg(long, value_enum, default_value = "html")]
+        format: crate::startup::ReportFormat,
+        /// Where to write; the file is replaced.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Rehearse a campaign: the simulator, Herald on a fast clock and a scripted
     /// organisation play the plan from four weeks before go-live to four weeks after.
     Demo {
@@ -232,6 +241,7 @@ pub fn main() -> ExitCode {
             Command::Export { format, out, weeks } => {
                 crate::startup::export(settings, format, &out, weeks).await
             }
+            Command::Report { format, out } => crate::startup::report(settings, format, &out).await,
             Command::Sim { .. }
             | Command::Plan { .. }
             | Command::Demo { .. }

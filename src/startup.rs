@@ -70,15 +70,16 @@ pub enum ExportFormat {
     Json,
 }
 
-/// `herald export`: the same rows as `/report export`, to a file, from the database
-/// alone: team sizes (for ack rates) are the members the gateway last showed holding each
-/// team's role, so no Discord token or connection is needed.
-pub async fn export(
-    settings: Settings,
-    format: ExportFormat,
-    out: &std::path::Path,
-    weeks: i64,
-) -> Result<(), RunError> {
+/// The leadership report's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+}
+
+/// Herald from the database alone, for the file commands: team sizes are the members the
+/// gateway last showed holding each team's role, so no Discord token or connection is
+/// needed. The plan must load; the guild is the one Herald last saw.
+async fn offline_app(settings: Settings) -> Result<(App, crate::domain::ids::GuildId), RunError> {
     let store = open_store(&settings).await?;
     let key = privacy_key(&settings)?;
     let metrics = Arc::new(Metrics::default());
@@ -99,6 +100,40 @@ pub async fn export(
             "no guild yet: run Herald once so it sees its server".into(),
         ));
     };
+    Ok((app, guild))
+}
+
+/// `herald report`: the dashboard of every team as one HTML file.
+pub async fn report(
+    settings: Settings,
+    _format: ReportFormat,
+    out: &std::path::Path,
+) -> Result<(), RunError> {
+    let (app, guild) = offline_app(settings).await?;
+    let html =
+        crate::app::dashboard::report_html(&app, guild, &crate::app::dashboard::board::Scope::All)
+            .await
+            .map_err(|e| RunError::Failed(anyhow::anyhow!("{e:?}")))?;
+    std::fs::write(out, &html)
+        .map_err(|e| RunError::Setup(format!("{}: cannot write: {e}", out.display())))?;
+    println!(
+        "wrote the leadership report ({} KB) to {}",
+        html.len().div_ceil(1024),
+        out.display()
+    );
+    app.store.close().await;
+    Ok(())
+}
+
+/// `herald export`: the same rows as `/report export`, to a file, from the database
+/// alone (see [`offline_app`]).
+pub async fn export(
+    settings: Settings,
+    format: ExportFormat,
+    out: &std::path::Path,
+    weeks: i64,
+) -> Result<(), RunError> {
+    let (app, guild) = offline_app(settings).await?;
     let rows = crate::app::sentiment::export::export_rows(&app, guild, weeks)
         .await
         .map_err(|e| RunError::Failed(anyhow::anyhow!("{e:?}")))?;

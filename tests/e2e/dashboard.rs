@@ -195,6 +195,8 @@ async fn a_lead_sees_every_team_a_manager_only_theirs_and_every_bad_link_gets_a_
             "{html}"
         );
 
+        leadership_report(&app).await;
+
         let manager = open(&link(&app, "Sales lead").await)
             .await
             .expect("the manager's link");
@@ -328,5 +330,67 @@ async fn digest_arrives(app: &TestApp) {
         digests(app, "Dana", 2).await.len(),
         2,
         "one digest a week, exactly once"
+    );
+}
+
+/// A report file needs nothing but itself: no script, no external stylesheet, image or font.
+pub(crate) fn assert_self_contained(html: &str) {
+    assert!(html.starts_with("<!doctype html>"), "{html}");
+    for banned in [
+        "<script", "src=", "<link", "url(", "@import", "http://", "https://",
+    ] {
+        assert!(
+            !html.contains(banned),
+            "{banned} in a self-contained file:\n{html}"
+        );
+    }
+}
+
+/// `/report leadership`: the lead's file is the dashboard of every team as of now, with no
+/// sign-out and nothing outside it; a manager's holds their team only; a member gets none.
+async fn leadership_report(app: &TestApp) {
+    let report = |member: &'static str, channel: &'static str| async move {
+        let id = app
+            .post(
+                "/_sim/interactions/command",
+                json!({ "member": member, "channel": channel, "command": "report leadership", "options": {} }),
+            )
+            .await["interaction_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        let (name, bytes) = crate::sentiment::attachment(app, &id).await;
+        assert_eq!(name, "herald-leadership.html");
+        String::from_utf8(bytes).expect("utf-8")
+    };
+    let lead = report("Claire", "change-team").await;
+    let a = &app.herald().app;
+    let guild = a.primary_guild().await.ok().flatten().expect("guild");
+    let expected =
+        herald::app::dashboard::report_html(a, guild, &herald::app::dashboard::board::Scope::All)
+            .await
+            .expect("report");
+    assert_eq!(lead, expected, "the file is the dashboard as of now");
+    assert_self_contained(&lead);
+    assert!(
+        lead.contains("<th scope=\"row\">Support</th>") && lead.contains("Support moved most"),
+        "{lead}"
+    );
+    assert!(!lead.contains("Sign out"));
+    let mine = report("Sales lead", "sales").await;
+    assert!(mine.contains("<th scope=\"row\">Sales</th>"), "{mine}");
+    assert!(
+        !mine.contains("Support"),
+        "a manager's file holds their team only:\n{mine}"
+    );
+    let refused = app
+        .command("sales-3", "sales", "report leadership", json!({}))
+        .await;
+    assert!(
+        refused
+            .content
+            .contains("for change leads, sponsors and managers"),
+        "{}",
+        refused.content
     );
 }

@@ -379,6 +379,51 @@ async fn herald_export_writes_the_same_rows_from_the_command_line() {
             std::fs::read_to_string(&again).expect("file"),
             std::fs::read_to_string(&out).expect("file")
         );
+        // The leadership report, from the database alone: one self-contained file.
+        let report = dir.path().join("leadership.html");
+        let (code, stdout, stderr) = crate::cli::herald(
+            &[
+                "report",
+                "--format",
+                "html",
+                "--out",
+                report.to_str().expect("utf-8"),
+            ],
+            &env[..1]
+                .iter()
+                .chain(&env[3..])
+                .copied()
+                .collect::<Vec<_>>(),
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            stdout.starts_with("wrote the leadership report ("),
+            "{stdout}"
+        );
+        let html = std::fs::read_to_string(&report).expect("the report file");
+        crate::dashboard::assert_self_contained(&html);
+        for seen in [
+            "Herald — leadership view",
+            "<th scope=\"row\">Support</th>",
+            "<th scope=\"row\">Sales</th>",
+        ] {
+            assert!(html.contains(seen), "{seen} in the report:\n{html}");
+        }
+        assert!(!html.contains("Sign out"), "a file has no session to end");
+        let (code, _, stderr) = crate::cli::herald(
+            &[
+                "report",
+                "--format",
+                "pdf",
+                "--out",
+                report.to_str().expect("utf-8"),
+            ],
+            &env[..1],
+            dir.path(),
+        );
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("possible values: html"), "{stderr}");
     })
     .await;
 }

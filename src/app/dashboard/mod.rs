@@ -161,6 +161,18 @@ pub async fn page(app: &App, cookie: Option<&str>) -> Result<String, Forbidden> 
     Ok(html::page(&board, true))
 }
 
+/// The dashboard for `scope` as one self-contained HTML file (no sign-out button).
+pub async fn report_html(app: &App, guild: GuildId, scope: &Scope) -> AppResult<String> {
+    Ok(html::page(&board::board(app, guild, scope).await?, false))
+}
+
+/// `/report leadership`: the file for what `actor` may see (every team for change leads
+/// and sponsors, their own teams for a manager).
+pub async fn report_for(app: &App, actor: &Actor) -> AppResult<String> {
+    let scope = scope_from(app, actor.guild, &scope_of(app, actor).await?).await?;
+    report_html(app, actor.guild, &scope).await
+}
+
 /// Signs out: the session behind `cookie` ends, wherever its cookie is.
 pub async fn logout(app: &App, cookie: Option<&str>) {
     if let Some(c) = cookie {

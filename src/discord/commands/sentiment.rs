@@ -1,4 +1,4 @@
-//! `/sentiment [team] [weeks]`, `/report export` and `/dashboard`.
+//! `/sentiment [team] [weeks]`, `/report export`, `/report leadership` and `/dashboard`.
 
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
@@ -57,7 +57,7 @@ pub async fn sentiment(
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("export"),
+    subcommands("export", "leadership"),
     subcommand_required,
     default_member_permissions = "MANAGE_EVENTS"
 )]
@@ -83,6 +83,30 @@ async fn export(ctx: Ctx<'_>) -> Result<(), AppError> {
         return reply(
             ctx,
             "Sorry, the export could not be attached; try again.".into(),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// The leadership dashboard as one HTML file, to forward or print.
+#[poise::command(slash_command, guild_only)]
+async fn leadership(ctx: Ctx<'_>) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let html = crate::app::dashboard::report_for(&ctx.data().app, &who).await?;
+    let r = CreateReply::default()
+        .content("The leadership report: the dashboard as one file, as of now. It opens in any browser and prints to PDF; it holds what you may see, so forward it with care.")
+        .ephemeral(true)
+        .attachment(serenity::CreateAttachment::bytes(
+            html.into_bytes(),
+            "herald-leadership.html",
+        ))
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    if ctx.send(r).await.is_err() {
+        return reply(
+            ctx,
+            "Sorry, the report could not be attached; try again.".into(),
         )
         .await;
     }
