@@ -6,6 +6,7 @@
 //! row is printed.
 
 pub mod broadcast;
+pub mod dashboard;
 pub mod enterprise;
 pub mod interactions;
 pub mod process;

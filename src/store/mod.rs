@@ -114,6 +114,11 @@ pub trait Store:
     /// The members stored as holding `role`, as the gateway last showed them.
     async fn stored_role_members(&self, guild: GuildId, role: RoleId)
         -> StoreResult<Vec<MemberId>>;
+    /// Every stored (role, member) pair of the guild, in one read: the members of many
+    /// teams at once (the dashboard, the overview's team sizes).
+    async fn stored_roles(&self, guild: GuildId) -> StoreResult<Vec<(RoleId, MemberId)>>;
+    /// How many members hold each role, as the gateway last showed them.
+    async fn role_sizes(&self, guild: GuildId) -> StoreResult<Vec<(RoleId, i64)>>;
     /// Every guild seen, oldest first.
     async fn guilds(&self) -> StoreResult<Vec<GuildId>>;
 

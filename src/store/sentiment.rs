@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use sqlx::Row;
 
 use super::sql::{classify, SqlStore};
-use super::{StoreError, StoreResult};
+use super::{Backend, StoreError, StoreResult};
 use crate::domain::ids::GuildId;
 use crate::domain::record::{day_of, monday_of, Cell, Record, Signal, Source};
 
@@ -60,14 +60,23 @@ pub trait Sentiment {
         team: Option<&str>,
         from_day: i64,
     ) -> StoreResult<Vec<(String, String, i64)>>;
-    /// Distinct contributor keys per team and group in the calendar weeks whose Mondays
-    /// are `first_week`…`last_week`: (team, group, keys).
-    async fn week_groups(
+    /// Distinct contributor keys per team, group and calendar week (`week`: its Monday)
+    /// for the weeks whose Mondays are `first_week`…`last_week`: (team, group, week, keys).
+    async fn week_key_counts(
         &self,
         guild: GuildId,
         first_week: i64,
         last_week: i64,
-    ) -> StoreResult<Vec<(String, String, i64)>>;
+    ) -> StoreResult<Vec<(String, String, i64, i64)>>;
+    /// One team's keys in the calendar weeks whose Mondays are `first_week`…`last_week`:
+    /// (group, week, key), for counting the people of a window exactly.
+    async fn week_keys(
+        &self,
+        guild: GuildId,
+        team: &str,
+        first_week: i64,
+        last_week: i64,
+    ) -> StoreResult<Vec<(String, i64, String)>>;
     /// The raw signals at or after `from_ms` with their key's group, oldest first: what
     /// a week's own figures are computed from (the export).
     async fn signals_since(
@@ -78,6 +87,8 @@ pub trait Sentiment {
     /// Recomputes the cells and contributors from the raw signals; returns the count.
     async fn rebuild_sentiment(&self, guild: GuildId) -> StoreResult<u64>;
     async fn alert_open(&self, guild: GuildId, team: &str) -> StoreResult<bool>;
+    /// The teams whose alert episode is open, in one read.
+    async fn open_alerts(&self, guild: GuildId) -> StoreResult<Vec<String>>;
     /// Opens an episode unless one is open; true for the one caller that opened it.
     async fn claim_alert(&self, guild: GuildId, team: &str, at_ms: i64) -> StoreResult<bool>;
     async fn set_alert(
@@ -194,6 +205,15 @@ async fn fold_weeks(
         q.execute(&mut **tx).await.map_err(other)?;
     }
     Ok(())
+}
+
+/// `day:n:total` as [`Sentiment::daily_totals`] packs it.
+fn unpack_day(packed: &str) -> Option<(i64, i64, f64)> {
+    let mut parts = packed.split(':');
+    let day = parts.next()?.parse().ok()?;
+    let n = parts.next()?.parse().ok()?;
+    let total = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((day, n, total))
 }
 
 /// `($1, $2, …), ($1, …)`: `rows` tuples, each the shared guild `$1` and then `cols`
@@ -341,26 +361,37 @@ impl Sentiment for SqlStore {
         guild: GuildId,
         from_day: i64,
     ) -> StoreResult<Vec<(String, i64, i64, f64)>> {
-        let rows = sqlx::query(
-            "SELECT team_name, day, n, total FROM sentiment_days
-             WHERE guild_id = $1 AND day >= $2",
-        )
+        // One row per team, its days packed as `day:n:total,…` (total with every digit
+        // kept): a few hundred rows instead of a team's every day.
+        let days = match self.backend {
+            Backend::Sqlite => {
+                "group_concat(day || ':' || n || ':' || printf('%.17g', total), ',')"
+            }
+            Backend::Postgres => "string_agg(day || ':' || n || ':' || total::text, ',')",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT team_name, {days} AS days FROM sentiment_days
+             WHERE guild_id = $1 AND day >= $2 GROUP BY team_name"
+        ))
         .bind(guild.db())
         .bind(from_day)
         .fetch_all(&self.pool)
         .await
         .map_err(other)?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("team_name")?,
-                    r.try_get("day")?,
-                    r.try_get("n")?,
-                    r.try_get("total")?,
-                ))
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(other)
+        let mut out = Vec::new();
+        for r in &rows {
+            let team: String = r.try_get("team_name").map_err(other)?;
+            let days: String = r.try_get("days").map_err(other)?;
+            for packed in days.split(',') {
+                let (day, n, total) = unpack_day(packed).ok_or_else(|| {
+                    other(sqlx::Error::Decode(
+                        format!("a packed sentiment day reads `{packed}`").into(),
+                    ))
+                })?;
+                out.push((team.clone(), day, n, total));
+            }
+        }
+        Ok(out)
     }
 
     async fn contributor_groups(
@@ -392,16 +423,16 @@ impl Sentiment for SqlStore {
             .map_err(other)
     }
 
-    async fn week_groups(
+    async fn week_key_counts(
         &self,
         guild: GuildId,
         first_week: i64,
         last_week: i64,
-    ) -> StoreResult<Vec<(String, String, i64)>> {
+    ) -> StoreResult<Vec<(String, String, i64, i64)>> {
+        // Kept by a trigger on sentiment_week_keys, where a key is once per team and week.
         let rows = sqlx::query(
-            "SELECT team_name, scope, COUNT(DISTINCT contributor) AS n FROM sentiment_week_keys
-             WHERE guild_id = $1 AND week >= $2 AND week <= $3
-             GROUP BY team_name, scope",
+            "SELECT team_name, scope, week, n FROM sentiment_week_counts
+             WHERE guild_id = $1 AND week >= $2 AND week <= $3",
         )
         .bind(guild.db())
         .bind(first_week)
@@ -414,7 +445,38 @@ impl Sentiment for SqlStore {
                 Ok((
                     r.try_get("team_name")?,
                     r.try_get("scope")?,
+                    r.try_get("week")?,
                     r.try_get("n")?,
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
+    async fn week_keys(
+        &self,
+        guild: GuildId,
+        team: &str,
+        first_week: i64,
+        last_week: i64,
+    ) -> StoreResult<Vec<(String, i64, String)>> {
+        let rows = sqlx::query(
+            "SELECT scope, week, contributor FROM sentiment_week_keys
+             WHERE guild_id = $1 AND team_name = $2 AND week >= $3 AND week <= $4",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(first_week)
+        .bind(last_week)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("scope")?,
+                    r.try_get("week")?,
+                    r.try_get("contributor")?,
                 ))
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -519,6 +581,20 @@ impl Sentiment for SqlStore {
             Some(r) => r.try_get::<i64, _>("open").map_err(other)? != 0,
             None => false,
         })
+    }
+
+    async fn open_alerts(&self, guild: GuildId) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT team_name FROM sentiment_alerts WHERE guild_id = $1 AND open <> 0 ORDER BY team_name",
+        )
+        .bind(guild.db())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| r.try_get("team_name"))
+            .collect::<Result<_, _>>()
+            .map_err(other)
     }
 
     async fn claim_alert(&self, guild: GuildId, team: &str, at_ms: i64) -> StoreResult<bool> {

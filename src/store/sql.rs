@@ -238,6 +238,39 @@ impl Store for SqlStore {
             .map_err(other)
     }
 
+    async fn stored_roles(&self, guild: GuildId) -> StoreResult<Vec<(RoleId, MemberId)>> {
+        let rows = sqlx::query(
+            "SELECT role_id, member_id FROM member_roles WHERE guild_id = $1 ORDER BY role_id, member_id",
+        )
+        .bind(guild.db())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    RoleId::from_db(r.try_get("role_id")?),
+                    MemberId::from_db(r.try_get("member_id")?),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
+    async fn role_sizes(&self, guild: GuildId) -> StoreResult<Vec<(RoleId, i64)>> {
+        let rows = sqlx::query(
+            "SELECT role_id, COUNT(*) AS n FROM member_roles WHERE guild_id = $1 GROUP BY role_id",
+        )
+        .bind(guild.db())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| Ok((RoleId::from_db(r.try_get("role_id")?), r.try_get("n")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
     async fn add_team(
         &self,
         guild: GuildId,

@@ -196,6 +196,11 @@ async fn member_roles_are_replaced_per_member_and_answer_who_holds_a_role() {
             .expect("update");
         assert_eq!(s.stored_role_members(G, sales).await.expect("read"), []);
         assert_eq!(
+            s.stored_roles(G).await.expect("read"),
+            [(support, MemberId(7)), (support, MemberId(9))]
+        );
+        assert_eq!(s.role_sizes(G).await.expect("read"), [(support, 2)]);
+        assert_eq!(
             s.stored_role_members(G, support).await.expect("read"),
             [MemberId(7), MemberId(9)]
         );
@@ -600,13 +605,52 @@ async fn contributor_keys_are_counted_per_group_and_a_rebuild_keeps_the_groups()
             ("pulse:2".to_string(), 5),
         ];
         assert_eq!(groups(s.clone()).await, expected);
+        let week = herald::domain::record::monday_of(10);
+        let weekly = |s: std::sync::Arc<dyn herald::store::Store>| async move {
+            let mut c = s.week_key_counts(G, week - 7, week).await.expect("counts");
+            c.sort();
+            c
+        };
+        let per_week = vec![
+            ("Sales".to_string(), String::new(), week, 3),
+            ("Sales".to_string(), "pulse:1".to_string(), week, 5),
+            ("Sales".to_string(), "pulse:2".to_string(), week, 5),
+        ];
+        assert_eq!(
+            weekly(s.clone()).await,
+            per_week,
+            "each week's keys per group"
+        );
+        // A key seen again in the same week is not counted twice.
+        let again = signal(Source::Reaction, "person-0".into());
+        assert!(s
+            .add_event_signal(G, &again, "reaction-again")
+            .await
+            .expect("add"));
+        assert_eq!(
+            weekly(s.clone()).await,
+            per_week,
+            "a key counts once a week"
+        );
+        assert_eq!(
+            s.week_keys(G, "Sales", week, week)
+                .await
+                .expect("keys")
+                .len(),
+            13
+        );
         let people = distinct_people(expected.iter().map(|(_, n)| *n), Some(6));
         assert_eq!(people.describe(), "at least 5 contributors");
-        assert_eq!(s.rebuild_sentiment(G).await.expect("rebuild"), 13);
+        assert_eq!(s.rebuild_sentiment(G).await.expect("rebuild"), 14);
         assert_eq!(
             groups(s.clone()).await,
             expected,
             "a rebuild keeps each key's group"
+        );
+        assert_eq!(
+            weekly(s.clone()).await,
+            per_week,
+            "a rebuild counts each week anew"
         );
         assert!(
             s.contributor_groups(G, Some("Sales"), 11)

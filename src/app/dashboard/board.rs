@@ -2,13 +2,13 @@
 //! functions as chat: the sentiment views (with their group rule and past-week gate),
 //! the readiness scores of shown pulse results, acknowledgements, champions and wins.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::app::champions::PEOPLE_PER_CHAMPION;
 use crate::app::pulse::readiness::{team_scores, TeamScore};
 use crate::app::sentiment::{self, TeamView};
 use crate::app::App;
-use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::ids::{GuildId, MemberId, RoleId};
 use crate::domain::record::day_of;
 use crate::error::AppResult;
 
@@ -97,17 +97,18 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
         .await?;
     let acks = latest_acks(app, guild).await?;
     let teams = app.store.list_teams(guild).await?;
+    let alerts = app.store.open_alerts(guild).await?;
+    let mut roles: HashMap<RoleId, HashSet<MemberId>> = HashMap::new();
+    for (role, member) in app.store.stored_roles(guild).await? {
+        roles.entry(role).or_default().insert(member);
+    }
+    let nobody = HashSet::new();
     let mut panels = Vec::new();
     for v in views {
         let Some(t) = teams.iter().find(|t| t.name == v.team) else {
             continue;
         };
-        let members: HashSet<MemberId> = app
-            .store
-            .stored_role_members(guild, t.role)
-            .await?
-            .into_iter()
-            .collect();
+        let members = roles.get(&t.role).unwrap_or(&nobody);
         let adkar: Vec<&TeamScore> = scores
             .iter()
             .filter(|s| s.team == v.team && s.adkar.is_some())
@@ -140,7 +141,7 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
                 .iter()
                 .filter(|r| r.team.as_deref() == Some(v.team.as_str()))
                 .count(),
-            alert: app.store.alert_open(guild, &v.team).await?,
+            alert: alerts.contains(&v.team),
             view: v,
         });
     }

@@ -240,13 +240,8 @@ async fn hide_thin_weeks(app: &App, guild: GuildId, views: &mut [TeamView]) -> A
         .filter(|d| *d < today)
         .collect();
     ends.push(today - WINDOW_DAYS);
-    let past = people::past_weeks(app, guild, &ends).await?;
-    let thin = |end: i64, team: &str| {
-        past.iter()
-            .find(|(e, _)| *e == end)
-            .and_then(|(_, teams)| teams.iter().find(|(t, _)| t == team))
-            .is_none_or(|(_, p)| p.n < min)
-    };
+    let past = people::thin_weeks(app, guild, &ends, min).await?;
+    let thin = |end: i64, team: &str| past.contains(&(end, team.to_string()));
     for v in views.iter_mut() {
         for (day, score) in v.weekly.iter_mut() {
             if *day < today && thin(*day, &v.team) {
