@@ -124,6 +124,16 @@ pub fn nonce_for(row: &Queued) -> String {
     format!("h{}", base36(crate::chat::fnv1a(&key)))
 }
 
+/// A row's nonce for one member's direct message: rows that message several people (a
+/// digest, a briefing) give each message its own, the same on every delivery.
+pub fn nonce_for_member(row: &Queued, member: crate::domain::ids::MemberId) -> String {
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}",
+        row.guild, row.kind, row.item, row.channel, row.fire_at_ms, member.0
+    );
+    format!("m{}", base36(crate::chat::fnv1a(&key)))
+}
+
 fn base36(mut n: u64) -> String {
     const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut out = Vec::new();

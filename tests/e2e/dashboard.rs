@@ -393,4 +393,13 @@ async fn leadership_report(app: &TestApp) {
         "{}",
         refused.content
     );
+    // /report is in everyone's picker; the export stays the change leads'.
+    let export = app
+        .command("Sales lead", "sales", "report export", json!({}))
+        .await;
+    assert!(
+        export.content.contains("Only change leads can do this"),
+        "{}",
+        export.content
+    );
 }

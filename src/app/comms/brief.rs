@@ -52,7 +52,7 @@ pub async fn deliver(
     let mut first = None;
     for m in managers {
         let mut msg = briefing.clone();
-        msg.nonce = Some(format!("{}{}", jobs::nonce_for(row), m.0 % 1_000_000));
+        msg.nonce = Some(jobs::nonce_for_member(row, m));
         match jobs::holding_lease(app, row, app.chat.dm(m, &msg)).await {
             Ok(id) => first = first.or(Some(id)),
             Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),

@@ -51,7 +51,7 @@ pub async fn deliver(
     for reader in readers {
         let day = crate::domain::record::day_of(row.fire_at_ms);
         let mut msg = compose(&board, day, &link(app, row.guild, reader), chart.clone());
-        msg.nonce = Some(format!("{}{}", jobs::nonce_for(row), reader.0 % 1_000_000));
+        msg.nonce = Some(jobs::nonce_for_member(row, reader));
         match jobs::holding_lease(app, row, app.chat.dm(reader, &msg)).await {
             Ok(id) => first = first.or(Some(id)),
             Err(e) if e.permanent => refused.push(format!("<@{}>", reader.0)),

@@ -104,7 +104,7 @@ pub async fn open(app: &App, token: &str) -> Result<String, Forbidden> {
             "This link was used already. Run /dashboard in Discord for a new one.",
         ));
     }
-    let (cookie, hash) = sign::new_session();
+    let (cookie, hash) = app.dashboard_key.new_session();
     let session = Session {
         guild: link.guild,
         member: link.member,
@@ -144,7 +144,7 @@ pub async fn page(app: &App, cookie: Option<&str>) -> Result<String, Forbidden> 
     let now = app.now_ms();
     let session = app
         .store
-        .session(&sign::session_hash(cookie), now)
+        .session(&app.dashboard_key.session_id(cookie), now)
         .await
         .map_err(|_| Forbidden("Herald cannot reach its database just now. Reload in a minute."))?
         .ok_or(Forbidden(
@@ -178,7 +178,7 @@ pub async fn logout(app: &App, cookie: Option<&str>) {
     if let Some(c) = cookie {
         let _ = app
             .store
-            .end_session(&sign::session_hash(c), app.now_ms())
+            .end_session(&app.dashboard_key.session_id(c), app.now_ms())
             .await;
     }
 }

@@ -5,7 +5,7 @@
 //! link and every session at once.
 
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::domain::ids::{GuildId, MemberId};
 
@@ -99,21 +99,45 @@ impl DashboardKey {
     }
 }
 
-/// A new session's cookie value, and the hash the database keeps in its place.
-pub fn new_session() -> (String, String) {
-    let cookie = hex::encode(rand::random::<[u8; 32]>());
-    let hash = session_hash(&cookie);
-    (cookie, hash)
-}
+impl DashboardKey {
+    /// A new session's cookie value, and the id the database keeps in its place.
+    pub fn new_session(&self) -> (String, String) {
+        let cookie = hex::encode(rand::random::<[u8; 32]>());
+        let id = self.session_id(&cookie);
+        (cookie, id)
+    }
 
-/// What the database knows a session by: a reader of the database cannot replay it.
-pub fn session_hash(cookie: &str) -> String {
-    hex::encode(Sha256::digest(cookie.as_bytes()))
+    /// What the database knows a session by: an HMAC of its cookie with this key, so a
+    /// reader of the database cannot replay a session, and a new key ends every one.
+    pub fn session_id(&self, cookie: &str) -> String {
+        hex::encode(
+            self.mac(&format!("session.{cookie}"))
+                .finalize()
+                .into_bytes(),
+        )
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_session_is_known_by_its_cookie_under_this_key_only() {
+        let (cookie, id) = key().new_session();
+        assert_eq!(
+            key().session_id(&cookie),
+            id,
+            "the same cookie finds its session"
+        );
+        assert_ne!(id, cookie, "the database never holds the cookie");
+        let replaced = DashboardKey::from_bytes([8; 32]);
+        assert_ne!(
+            replaced.session_id(&cookie),
+            id,
+            "after the key file is replaced, no cookie finds its session"
+        );
+    }
 
     fn key() -> DashboardKey {
         DashboardKey::from_bytes([7; 32])
@@ -140,6 +164,7 @@ mod tests {
         let other = DashboardKey::from_bytes([8; 32]);
         assert_eq!(other.verify(&token, 0), Err(Refused::Tampered));
         assert_eq!(key().verify("nonsense", 0), Err(Refused::Tampered));
+        assert_eq!(key().verify("", 0), Err(Refused::Tampered));
         assert_eq!(
             key().verify(&format!("{token}0"), 0),
             Err(Refused::Tampered)

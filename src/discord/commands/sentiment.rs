@@ -53,13 +53,14 @@ pub async fn sentiment(
     Ok(())
 }
 
-/// Reports for change leads.
+// Offered to everyone in the picker (sponsors and managers have no Manage Events, as for
+// `/dashboard`); each subcommand checks who may run it.
+/// Reports: the leadership file (leads, sponsors, managers) and the export (change leads).
 #[poise::command(
     slash_command,
     guild_only,
     subcommands("export", "leadership"),
-    subcommand_required,
-    default_member_permissions = "MANAGE_EVENTS"
+    subcommand_required
 )]
 pub async fn report(_: Ctx<'_>) -> Result<(), AppError> {
     Ok(())
