@@ -178,6 +178,7 @@ async fn a_lead_sees_every_team_a_manager_only_theirs_and_every_bad_link_gets_a_
             "<th scope=\"row\">Sales</th>",
             "<th scope=\"row\">Support</th>",
             "barrier <strong>Desire</strong>",
+            "Desire&nbsp;1.4, Knowledge&nbsp;4.2, Ability&nbsp;4.2",
             "Barrier: Sales at Knowledge, Support at Desire.",
             "Support moved most: sentiment +0.80 → +0.06 since last week.",
             "Sentiment alert open: Support.",

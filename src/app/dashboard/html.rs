@@ -116,11 +116,18 @@ fn sentiment_cell(board: &Board, p: &Panel) -> String {
 }
 
 fn readiness_text(r: &Readiness) -> String {
-    let letters = ["A", "D", "K", "A", "R"];
-    let means: Vec<String> = letters
+    // Each element by name: "A 4.4 … A 3.8" left a reader to guess which A was which.
+    let names = [
+        "Awareness",
+        "Desire",
+        "Knowledge",
+        "Ability",
+        "Reinforcement",
+    ];
+    let means: Vec<String> = names
         .iter()
         .zip(r.means)
-        .map(|(l, m)| format!("{l}&nbsp;{m:.1}"))
+        .map(|(n, m)| format!("{n}&nbsp;{m:.1}"))
         .collect();
     let barrier = r
         .barrier
@@ -129,7 +136,7 @@ fn readiness_text(r: &Readiness) -> String {
         .unwrap_or_default();
     format!(
         "{barrier}{}<br><span class=\"muted\">{} answers, {}</span>",
-        means.join(" "),
+        means.join(", "),
         r.respondents,
         date(r.day)
     )
