@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use crate::app::App;
 use crate::chat::{ChatError, OutMessage};
-use crate::domain::ids::{ChannelId, MessageId};
+use crate::domain::ids::{ChannelId, MemberId, MessageId};
 use crate::plan::Plan;
 use crate::store::outbox::{Kind, Queued};
 
@@ -124,9 +124,62 @@ pub fn nonce_for(row: &Queued) -> String {
     format!("h{}", base36(crate::chat::fnv1a(&key)))
 }
 
+/// Who a row that messages several people has reached, this try and earlier ones.
+#[derive(Debug, Default)]
+pub struct Reached {
+    /// The first message sent for the row, whichever try sent it.
+    pub first: Option<MessageId>,
+    /// Members whose direct messages are closed for good.
+    pub refused: Vec<MemberId>,
+}
+
+/// How [`dm_each`] ended: everyone reached (or refused for good, when allowed), or a
+/// failure that stopped it, after which a retry goes on from the next person.
+#[derive(Debug)]
+pub enum DmEach {
+    Reached(Reached),
+    Failed(ChatError),
+}
+
+/// Messages each of `members` once for this row across retries: whoever an earlier try
+/// reached is skipped, and each message is recorded as soon as it is sent. A refusal for
+/// good (direct messages closed) is collected when `refusals_allowed`, else it stops;
+/// any other failure stops, so the row can be retried.
+pub async fn dm_each(
+    app: &App,
+    row: &Queued,
+    members: &[MemberId],
+    refusals_allowed: bool,
+    message_for: impl Fn(MemberId) -> OutMessage,
+) -> anyhow::Result<DmEach> {
+    let earlier = app.store.recipients(row.id).await?;
+    let mut reached = Reached {
+        first: earlier.first().map(|(_, m)| *m),
+        refused: Vec::new(),
+    };
+    for member in members {
+        if earlier.iter().any(|(m, _)| m == member) {
+            continue;
+        }
+        let mut msg = message_for(*member);
+        msg.nonce = Some(nonce_for_member(row, *member));
+        match holding_lease(app, row, app.chat.dm(*member, &msg)).await {
+            Ok(id) => {
+                app.store
+                    .add_recipient(row.id, *member, id, app.now_ms())
+                    .await?;
+                reached.first = reached.first.or(Some(id));
+            }
+            Err(e) if e.permanent && refusals_allowed => reached.refused.push(*member),
+            Err(e) => return Ok(DmEach::Failed(e)),
+        }
+    }
+    Ok(DmEach::Reached(reached))
+}
+
 /// A row's nonce for one member's direct message: rows that message several people (a
 /// digest, a briefing) give each message its own, the same on every delivery.
-pub fn nonce_for_member(row: &Queued, member: crate::domain::ids::MemberId) -> String {
+pub fn nonce_for_member(row: &Queued, member: MemberId) -> String {
     let key = format!(
         "{}|{}|{}|{}|{}|{}",
         row.guild, row.kind, row.item, row.channel, row.fire_at_ms, member.0

@@ -103,3 +103,66 @@ async fn a_manager_may_recognise_up_to_the_daily_cap_and_again_the_next_day() {
     assert_eq!(chat.posted_in(SALES_CHANNEL).len(), 3);
     assert!(chat.dm_recipients().iter().all(|m| *m != MAYA));
 }
+
+#[tokio::test]
+async fn a_digest_retried_after_a_passing_failure_reaches_each_reader_once() {
+    use super::jobs::{dm_each, DmEach};
+    use crate::chat::recording::Sent;
+    use crate::chat::OutMessage;
+    use crate::store::outbox::{Kind, Queued};
+    let chat = Arc::new(RecordingChat::new());
+    let (app, _clock, _dir) = app_with(chat.clone(), &[]).await;
+    let row = Queued {
+        id: 42,
+        guild: GUILD,
+        kind: Kind::Digest,
+        item: "digest".into(),
+        team: String::new(),
+        channel: ChannelId(0),
+        fire_at_ms: 0,
+        status: "claimed".into(),
+        attempts: 0,
+        message: None,
+        sent_at_ms: None,
+        body: None,
+        ref_id: None,
+        last_error: None,
+        claimed_by: None,
+    };
+    let readers = [MemberId(1), MemberId(2), MemberId(3)];
+    let message = |m: MemberId| OutMessage::text(format!("Your digest, reader {}", m.0));
+    chat.fail_next_dm(MemberId(2));
+    let first = dm_each(&app, &row, &readers, true, message)
+        .await
+        .expect("try");
+    assert!(
+        matches!(first, DmEach::Failed(ref e) if !e.permanent),
+        "{first:?}"
+    );
+    let again = dm_each(&app, &row, &readers, true, message)
+        .await
+        .expect("retry");
+    let DmEach::Reached(reached) = again else {
+        panic!("the retry reaches everyone: {again:?}");
+    };
+    let dms: Vec<(Sent, String)> = chat
+        .sent()
+        .into_iter()
+        .map(|(to, m)| (to, m.content))
+        .collect();
+    assert_eq!(
+        dms,
+        [
+            (Sent::Dm(MemberId(1)), "Your digest, reader 1".to_string()),
+            (Sent::Dm(MemberId(2)), "Your digest, reader 2".to_string()),
+            (Sent::Dm(MemberId(3)), "Your digest, reader 3".to_string()),
+        ],
+        "reader 1 is not messaged again by the retry"
+    );
+    assert!(reached.first.is_some() && reached.refused.is_empty());
+    let third = dm_each(&app, &row, &readers, true, message)
+        .await
+        .expect("replay");
+    assert!(matches!(third, DmEach::Reached(_)));
+    assert_eq!(chat.sent().len(), 3, "a replayed row messages nobody");
+}

@@ -24,6 +24,8 @@ struct Inner {
     channels: Vec<(ChannelId, String)>,
     roles: Vec<(RoleId, String, Vec<MemberId>)>,
     sent: Vec<(Sent, OutMessage)>,
+    /// Members whose next direct message fails as a passing error (a 500).
+    failing_once: Vec<MemberId>,
 }
 
 /// The recording fake; every guild sees the same directory.
@@ -53,6 +55,11 @@ impl RecordingChat {
             .roles
             .push((id, name.to_string(), members.to_vec()));
         self
+    }
+
+    /// The next direct message to `member` fails as Discord's 500 would; later ones go.
+    pub fn fail_next_dm(&self, member: MemberId) {
+        self.lock().failing_once.push(member);
     }
 
     /// Everything sent so far, in order.
@@ -97,6 +104,16 @@ impl Chat for RecordingChat {
     }
 
     async fn dm(&self, member: MemberId, msg: &OutMessage) -> Result<MessageId, ChatError> {
+        {
+            let mut inner = self.lock();
+            if let Some(i) = inner.failing_once.iter().position(|m| *m == member) {
+                inner.failing_once.remove(i);
+                return Err(ChatError {
+                    permanent: false,
+                    message: "500 Internal Server Error".into(),
+                });
+            }
+        }
         Ok(self.record(Sent::Dm(member), msg))
     }
 

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use super::sql::{classify, SqlStore};
 use super::{Backend, StoreError, StoreResult};
-use crate::domain::ids::{ChannelId, GuildId, MessageId};
+use crate::domain::ids::{ChannelId, GuildId, MemberId, MessageId};
 
 /// What a row is for; stored as text, like the row's status. Every job Herald runs on a
 /// schedule is one of these, claimed, leased, retried and reported the same way.
@@ -276,6 +276,18 @@ pub trait Outbox: std::marker::Send + Sync {
         item: &str,
         now_ms: i64,
     ) -> StoreResult<u64>;
+
+    /// The people a row has reached by direct message so far, with each message, in the
+    /// order they were reached.
+    async fn recipients(&self, id: i64) -> StoreResult<Vec<(MemberId, MessageId)>>;
+    /// Records that a row reached `member` with `message` (once; a repeat changes nothing).
+    async fn add_recipient(
+        &self,
+        id: i64,
+        member: MemberId,
+        message: MessageId,
+        at_ms: i64,
+    ) -> StoreResult<()>;
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -284,6 +296,47 @@ fn other(e: sqlx::Error) -> StoreError {
 
 #[async_trait]
 impl Outbox for SqlStore {
+    async fn recipients(&self, id: i64) -> StoreResult<Vec<(MemberId, MessageId)>> {
+        let rows = sqlx::query(
+            "SELECT member_id, message_id FROM job_recipients WHERE outbox_id = $1
+             ORDER BY sent_ms, member_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    MemberId::from_db(r.try_get("member_id")?),
+                    MessageId::from_db(r.try_get("message_id")?),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
+
+    async fn add_recipient(
+        &self,
+        id: i64,
+        member: MemberId,
+        message: MessageId,
+        at_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO job_recipients (outbox_id, member_id, message_id, sent_ms)
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(id)
+        .bind(member.db())
+        .bind(message.db())
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
+    }
+
     async fn enqueue(&self, rows: &[NewSend]) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
         let mut inserted = 0;

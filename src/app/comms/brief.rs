@@ -49,15 +49,10 @@ pub async fn deliver(
         Ok(b) => b,
         Err(e) => return Ok(Done::skipped(format!("the briefing cannot render: {e}"))),
     };
-    let mut first = None;
-    for m in managers {
-        let mut msg = briefing.clone();
-        msg.nonce = Some(jobs::nonce_for_member(row, m));
-        match jobs::holding_lease(app, row, app.chat.dm(m, &msg)).await {
-            Ok(id) => first = first.or(Some(id)),
-            Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
-        }
-    }
+    let first = match jobs::dm_each(app, row, &managers, false, |_| briefing.clone()).await? {
+        jobs::DmEach::Reached(r) => r.first,
+        jobs::DmEach::Failed(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
+    };
     Ok(first.map_or_else(|| Done::skipped("nobody to brief"), Done::sent))
 }
 

@@ -46,18 +46,16 @@ pub async fn deliver(
     }
     let board = board(app, row.guild, &Scope::All).await?;
     let chart = crate::chart::heat_map(&views(&board)).ok();
-    let mut first = None;
-    let mut refused = Vec::new();
-    for reader in readers {
-        let day = crate::domain::record::day_of(row.fire_at_ms);
-        let mut msg = compose(&board, day, &link(app, row.guild, reader), chart.clone());
-        msg.nonce = Some(jobs::nonce_for_member(row, reader));
-        match jobs::holding_lease(app, row, app.chat.dm(reader, &msg)).await {
-            Ok(id) => first = first.or(Some(id)),
-            Err(e) if e.permanent => refused.push(format!("<@{}>", reader.0)),
-            Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
-        }
-    }
+    let day = crate::domain::record::day_of(row.fire_at_ms);
+    let reached = jobs::dm_each(app, row, &readers, true, |reader| {
+        compose(&board, day, &link(app, row.guild, reader), chart.clone())
+    })
+    .await?;
+    let (first, refused) = match reached {
+        jobs::DmEach::Reached(r) => (r.first, r.refused),
+        jobs::DmEach::Failed(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
+    };
+    let refused: Vec<String> = refused.iter().map(|m| format!("<@{}>", m.0)).collect();
     if !refused.is_empty() {
         let report = format!(
             "The leadership digest could not reach {} (direct messages closed?); the others have it.",
