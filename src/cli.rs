@@ -42,6 +42,11 @@ enum Command {
         #[command(subcommand)]
         action: SentimentAction,
     },
+    /// Adoption figures from the new tool (and the old one).
+    Adoption {
+        #[command(subcommand)]
+        action: AdoptionAction,
+    },
     /// Write every team's calendar weeks (Monday to Sunday), each with that week's own figures.
     Export {
         #[arg(long, value_enum, default_value = "csv")]
@@ -118,6 +123,19 @@ enum Command {
 enum SentimentAction {
     /// Recompute the running record from the raw signals.
     Rebuild,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdoptionAction {
+    /// Take in a CSV file of adoption rows (a nightly export from the CRM): a header
+    /// naming source, metric, team and/or member, value and at, then one row a line. The
+    /// whole file is taken or, when a row is wrong, none of it; sending it again changes
+    /// nothing.
+    Import {
+        /// The CSV file.
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +260,9 @@ pub fn main() -> ExitCode {
                 crate::startup::export(settings, format, &out, weeks).await
             }
             Command::Report { format, out } => crate::startup::report(settings, format, &out).await,
+            Command::Adoption {
+                action: AdoptionAction::Import { file },
+            } => crate::startup::adoption_import(settings, &file).await,
             Command::Sim { .. }
             | Command::Plan { .. }
             | Command::Demo { .. }

@@ -126,6 +126,8 @@ pub struct Settings {
     pub feedback_channels: Vec<String>,
     /// Reactions to Herald's messages and their scores.
     pub reaction_scores: Vec<(String, f64)>,
+    /// The bearer token `POST /api/v1/adoption` asks for (a secret; unset: ingest is off).
+    pub adoption_token: Option<Secret>,
     /// Webhook mirrors by name, from `[mirrors.NAME]` with `kind` and `url`.
     pub mirrors: std::collections::BTreeMap<String, Mirror>,
     origins: HashMap<&'static str, Origin>,
@@ -158,6 +160,7 @@ pub const KEYS: &[&str] = &[
     "sentiment.alert_floor",
     "sentiment.feedback_channels",
     "sentiment.reactions",
+    "adoption.token",
 ];
 
 /// Raw string values per key, each with its origin, before typing.
@@ -237,6 +240,7 @@ impl Settings {
             sentiment_alert_floor: -0.2,
             feedback_channels: vec![],
             reaction_scores: parse_reactions(DEFAULT_REACTIONS).unwrap_or_default(),
+            adoption_token: None,
             mirrors: Default::default(),
             origins: HashMap::new(),
         }
@@ -296,6 +300,9 @@ impl Settings {
                 }
                 "sentiment.reactions" => {
                     s.reaction_scores = parse_reactions(&value).map_err(err)?
+                }
+                "adoption.token" => {
+                    s.adoption_token = Some(Secret::new(non_empty(&value).map_err(err)?))
                 }
                 _ => unreachable!("every key in KEYS is matched"),
             }

@@ -12,7 +12,8 @@
 //!   ADKAR, eNPS, group privacy, comment sentiment);
 //!   [`store`] the database behind one trait, on SQLite or PostgreSQL.
 //! - [`plan`] reads `messages/` (plan.toml, templates, question sets) and reports every
-//!   problem as `file:line:col`; [`scheduler`] turns the plan into outbox rows and
+//!   problem as `file:line:col`; [`ingest`] takes adoption figures in over HTTP
+//!   (`POST /api/v1/adoption`) and from CSV files, whole batches or nothing; [`scheduler`] turns the plan into outbox rows and
 //!   delivers them exactly once, and opens, reminds and closes pulses; [`webhooks`]
 //!   mirrors sends to Slack, Teams or JSON.
 //! - [`clock`] makes time a port, so tests move a manual clock instead of sleeping.
@@ -33,6 +34,7 @@ pub mod discord;
 pub mod domain;
 pub mod error;
 pub mod health;
+pub mod ingest;
 pub mod metrics;
 pub mod pages;
 pub mod plan;

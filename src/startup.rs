@@ -125,6 +125,41 @@ pub async fn report(
     Ok(())
 }
 
+/// `herald adoption import FILE.csv`: the file's rows into the adoption figures, whole or
+/// not at all; each bad cell is printed as `FILE:row:column: message`.
+pub async fn adoption_import(settings: Settings, file: &std::path::Path) -> Result<(), RunError> {
+    use crate::app::adoption::Refused;
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| RunError::Setup(format!("{}: cannot read: {e}", file.display())))?;
+    let named = |errors: Vec<crate::domain::adoption::RowError>| {
+        for e in &errors {
+            eprintln!("{}:{e}", file.display());
+        }
+        RunError::Setup(format!(
+            "{} in {}; nothing was imported. Fix them and import the file again.",
+            crate::domain::words::count(errors.len() as i64, "problem", "problems"),
+            file.display()
+        ))
+    };
+    let rows = crate::ingest::csv::rows(&text).map_err(named)?;
+    let (app, _guild) = offline_app(settings).await?;
+    let done = crate::app::adoption::ingest(&app, &rows).await;
+    app.store.close().await;
+    match done {
+        Ok(done) => {
+            println!("{}: {}", file.display(), done.summary());
+            Ok(())
+        }
+        Err(Refused::Rows(errors)) => Err(named(errors)),
+        Err(Refused::NotReady(why)) => {
+            Err(RunError::Setup(format!("{why}; nothing was imported.")))
+        }
+        Err(Refused::Store(e)) => Err(RunError::Failed(anyhow::anyhow!(
+            "the database failed ({e}); nothing was imported. Import the file again."
+        ))),
+    }
+}
+
 /// `herald export`: the same rows as `/report export`, to a file, from the database
 /// alone (see [`offline_app`]).
 pub async fn export(
@@ -229,7 +264,9 @@ pub async fn launch(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running
     let stop = CancellationToken::new();
     let health = tokio::spawn(crate::health::serve(
         listener,
-        crate::health::router(store, metrics).merge(crate::pages::router(app.clone())),
+        crate::health::router(store, metrics)
+            .merge(crate::pages::router(app.clone()))
+            .merge(crate::ingest::router(app.clone())),
         crate::health::Limits::default(),
         stop.clone(),
     ));

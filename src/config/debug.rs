@@ -33,6 +33,7 @@ impl fmt::Debug for Settings {
             sentiment_alert_floor,
             feedback_channels,
             reaction_scores,
+            adoption_token,
             mirrors,
             origins: _,
         } = self;
@@ -64,6 +65,8 @@ impl fmt::Debug for Settings {
             .field("sentiment_alert_floor", sentiment_alert_floor)
             .field("feedback_channels", feedback_channels)
             .field("reaction_scores", reaction_scores)
+            // A `Secret`: its `Debug` is redacted.
+            .field("adoption_token", adoption_token)
             // `Mirror`'s URL is a `Secret`, whose `Debug` is redacted.
             .field("mirrors", mirrors)
             .finish_non_exhaustive()

@@ -224,6 +224,7 @@ const FREE_TEXT_KEYS: &[&str] = &[
     "roles.manager",
     "roles.sponsor",
     "champions.channel",
+    "adoption.token",
 ];
 
 /// `[section]\nkey = "value"` for a `section.key`.

@@ -1,6 +1,7 @@
 //! Pure rules with no IO: ids, teams, roles and, later, plans, polls and sentiment.
 
 pub mod adkar;
+pub mod adoption;
 pub mod closest;
 pub mod enps;
 pub mod ids;

@@ -7,6 +7,7 @@ pub mod calendar;
 mod check;
 pub mod limits;
 mod markdown;
+mod metrics;
 mod people;
 pub mod polls;
 pub mod preview;
@@ -305,6 +306,8 @@ pub struct Plan {
     pub warnings: Vec<Problem>,
     /// `[digest]`, when the plan has one.
     pub digest: Option<Digest>,
+    /// `[[metrics]]`: the adoption figures Herald takes in.
+    pub metrics: Vec<crate::domain::adoption::Metric>,
     /// Item id → its place in `items` (the first, if an id is repeated).
     pub item_index: std::collections::HashMap<String, usize>,
 }

@@ -32,6 +32,8 @@ struct RawPlan {
     #[serde(default)]
     pulses: Vec<RawPulse>,
     digest: Option<RawDigest>,
+    #[serde(default)]
+    metrics: Vec<super::metrics::RawMetric>,
 }
 
 #[derive(Deserialize)]
@@ -194,6 +196,7 @@ pub(super) fn parse(
         .filter_map(|p| pulse(p, &campaign, &polls, &teams, &mut cx))
         .collect();
     let digest = raw.digest.as_ref().and_then(|d| digest(d, &mut cx));
+    let metrics = super::metrics::metrics(&raw.metrics, &mut cx);
     let mut item_index = std::collections::HashMap::new();
     for (i, item) in items.iter().enumerate() {
         item_index.entry(item.id.clone()).or_insert(i);
@@ -211,6 +214,7 @@ pub(super) fn parse(
         sponsors,
         warnings: Vec::new(),
         digest,
+        metrics,
         item_index,
     })
 }

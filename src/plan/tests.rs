@@ -585,3 +585,81 @@ fn text_line(file: &std::path::Path, n: usize) -> String {
     let text = std::fs::read_to_string(file).expect("read");
     text.lines().nth(n - 1).expect("the line").to_string()
 }
+
+#[test]
+fn metrics_are_read_and_each_mistake_is_reported_at_its_line() {
+    use crate::domain::adoption::MetricKind;
+    let good = "\n[[metrics]]\nid = \"crm_active\"\nkind = \"active_users\"\nlabel = \"Active in the new CRM\"\ntarget = 60\nlicensed = 120\n\n[[metrics]]\nid = \"old_reports\"\nkind = \"legacy\"\nlabel = \"Old reports opened\"\n";
+    let dir = broken(|p| format!("{p}{good}"));
+    let plan = load(dir.path(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    let read: Vec<(&str, MetricKind, Option<f64>, Option<i64>)> = plan
+        .metrics
+        .iter()
+        .map(|m| (m.id.as_str(), m.kind, m.target, m.licensed))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("crm_active", MetricKind::ActiveUsers, Some(60.0), Some(120)),
+            ("old_reports", MetricKind::Legacy, None, None),
+        ]
+    );
+    for (written, said, at) in [
+        (
+            "kind = \"legacy\"",
+            "kind `legcy` is not one Herald reads; did you mean `legacy`?",
+            "legcy",
+        ),
+        (
+            "id = \"old_reports\"",
+            "metric `crm_active` is declared twice",
+            "id = \"crm_active\"\nkind = \"legacy\"",
+        ),
+        (
+            "label = \"Old reports opened\"",
+            "the label is empty",
+            "label = \"\"",
+        ),
+    ] {
+        let wrong = match said {
+            s if s.contains("legcy") => good.replace(written, "kind = \"legcy\""),
+            s if s.contains("twice") => good.replace(written, "id = \"crm_active\""),
+            _ => good.replace(written, "label = \"\""),
+        };
+        let dir = broken(|p| format!("{p}{wrong}"));
+        let problem = only_problem(dir.path());
+        assert!(problem.message.contains(said), "{problem}");
+        let first_line = at.lines().next().unwrap_or(at);
+        let text = plan_text(dir.path());
+        let expected = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.contains(first_line))
+            .map(|(i, _)| i + 1)
+            .last()
+            .expect("the line");
+        assert_eq!(problem.line, expected, "{problem}");
+    }
+    let dir = broken(|p| {
+        format!(
+            "{p}{}",
+            good.replace(
+                "kind = \"legacy\"",
+                "kind = \"count\"\nlicensed = 5\ntarget = -1"
+            )
+        )
+    });
+    let problems = match load(dir.path(), &Known::default()) {
+        Err(p) => p,
+        Ok(_) => panic!("licensed on a count is refused"),
+    };
+    let said: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "metric `old_reports`: `licensed` is for active_users metrics (people counted against the licences bought); remove it",
+            "metric `old_reports`: target -1 is not a number of 0 or more",
+        ],
+        "in the order they are written"
+    );
+}

@@ -5,6 +5,7 @@
 //! few statements whose SQL is not portable). Queries are checked at run time: there is
 //! no database at build time.
 
+pub mod adoption;
 mod ballot_sets;
 pub mod champions;
 pub mod comms_state;
@@ -74,6 +75,7 @@ pub struct RoleConfig {
 #[async_trait]
 pub trait Store:
     outbox::Outbox
+    + adoption::Adoption
     + comms_state::CommsState
     + pulses::Pulses
     + champions::Champions

@@ -17,7 +17,7 @@ use crate::domain::record::{day_of, monday_of, Cell, Record, Signal, Source};
 const PARAMS_PER_STATEMENT: usize = 400;
 
 /// Rows per statement for rows of `cols` parameters each.
-fn rows_per_statement(cols: usize) -> usize {
+pub(super) fn rows_per_statement(cols: usize) -> usize {
     PARAMS_PER_STATEMENT / cols
 }
 
@@ -218,7 +218,7 @@ fn unpack_day(packed: &str) -> Option<(i64, i64, f64)> {
 
 /// `($1, $2, …), ($1, …)`: `rows` tuples, each the shared guild `$1` and then `cols`
 /// parameters of its own, numbered on from `$2`.
-fn value_rows(rows: usize, cols: usize) -> String {
+pub(super) fn value_rows(rows: usize, cols: usize) -> String {
     let tuple = |r: usize| {
         let own: Vec<String> = (0..cols)
             .map(|c| format!("${}", 2 + r * cols + c))

@@ -99,6 +99,12 @@ impl PrivacyKey {
         ])
     }
 
+    /// A person in the adoption figures: counted within a team, never named, and not the
+    /// same key as in the sentiment record, so the two cannot be joined.
+    pub fn adopter(&self, guild: GuildId, member: MemberId) -> String {
+        self.mac(&[b"adopter", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])
+    }
+
     /// A member's reminder opt-out.
     pub fn mute(&self, guild: GuildId, member: MemberId) -> String {
         self.mac(&[b"mute", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])

@@ -1,0 +1,236 @@
+//! Adoption figures in: a JSON batch over `POST /api/v1/adoption` behind the bearer token
+//! and a CSV file through `herald adoption import`, each taken whole or not at all. A
+//! replay changes nothing, a batch with one bad row writes nothing and names the row, a
+//! wrong or missing token gets 401, and a person's rows are stored only as a keyed hash
+//! within their team (nothing in the database names them).
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::helpers::{dump_tables, spawn_app_with_plan_env, within, TestApp};
+use herald::sim::world::WorldSpec;
+use herald::store::adoption::DayFigure;
+use herald::store::Store;
+
+const TOKEN: &str = "adoption-test-token";
+
+const PLAN: &str = r#"
+[campaign]
+name = "Atlas"
+timezone = "UTC"
+reports_channel = "change-team"
+
+[[metrics]]
+id = "crm_active"
+kind = "active_users"
+label = "Active in the new CRM"
+target = 60
+
+[[metrics]]
+id = "old_reports"
+kind = "legacy"
+label = "Old reports opened"
+"#;
+
+async fn app() -> TestApp {
+    let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], true, &[]);
+    let plan = format!("{PLAN}\n{}", world.plan_teams());
+    let env = vec![("HERALD__ADOPTION__TOKEN".to_string(), TOKEN.to_string())];
+    spawn_app_with_plan_env(world, &plan, &[], env).await
+}
+
+/// Posts `body` with `token` (none: no Authorization header); the status and the answer.
+async fn send(app: &TestApp, token: Option<&str>, body: &str) -> (u16, Value) {
+    let url = format!("http://{}/api/v1/adoption", app.herald().health_addr);
+    let mut req = app
+        .http
+        .post(url)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let res = req.body(body.to_string()).send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("a JSON answer"))
+}
+
+/// Each team's figure per day of `metric`: (team, day as 2026-03-01, value, people).
+async fn figures(
+    store: &Arc<dyn Store>,
+    metric: &str,
+    distinct: bool,
+) -> Vec<(String, String, f64, i64)> {
+    let guild = herald::domain::ids::GuildId(first_guild(store).await);
+    let days: Vec<DayFigure> = store
+        .adoption_days(guild, metric, 0, distinct)
+        .await
+        .expect("figures");
+    days.into_iter()
+        .map(|d| {
+            let date = chrono::NaiveDate::default() + chrono::Duration::days(d.day);
+            (d.team, date.to_string(), d.value, d.people)
+        })
+        .collect()
+}
+
+async fn first_guild(store: &Arc<dyn Store>) -> u64 {
+    store.guilds().await.expect("guilds")[0].0
+}
+
+fn batch(sales_1: u64, sales_2: u64, claire: u64) -> String {
+    json!({ "rows": [
+        { "source": "crm", "metric": "crm_active", "team": "Sales", "value": 3, "at": "2026-03-01" },
+        { "source": "crm", "metric": "crm_active", "member": sales_1.to_string(), "value": 1, "at": "2026-03-02" },
+        { "source": "crm", "metric": "crm_active", "member": sales_2, "value": "4", "at": "2026-03-02T08:30:00Z" },
+        { "source": "crm", "metric": "crm_active", "member": claire.to_string(), "value": 1, "at": "2026-03-02" },
+        { "source": "reports", "metric": "old_reports", "team": "support", "value": 30, "at": "2026-03-01" }
+    ]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_json_batch_is_taken_whole_once_and_a_bad_row_or_token_writes_nothing() {
+    within(120, async {
+        let app = app().await;
+        let store = app.herald().app.store.clone();
+        let (s1, s2, claire) = (
+            app.id_of("members", "sales-1").await,
+            app.id_of("members", "sales-2").await,
+            app.id_of("members", "Claire").await,
+        );
+        let body = batch(s1, s2, claire);
+
+        let (status, answer) = send(&app, None, &body).await;
+        assert_eq!(status, 401, "{answer}");
+        assert!(answer["message"].as_str().expect("message").contains("Authorization: Bearer"));
+        let (status, _) = send(&app, Some("not-the-token"), &body).await;
+        assert_eq!(status, 401);
+        assert!(figures(&store, "crm_active", true).await.is_empty(), "nothing written without the token");
+
+        let (status, answer) = send(&app, Some(TOKEN), &body).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(
+            answer["message"],
+            "5 rows taken: 4 new or changed; 1 about people in no team Herald knows, so not counted."
+        );
+        let active = vec![
+            ("Sales".to_string(), "2026-03-01".to_string(), 3.0, 0),
+            ("Sales".to_string(), "2026-03-02".to_string(), 2.0, 2),
+        ];
+        assert_eq!(figures(&store, "crm_active", true).await, active);
+        assert_eq!(
+            figures(&store, "old_reports", false).await,
+            [("Support".to_string(), "2026-03-01".to_string(), 30.0, 0)]
+        );
+
+        // The same batch again: nothing doubles.
+        let (status, answer) = send(&app, Some(TOKEN), &body).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["written"], 0);
+        assert!(answer["message"].as_str().expect("message").contains("every value was already held"));
+        assert_eq!(figures(&store, "crm_active", true).await, active, "a replay changes nothing");
+
+        // One bad row among good ones: nothing of the batch is written, the row is named.
+        let rows = |note: bool| {
+            let mut third = json!({ "source": "crm", "metric": "crm_activ", "team": "Sales", "value": 9, "at": "2026-03-02" });
+            if note {
+                third["note"] = json!("x");
+            }
+            json!([
+                { "source": "crm", "metric": "crm_active", "team": "Support", "value": 2, "at": "2026-03-02" },
+                { "source": "crm", "metric": "crm_active", "team": "Supprot", "value": 2, "at": "2026-03-02" },
+                third
+            ])
+            .to_string()
+        };
+        let bad = rows(true);
+        let (status, answer) = send(&app, Some(TOKEN), &bad).await;
+        assert_eq!(status, 422, "{answer}");
+        let errors: Vec<&str> = answer["errors"].as_array().expect("errors").iter().filter_map(Value::as_str).collect();
+        assert_eq!(
+            errors,
+            ["3:row: unknown field `note`; fields: source, metric, team, member, value, at"],
+            "the batch's shape is checked first"
+        );
+        let bad = rows(false);
+        let (status, answer) = send(&app, Some(TOKEN), &bad).await;
+        assert_eq!(status, 422, "{answer}");
+        let errors: Vec<&str> = answer["errors"].as_array().expect("errors").iter().filter_map(Value::as_str).collect();
+        assert_eq!(
+            errors,
+            [
+                "2:team: there is no team `Supprot`; did you mean `Support`? (teams: Sales, Support)",
+                "3:metric: `crm_activ` is not declared in plan.toml; did you mean `crm_active`? (its metrics: crm_active, old_reports)",
+            ]
+        );
+        assert!(answer["message"].as_str().expect("message").starts_with("Nothing of this batch was written"));
+        assert_eq!(figures(&store, "crm_active", true).await, active, "the good row was not written either");
+
+        let (status, answer) = send(&app, Some(TOKEN), "rows: 3").await;
+        assert_eq!(status, 400, "{answer}");
+
+        // The database holds no member id and no name from the batch.
+        let tables = dump_tables(&app).await;
+        for (table, (_, rows)) in tables.iter().filter(|(t, _)| t.starts_with("adoption")) {
+            for row in rows {
+                for cell in row {
+                    for id in [s1, s2, claire] {
+                        assert!(!cell.contains(&id.to_string()), "{table} holds member {id}: {row:?}");
+                    }
+                }
+            }
+        }
+        app.finish().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_csv_import_is_taken_whole_and_again_changes_nothing() {
+    within(120, async {
+        let mut app = app().await;
+        let s1 = app.id_of("members", "sales-1").await;
+        let plan_dir = app.plan_dir.as_ref().expect("plan").path().display().to_string();
+        app.stop_herald().await;
+        let dir = tempfile::tempdir().expect("dir");
+        let key = crate::helpers::key_file_for(&app.db.url);
+        let env = [
+            ("HERALD__DATABASE__URL", app.db.url.as_str()),
+            ("HERALD__PRIVACY__KEY_FILE", key.as_str()),
+            ("HERALD__MESSAGES__DIR", plan_dir.as_str()),
+        ];
+        let file = dir.path().join("crm.csv");
+        let import = |text: String| {
+            std::fs::write(&file, text).expect("csv");
+            crate::cli::herald(&["adoption", "import", "crm.csv"], &env, dir.path())
+        };
+        let good = format!(
+            "source,metric,team,member,value,at\ncrm,crm_active,Sales,,3,2026-03-01\ncrm,crm_active,,{s1},1,2026-03-02\n\"reports\",old_reports,Support,,\"30\",2026-03-01\n"
+        );
+        let (code, stdout, stderr) = import(good.clone());
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert_eq!(stdout.trim(), "crm.csv: 3 rows taken: 3 new or changed.");
+        let (code, stdout, _) = import(good);
+        assert_eq!(code, 0);
+        assert_eq!(stdout.trim(), "crm.csv: 3 rows taken: 0 new or changed (every value was already held).");
+
+        let bad = "source,metric,team,value,at\ncrm,crm_active,Sales,5,2026-03-03\ncrm,crm_active,Sales,lots,2026-03-04\n".to_string();
+        let (code, stdout, stderr) = import(bad);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stderr.contains("crm.csv:3:value: `lots` is not a number of 0 or more"), "{stderr}");
+        assert!(stderr.contains("1 problem in crm.csv; nothing was imported."), "{stderr}");
+
+        let store = herald::store::connect(&app.db.url, 1).await.expect("store");
+        assert_eq!(
+            figures(&store, "crm_active", true).await,
+            [
+                ("Sales".to_string(), "2026-03-01".to_string(), 3.0, 0),
+                ("Sales".to_string(), "2026-03-02".to_string(), 1.0, 1),
+            ],
+            "the good row of the refused file was not written"
+        );
+        store.close().await;
+    })
+    .await;
+}
