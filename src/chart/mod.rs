@@ -1,9 +1,10 @@
-//! PNG charts for `/sentiment` and the demo: a team's line over the weeks ([`line`]) and
-//! every team's heat map ([`heat`]), drawn at twice their size for Discord's image
-//! viewer. Drawn with plotters and an embedded font (DejaVu Sans, see
+//! PNG charts for `/sentiment`, `/adoption` and the demo: a team's line over the weeks
+//! ([`line`]), every team's heat map ([`heat`]) and the adoption curves ([`adoption`]),
+//! drawn at twice their size for Discord's image viewer. Drawn with plotters and an embedded font (DejaVu Sans, see
 //! DejaVuSans-LICENSE.txt), so no system fonts are needed. Each chart draws on any
 //! plotters backend, so a test can read back every label it drew.
 
+mod adoption;
 mod heat;
 mod line;
 #[cfg(test)]
@@ -15,6 +16,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
+pub use adoption::adoption_chart;
 pub use heat::heat_map;
 pub use line::team_chart;
 

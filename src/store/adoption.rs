@@ -63,6 +63,17 @@ pub trait Adoption {
         from_day: i64,
         distinct_people: bool,
     ) -> StoreResult<Vec<DayFigure>>;
+    /// Each team's figure per calendar week (`day`: its Monday) of `metric` from the
+    /// Monday `from_day` on. Active users (`distinct_people`): per source the highest day's
+    /// count, plus the distinct people active on any day of the week; else every value
+    /// of the week summed.
+    async fn adoption_weeks(
+        &self,
+        guild: GuildId,
+        metric: &str,
+        from_day: i64,
+        distinct_people: bool,
+    ) -> StoreResult<Vec<DayFigure>>;
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -159,16 +170,62 @@ impl Adoption for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(other)?;
-        rows.iter()
-            .map(|r| {
-                Ok(DayFigure {
-                    team: r.try_get("team_name")?,
-                    day: r.try_get("day")?,
-                    value: r.try_get("value")?,
-                    people: r.try_get("people")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(other)
+        figures(&rows)
     }
+
+    async fn adoption_weeks(
+        &self,
+        guild: GuildId,
+        metric: &str,
+        from_day: i64,
+        distinct_people: bool,
+    ) -> StoreResult<Vec<DayFigure>> {
+        const WEEK: &str = "day - ((day + 3) % 7)";
+        let filter = "guild_id = $1 AND metric = $2 AND day >= $3";
+        let inner = if distinct_people {
+            format!(
+                "SELECT team_name, week, MAX(value) AS value, 0 AS people FROM (
+                     SELECT team_name, {WEEK} AS week, source, value FROM adoption_team_values WHERE {filter}
+                 ) t GROUP BY team_name, week, source
+                 UNION ALL
+                 SELECT team_name, week, CAST(COUNT(DISTINCT person) AS DOUBLE PRECISION) AS value,
+                        COUNT(DISTINCT person) AS people FROM (
+                     SELECT team_name, {WEEK} AS week, person FROM adoption_person_values
+                      WHERE {filter} AND value > 0
+                 ) p GROUP BY team_name, week"
+            )
+        } else {
+            format!(
+                "SELECT team_name, {WEEK} AS week, value, 0 AS people FROM adoption_team_values WHERE {filter}
+                 UNION ALL
+                 SELECT team_name, {WEEK} AS week, value, 0 AS people FROM adoption_person_values WHERE {filter}"
+            )
+        };
+        let sql = format!(
+            "SELECT team_name, week AS day, SUM(value) AS value, CAST(SUM(people) AS BIGINT) AS people
+               FROM ({inner}) x GROUP BY team_name, week ORDER BY team_name, week"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(guild.db())
+            .bind(metric)
+            .bind(from_day)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        figures(&rows)
+    }
+}
+
+fn figures(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<DayFigure>> {
+    rows.iter()
+        .map(|r| {
+            Ok(DayFigure {
+                team: r.try_get("team_name")?,
+                day: r.try_get("day")?,
+                value: r.try_get("value")?,
+                people: r.try_get("people")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(other)
 }

@@ -234,3 +234,83 @@ async fn a_csv_import_is_taken_whole_and_again_changes_nothing() {
     })
     .await;
 }
+
+/// Three weeks of a scripted feed: Sales's people come on one a week (1, 2, 3 of 7),
+/// Support stays at one of 7 and opens its old reports 30 times a day; Legal (3 people)
+/// is too small to show.
+async fn scripted_weeks(app: &TestApp) {
+    let mut rows = Vec::new();
+    for (week, n) in [("2026-02-16", 1), ("2026-02-23", 2), ("2026-03-02", 3)] {
+        for i in 1..=n {
+            let id = app.id_of("members", &format!("sales-{i}")).await;
+            rows.push(json!({ "source": "crm", "metric": "crm_active", "member": id.to_string(), "value": 1, "at": week }));
+        }
+        rows.push(json!({ "source": "crm", "metric": "crm_active", "team": "Support", "value": 1, "at": week }));
+        rows.push(json!({ "source": "crm", "metric": "crm_active", "team": "Legal", "value": 2, "at": week }));
+    }
+    for day in 24..=28 {
+        rows.push(json!({ "source": "reports", "metric": "old_reports", "team": "Support", "value": 30, "at": format!("2026-02-{day}") }));
+    }
+    for day in ["2026-03-01", "2026-03-02"] {
+        rows.push(json!({ "source": "reports", "metric": "old_reports", "team": "Support", "value": 30, "at": day }));
+    }
+    let (status, answer) = send(app, Some(TOKEN), &Value::Array(rows).to_string()).await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test]
+async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_a_chart() {
+    within(120, async {
+        let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6), ("Legal", 2)], true, &[]);
+        let plan = format!("{PLAN}\n{}", world.plan_teams());
+        let env = vec![("HERALD__ADOPTION__TOKEN".to_string(), TOKEN.to_string())];
+        let app = spawn_app_with_plan_env(world, &plan, &[], env).await;
+        scripted_weeks(&app).await;
+
+        let started = app
+            .post(
+                "/_sim/interactions/command",
+                json!({ "member": "Claire", "channel": "change-team", "command": "adoption", "options": { "weeks": 3 } }),
+            )
+            .await;
+        let id = started["interaction_id"].as_str().expect("id").to_string();
+        let (name, png) = crate::sentiment::attachment(&app, &id).await;
+        assert_eq!(name, "adoption.png");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG chart");
+        let out = crate::browser::output_dir("adoption");
+        std::fs::create_dir_all(&out).expect("output dir");
+        std::fs::write(out.join("adoption.png"), &png).expect("kept for a look");
+        let lead = app.reply(&id).await;
+        assert!(lead.ephemeral);
+        assert_eq!(
+            lead.content.lines().collect::<Vec<_>>(),
+            [
+                "**Adoption — Active in the new CRM** (share of each team, week by week)",
+                "• Legal: not shown — 3 people in the team, fewer than 5",
+                "• Sales: 43 % (3 of 7), past 40 % (organisation-wide) since the week to 2 Mar",
+                "• Support: 14 % (1 of 7), below the 16 % where early adopters are crossed; Old reports opened: 30 a day over the last week",
+            ]
+        );
+
+        let mine = app
+            .command("Sales lead", "sales", "adoption", json!({ "team": "sales", "weeks": 3 }))
+            .await;
+        assert!(mine.content.contains("• Sales: 43 % (3 of 7)"), "{}", mine.content);
+        assert!(!mine.content.contains("Support"), "{}", mine.content);
+        let other = app
+            .command("Sales lead", "sales", "adoption", json!({ "team": "Support" }))
+            .await;
+        assert_eq!(
+            other.content,
+            "Managers see the adoption of their own teams; change leads see every team."
+        );
+        let typo = app
+            .command("Claire", "change-team", "adoption", json!({ "team": "Suport" }))
+            .await;
+        assert!(typo.content.contains("There is no team `Suport`"), "{}", typo.content);
+        let employee = app.command("sales-3", "sales", "adoption", json!({})).await;
+        assert!(!employee.content.contains('%'), "no figure for an employee: {}", employee.content);
+        app.finish().await;
+    })
+    .await;
+}

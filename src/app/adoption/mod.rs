@@ -3,6 +3,8 @@
 //! plan's `[[metrics]]` and the teams, and stores it; a person's row is kept only as a
 //! keyed hash within each of their teams, so the database cannot name anyone.
 
+pub mod view;
+
 use std::collections::HashMap;
 
 use crate::app::App;

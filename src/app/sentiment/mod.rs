@@ -384,7 +384,14 @@ pub fn headline(v: &TeamView, min: u32) -> String {
     }
 }
 
-async fn allowed_team(app: &App, actor: &Actor, team: &str) -> AppResult<String> {
+/// The team `actor` may see `what` of (its name as Herald knows it): any team for change
+/// leads, their own for managers.
+pub(crate) async fn allowed_team(
+    app: &App,
+    actor: &Actor,
+    team: &str,
+    what: &str,
+) -> AppResult<String> {
     let lead = require(app, actor, Need::ChangeLead).await.is_ok();
     let t = app
         .store
@@ -399,9 +406,9 @@ async fn allowed_team(app: &App, actor: &Actor, team: &str) -> AppResult<String>
             ))
         })?;
     if !lead && !actor.roles.iter().any(|(r, _)| *r == t.role) {
-        return Err(AppError::user(
-            "Managers see the sentiment of their own teams; change leads see every team.",
-        ));
+        return Err(AppError::user(format!(
+            "Managers see the {what} of their own teams; change leads see every team."
+        )));
     }
     Ok(t.name)
 }
@@ -414,7 +421,7 @@ pub async fn show(
     weeks: i64,
 ) -> AppResult<(String, TeamView)> {
     require(app, actor, Need::Manager).await?;
-    let name = allowed_team(app, actor, team).await?;
+    let name = allowed_team(app, actor, team, "sentiment").await?;
     let today = day_of(app.now_ms());
     let record = app
         .store

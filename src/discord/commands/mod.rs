@@ -1,5 +1,6 @@
 //! The slash commands and the poise framework that dispatches them.
 
+mod adoption;
 mod autocomplete;
 mod champions;
 mod comms;
@@ -37,6 +38,7 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         sentiment::sentiment(),
         sentiment::report(),
         sentiment::dashboard(),
+        adoption::adoption(),
     ]
 }
 

@@ -1,0 +1,225 @@
+//! `/adoption [team] [weeks]`: each team's share of people active in the new tool week by
+//! week, read against the tipping lines, with the old tool's use beside it; in words and
+//! as a chart. A team smaller than `privacy.min_group_size` gets no figure.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use crate::app::access::{require, Actor, Need};
+use crate::app::sentiment::weekly::weeks_until;
+use crate::app::App;
+use crate::domain::adoption::{Metric, MetricKind};
+use crate::domain::ids::GuildId;
+use crate::domain::record::day_of;
+use crate::error::{AppError, AppResult};
+
+/// The tipping lines, in per cent of a team: about 16 % crosses the chasm from the early
+/// adopters, about 25 % committed can tip a group, and 40–50 % is change that holds
+/// organisation-wide (its lower edge is drawn).
+pub const TIPPING: [(f64, &str); 3] = [
+    (16.0, "early adopters crossed"),
+    (25.0, "committed minority"),
+    (40.0, "organisation-wide"),
+];
+
+/// One team's curve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Curve {
+    pub team: String,
+    /// Members holding the team's role, as the gateway last showed them.
+    pub people: i64,
+    /// False when the team is smaller than the minimum group: no figure at all.
+    pub shown: bool,
+    /// Each week's end (the last: today) and the share active in that week, in per cent.
+    pub weekly: Vec<(i64, Option<f64>)>,
+    /// This week's active people.
+    pub active: Option<f64>,
+    /// The old tool's use, a day on average over the last seven days.
+    pub legacy_per_day: Option<f64>,
+}
+
+impl Curve {
+    pub fn latest(&self) -> Option<f64> {
+        self.weekly.last().and_then(|(_, s)| *s)
+    }
+
+    /// The first week's end at which the share reached `line`.
+    pub fn crossed(&self, line: f64) -> Option<i64> {
+        self.weekly
+            .iter()
+            .find(|(_, s)| s.is_some_and(|s| s >= line))
+            .map(|(d, _)| *d)
+    }
+}
+
+/// Every team's curve (or one team's) for the plan's first active-users metric.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adoption {
+    pub active: Metric,
+    pub legacy: Option<Metric>,
+    pub curves: Vec<Curve>,
+    pub go_live: Option<i64>,
+}
+
+/// The curves of the teams named (all when `only` is empty), for the last `weeks` weeks.
+pub async fn curves(app: &App, guild: GuildId, weeks: i64, only: &[String]) -> AppResult<Adoption> {
+    let plan = app
+        .plan()
+        .ok_or_else(|| no_metrics("Herald has no plan loaded"))?;
+    let active = plan
+        .metrics
+        .iter()
+        .find(|m| m.kind == MetricKind::ActiveUsers)
+        .cloned()
+        .ok_or_else(|| no_metrics("plan.toml declares no active_users metric"))?;
+    let legacy = plan
+        .metrics
+        .iter()
+        .find(|m| m.kind == MetricKind::Legacy)
+        .cloned();
+    let today = day_of(app.now_ms());
+    let spans = weeks_until(today, weeks);
+    let from = spans.first().map_or(today, |w| w.start);
+    let weekly = app
+        .store
+        .adoption_weeks(guild, &active.id, from, true)
+        .await?;
+    let old = match &legacy {
+        Some(m) => {
+            app.store
+                .adoption_days(guild, &m.id, today - 6, false)
+                .await?
+        }
+        None => vec![],
+    };
+    let sizes: HashMap<_, _> = app.store.role_sizes(guild).await?.into_iter().collect();
+    let min = i64::from(app.settings.min_group_size);
+    let mut curves = Vec::new();
+    for t in app.store.list_teams(guild).await? {
+        if !only.is_empty() && !only.contains(&t.name) {
+            continue;
+        }
+        let people = sizes.get(&t.role).copied().unwrap_or(0);
+        let shown = people >= min;
+        let value_in = |start: i64| {
+            weekly
+                .iter()
+                .find(|f| f.team == t.name && f.day == start)
+                .map(|f| f.value)
+        };
+        let share = |v: f64| (people > 0).then(|| (100.0 * v / people as f64).min(100.0));
+        curves.push(Curve {
+            weekly: spans
+                .iter()
+                .map(|w| (w.end, value_in(w.start).filter(|_| shown).and_then(share)))
+                .collect(),
+            active: spans
+                .last()
+                .and_then(|w| value_in(w.start))
+                .filter(|_| shown),
+            legacy_per_day: legacy.as_ref().filter(|_| shown).map(|_| {
+                old.iter()
+                    .filter(|f| f.team == t.name)
+                    .map(|f| f.value)
+                    .sum::<f64>()
+                    / 7.0
+            }),
+            team: t.name,
+            people,
+            shown,
+        });
+    }
+    let epoch = chrono::NaiveDate::default();
+    Ok(Adoption {
+        active,
+        legacy,
+        curves,
+        go_live: plan.campaign.go_live.map(|d| (d - epoch).num_days()),
+    })
+}
+
+fn no_metrics(why: &str) -> AppError {
+    AppError::user(format!(
+        "{why}, so there is no adoption figure yet. Declare [[metrics]] in plan.toml (see the README's Adoption figures) and send figures to /api/v1/adoption."
+    ))
+}
+
+/// `/adoption [team] [weeks]`: a manager's own team, or every team for change leads.
+pub async fn show(
+    app: &App,
+    actor: &Actor,
+    team: Option<&str>,
+    weeks: i64,
+) -> AppResult<(String, Adoption)> {
+    let only = match team {
+        Some(t) => {
+            require(app, actor, Need::Manager).await?;
+            vec![crate::app::sentiment::allowed_team(app, actor, t, "adoption").await?]
+        }
+        None => {
+            require(app, actor, Need::ChangeLead).await?;
+            vec![]
+        }
+    };
+    let a = curves(app, actor.guild, weeks, &only).await?;
+    let min = app.settings.min_group_size;
+    let mut text = format!(
+        "**Adoption — {}** (share of each team, week by week)\n",
+        a.active.label
+    );
+    for c in &a.curves {
+        let _ = writeln!(text, "• {}", words(c, &a, min));
+    }
+    Ok((text, a))
+}
+
+/// "Sales: 42 % (5 of 12), past 40 % (organisation-wide) since the week to 18 Jan; Old
+/// reports opened: 30 a day over the last week", or why there is no figure.
+pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
+    if !c.shown {
+        return format!(
+            "{}: not shown — {} people in the team, fewer than {min}",
+            c.team, c.people
+        );
+    }
+    let Some(share) = c.latest() else {
+        return format!("{}: no figure yet this week", c.team);
+    };
+    let mut s = format!(
+        "{}: {:.0} % ({} of {})",
+        c.team,
+        share,
+        c.active.map_or(0.0, |v| v.round()),
+        c.people
+    );
+    match TIPPING.iter().rev().find(|(line, _)| share >= *line) {
+        Some((line, name)) => {
+            if let Some(day) = c.crossed(*line) {
+                let _ = write!(
+                    s,
+                    ", past {line:.0} % ({name}) since the week to {}",
+                    short(day)
+                );
+            }
+        }
+        None => {
+            let _ = write!(
+                s,
+                ", below the {:.0} % where early adopters are crossed",
+                TIPPING[0].0
+            );
+        }
+    }
+    if let (Some(m), Some(per_day)) = (&a.legacy, c.legacy_per_day) {
+        if per_day > 0.0 {
+            let _ = write!(s, "; {}: {:.0} a day over the last week", m.label, per_day);
+        }
+    }
+    s
+}
+
+fn short(day: i64) -> String {
+    chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|d| d.format("%-d %b").to_string())
+        .unwrap_or_default()
+}
