@@ -5,6 +5,7 @@
 //! the same code runs at full size for the README and small in the test that checks every
 //! row is printed.
 
+pub mod adoption;
 pub mod broadcast;
 pub mod dashboard;
 pub mod enterprise;
@@ -20,12 +21,13 @@ use std::path::{Path, PathBuf};
 use crate::config::Settings;
 
 /// Every bench, in the order `herald bench` runs them.
-pub const ALL: [&str; 6] = [
+pub const ALL: [&str; 7] = [
     "interactions",
     "broadcast",
     "pulse",
     "scheduler",
     "sentiment",
+    "adoption",
     "enterprise",
 ];
 
@@ -82,6 +84,7 @@ async fn run_one(name: &str, herald_exe: &Path) -> anyhow::Result<Vec<Figure>> {
         "pulse" => pulse::run().await,
         "scheduler" => scheduler::run(herald_exe).await,
         "enterprise" => enterprise::run().await,
+        "adoption" => adoption::run().await,
         _ => sentiment::run().await,
     }
 }

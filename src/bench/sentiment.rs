@@ -96,7 +96,11 @@ pub async fn run() -> anyhow::Result<Vec<Figure>> {
     Ok(out)
 }
 
-async fn add_teams(store: &dyn Store, guild: GuildId, teams: u64) -> anyhow::Result<Vec<String>> {
+pub(super) async fn add_teams(
+    store: &dyn Store,
+    guild: GuildId,
+    teams: u64,
+) -> anyhow::Result<Vec<String>> {
     let now = chrono::Utc::now().timestamp_millis();
     store.upsert_guild(guild, "Bench", now).await?;
     let names: Vec<String> = (0..teams).map(|i| format!("team-{i:03}")).collect();

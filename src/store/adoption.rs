@@ -65,8 +65,8 @@ pub trait Adoption {
     ) -> StoreResult<Vec<DayFigure>>;
     /// Each team's figure per calendar week (`day`: its Monday) of `metric` from the
     /// Monday `from_day` on. Active users (`distinct_people`): per source the highest day's
-    /// count, plus the distinct people active on any day of the week; else every value
-    /// of the week summed.
+    /// count, plus the distinct people active on any day of the week (kept by triggers in
+    /// adoption_week_counts); else every value of the week summed.
     async fn adoption_weeks(
         &self,
         guild: GuildId,
@@ -188,11 +188,8 @@ impl Adoption for SqlStore {
                      SELECT team_name, {WEEK} AS week, source, value FROM adoption_team_values WHERE {filter}
                  ) t GROUP BY team_name, week, source
                  UNION ALL
-                 SELECT team_name, week, CAST(COUNT(DISTINCT person) AS DOUBLE PRECISION) AS value,
-                        COUNT(DISTINCT person) AS people FROM (
-                     SELECT team_name, {WEEK} AS week, person FROM adoption_person_values
-                      WHERE {filter} AND value > 0
-                 ) p GROUP BY team_name, week"
+                 SELECT team_name, week, CAST(n AS DOUBLE PRECISION) AS value, n AS people
+                   FROM adoption_week_counts WHERE guild_id = $1 AND metric = $2 AND week >= $3"
             )
         } else {
             format!(

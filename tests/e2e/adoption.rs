@@ -308,6 +308,19 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
             .command("Claire", "change-team", "adoption", json!({ "team": "Suport" }))
             .await;
         assert!(typo.content.contains("There is no team `Suport`"), "{}", typo.content);
+        // A correction: sales-3 was not active this week after all.
+        let s3 = app.id_of("members", "sales-3").await;
+        let fix = json!([{ "source": "crm", "metric": "crm_active", "member": s3.to_string(), "value": 0, "at": "2026-03-02" }]);
+        let (status, answer) = send(&app, Some(TOKEN), &fix.to_string()).await;
+        assert_eq!((status, &answer["written"]), (200, &json!(1)), "{answer}");
+        let fixed = app
+            .command("Sales lead", "sales", "adoption", json!({ "team": "Sales", "weeks": 3 }))
+            .await;
+        assert!(
+            fixed.content.contains("• Sales: 29 % (2 of 7), past 25 % (committed minority) since the week to 1 Mar"),
+            "{}",
+            fixed.content
+        );
         let employee = app.command("sales-3", "sales", "adoption", json!({})).await;
         assert!(!employee.content.contains('%'), "no figure for an employee: {}", employee.content);
         app.finish().await;

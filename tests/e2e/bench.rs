@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::cli::herald;
 
-const TINY: [(&str, &str); 22] = [
+const TINY: [(&str, &str); 24] = [
     ("BENCH_ENTERPRISE_MEMBERS", "40"),
     ("BENCH_ENTERPRISE_TEAMS", "20"),
     ("BENCH_ENTERPRISE_BURST", "10"),
@@ -26,6 +26,8 @@ const TINY: [(&str, &str); 22] = [
     ("BENCH_SIGNALS", "2000"),
     ("BENCH_SIGNAL_TEAMS", "5"),
     ("BENCH_RUNS", "2"),
+    ("BENCH_ADOPTION_ROWS", "2000"),
+    ("BENCH_ADOPTION_TEAMS", "5"),
     ("RUST_LOG", "error"),
     ("NO_COLOR", "1"),
 ];
@@ -85,6 +87,10 @@ fn the_bench_command_prints_every_figure_in_one_table() {
     assert!(value(&rows, "scheduler", "resident memory").ends_with("MiB"));
     assert!(value(&rows, "sentiment", "ingest of 2000 signals").contains("signals per second"));
     assert!(value(&rows, "sentiment", "/sentiment (all teams) p99").ends_with(" ms"));
+    assert!(value(&rows, "dashboard", "page weight").ends_with(" KB"));
+    assert!(value(&rows, "dashboard", "digest built").ends_with(" ms"));
+    assert!(value(&rows, "adoption", "ingest of 2000 rows over 5 teams").contains("rows per second"));
+    assert!(value(&rows, "adoption", "/adoption (all teams) p99").ends_with(" ms"));
     assert!(value(
         &rows,
         "enterprise",
