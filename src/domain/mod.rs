@@ -2,6 +2,7 @@
 
 pub mod adkar;
 pub mod adoption;
+pub mod adoption_alerts;
 pub mod closest;
 pub mod enps;
 pub mod ids;

@@ -74,6 +74,23 @@ pub trait Adoption {
         from_day: i64,
         distinct_people: bool,
     ) -> StoreResult<Vec<DayFigure>>;
+    /// Opens an episode of `kind` for `team` unless one is open; true for the one caller
+    /// that opened it.
+    async fn claim_adoption_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        kind: &str,
+        at_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Closes the open episode of `kind` for `team`, if any.
+    async fn close_adoption_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        kind: &str,
+        at_ms: i64,
+    ) -> StoreResult<()>;
 }
 
 fn other(e: sqlx::Error) -> StoreError {
@@ -210,6 +227,50 @@ impl Adoption for SqlStore {
             .await
             .map_err(other)?;
         figures(&rows)
+    }
+
+    async fn claim_adoption_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        kind: &str,
+        at_ms: i64,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO adoption_alerts (guild_id, team_name, kind, open, changed_ms)
+             VALUES ($1, $2, $3, 1, $4)
+             ON CONFLICT (guild_id, team_name, kind) DO UPDATE SET open = 1, changed_ms = excluded.changed_ms
+             WHERE adoption_alerts.open = 0",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(kind)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn close_adoption_alert(
+        &self,
+        guild: GuildId,
+        team: &str,
+        kind: &str,
+        at_ms: i64,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE adoption_alerts SET open = 0, changed_ms = $4
+             WHERE guild_id = $1 AND team_name = $2 AND kind = $3 AND open <> 0",
+        )
+        .bind(guild.db())
+        .bind(team)
+        .bind(kind)
+        .bind(at_ms)
+        .execute(&self.pool)
+        .await
+        .map_err(other)?;
+        Ok(())
     }
 }
 

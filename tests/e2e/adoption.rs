@@ -327,3 +327,82 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
     })
     .await;
 }
+
+/// The change team's messages that start with `start`.
+async fn alerts(app: &TestApp, start: &str) -> Vec<String> {
+    app.messages("change-team")
+        .await
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .filter(|c| c.starts_with(start))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_tipping_point_and_the_double_workload_are_each_told_once_per_episode() {
+    within(120, async {
+        let world = WorldSpec::teams(&[("Sales", 6), ("Support", 6)], true, &[]);
+        // Go-live three weeks before the test's today (Monday 2 March 2026).
+        let plan = format!(
+            "{}\n{}",
+            PLAN.replace(
+                "reports_channel = \"change-team\"",
+                "reports_channel = \"change-team\"\ngo_live = \"2026-02-09\""
+            )
+            .replace("label = \"Old reports opened\"", "label = \"Old reports opened\"\ntarget = 5"),
+            world.plan_teams()
+        );
+        let env = vec![("HERALD__ADOPTION__TOKEN".to_string(), TOKEN.to_string())];
+        let app = spawn_app_with_plan_env(world, &plan, &[], env).await;
+        let mut rows = Vec::new();
+        // Sales: 1, 2, then 3 of 7 people. Support: 1, 1, then 2 of 7 (rising), with its
+        // old reports opened 30 times a day for the last two weeks.
+        for (week, sales, support) in [("2026-02-16", 1, 1), ("2026-02-23", 2, 1), ("2026-03-02", 3, 2)] {
+            for i in 1..=sales {
+                let id = app.id_of("members", &format!("sales-{i}")).await;
+                rows.push(json!({ "source": "crm", "metric": "crm_active", "member": id.to_string(), "value": 1, "at": week }));
+            }
+            rows.push(json!({ "source": "crm", "metric": "crm_active", "team": "Support", "value": support, "at": week }));
+        }
+        for day in 17..=28 {
+            rows.push(json!({ "source": "reports", "metric": "old_reports", "team": "Support", "value": 30, "at": format!("2026-02-{day}") }));
+        }
+        for day in ["2026-03-01", "2026-03-02"] {
+            rows.push(json!({ "source": "reports", "metric": "old_reports", "team": "Support", "value": 30, "at": day }));
+        }
+        let (status, answer) = send(&app, Some(TOKEN), &Value::Array(rows).to_string()).await;
+        assert_eq!(status, 200, "{answer}");
+
+        let tipped = alerts(&app, "🎉").await;
+        assert_eq!(
+            tipped,
+            ["🎉 **Sales** crossed 40 %: 43 % of the team this week (Active in the new CRM), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it."]
+        );
+        let double = alerts(&app, "⚠️ **Support** is doing the work twice").await;
+        assert_eq!(
+            double,
+            ["⚠️ **Support** is doing the work twice: Old reports opened is still 30 a day, 3 weeks after go-live, while 29 % of the team use the new one (Active in the new CRM). Ask which old reports people still rely on and rebuild them in the new tool, so the old one can go. See `/adoption Support`."]
+        );
+        assert!(alerts(&app, "⚠️ **Sales**").await.is_empty(), "Sales uses no old tool");
+        let dms = app.get("/_sim/dms/Support%20lead").await;
+        let told = dms.as_array().map_or(0, |d| {
+            d.iter()
+                .filter(|m| m["content"].as_str().is_some_and(|c| c.contains("doing the work twice")))
+                .count()
+        });
+        assert_eq!(told, 1, "Support's manager is told too: {dms}");
+
+        // More figures in the same episode: nothing is said again.
+        let more = json!([
+            { "source": "crm", "metric": "crm_active", "member": app.id_of("members", "sales-4").await.to_string(), "value": 1, "at": "2026-03-02" },
+            { "source": "reports", "metric": "old_reports", "team": "Support", "value": 31, "at": "2026-03-02" }
+        ]);
+        let (status, answer) = send(&app, Some(TOKEN), &more.to_string()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(alerts(&app, "🎉").await.len(), 1, "one tipping point per episode");
+        assert_eq!(alerts(&app, "⚠️ **Support** is doing").await.len(), 1, "one double workload per episode");
+        app.finish().await;
+    })
+    .await;
+}

@@ -89,7 +89,9 @@ fn the_bench_command_prints_every_figure_in_one_table() {
     assert!(value(&rows, "sentiment", "/sentiment (all teams) p99").ends_with(" ms"));
     assert!(value(&rows, "dashboard", "page weight").ends_with(" KB"));
     assert!(value(&rows, "dashboard", "digest built").ends_with(" ms"));
-    assert!(value(&rows, "adoption", "ingest of 2000 rows over 5 teams").contains("rows per second"));
+    assert!(
+        value(&rows, "adoption", "ingest of 2000 rows over 5 teams").contains("rows per second")
+    );
     assert!(value(&rows, "adoption", "/adoption (all teams) p99").ends_with(" ms"));
     assert!(value(
         &rows,

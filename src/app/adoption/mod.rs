@@ -3,6 +3,7 @@
 //! plan's `[[metrics]]` and the teams, and stores it; a person's row is kept only as a
 //! keyed hash within each of their teams, so the database cannot name anyone.
 
+pub mod alerts;
 pub mod view;
 
 use std::collections::HashMap;
@@ -102,6 +103,11 @@ pub async fn ingest(app: &App, rows: &[Incoming]) -> Result<Ingested, Refused> {
         .await
         .map_err(store)?;
     tracing::info!(rows = rows.len(), written, outside, "adoption batch stored");
+    if written > 0 {
+        if let Err(e) = alerts::evaluate(app, guild).await {
+            tracing::warn!(error = %e, "adoption alerts not checked");
+        }
+    }
     Ok(Ingested {
         rows: rows.len(),
         written,

@@ -57,7 +57,7 @@ pub async fn deliver(
 }
 
 /// Members holding both the team's role and the manager role.
-async fn managers_of(
+pub(crate) async fn managers_of(
     app: &App,
     guild: GuildId,
     team: &str,

@@ -1,0 +1,156 @@
+//! Adoption alerts, checked after every batch that arrives: each rule of
+//! [`crate::domain::adoption_alerts`] opens one episode per team while it holds, posted
+//! once to the change team's channel (the double workload also to the team's managers),
+//! and closes when it stops holding. Teams under the group minimum are never named.
+
+use super::view::{curves, Adoption, Curve};
+use crate::app::pulse::readiness::team_scores;
+use crate::app::App;
+use crate::chat::OutMessage;
+use crate::domain::adoption_alerts::{holds, AdoptionAlert, TeamSignals, ORGANISATION_WIDE};
+use crate::domain::ids::GuildId;
+use crate::domain::record::day_of;
+
+/// Checks every team against every rule; what it cannot post is logged, never retried
+/// into a second alert.
+pub async fn evaluate(app: &App, guild: GuildId) -> anyhow::Result<()> {
+    let a = match curves(app, guild, 3, &[]).await {
+        Ok(a) => a,
+        Err(_) => return Ok(()), // no active-users metric: nothing to watch
+    };
+    let today = day_of(app.now_ms());
+    let before = match &a.legacy {
+        Some(m) => {
+            app.store
+                .adoption_days(guild, &m.id, today - 13, false)
+                .await?
+        }
+        None => vec![],
+    };
+    let scores = team_scores(app, guild).await?;
+    for c in a.curves.iter().filter(|c| c.shown) {
+        let s = signals(&a, c, &before, &scores, today);
+        for alert in AdoptionAlert::ALL {
+            if holds(alert, &s) {
+                let opened = app
+                    .store
+                    .claim_adoption_alert(guild, &c.team, alert.name(), app.now_ms())
+                    .await?;
+                if opened {
+                    tell(app, guild, alert, &a, c, &s).await;
+                }
+            } else {
+                app.store
+                    .close_adoption_alert(guild, &c.team, alert.name(), app.now_ms())
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn signals(
+    a: &Adoption,
+    c: &Curve,
+    legacy_days: &[crate::store::adoption::DayFigure],
+    scores: &[crate::app::pulse::readiness::TeamScore],
+    today: i64,
+) -> TeamSignals {
+    let mut shares = [None; 3];
+    for (slot, (_, share)) in shares.iter_mut().zip(c.weekly.iter().rev().take(3).rev()) {
+        *slot = *share;
+    }
+    let per_day = |from: i64, to: i64| {
+        a.legacy.as_ref().map(|_| {
+            legacy_days
+                .iter()
+                .filter(|f| f.team == c.team && (from..=to).contains(&f.day))
+                .map(|f| f.value)
+                .sum::<f64>()
+                / 7.0
+        })
+    };
+    let lowest_skill = scores
+        .iter()
+        .filter(|s| s.team == c.team)
+        .filter_map(|s| s.adkar)
+        .next_back()
+        .map(|(means, _)| means[2].min(means[3]));
+    TeamSignals {
+        shares,
+        legacy: [per_day(today - 13, today - 7), per_day(today - 6, today)],
+        legacy_target: a.legacy.as_ref().and_then(|m| m.target).unwrap_or(0.0),
+        since_go_live: a.go_live.map(|g| today - g),
+        lowest_skill,
+    }
+}
+
+/// Posts the alert to the change team (and, for a double workload, to the team's
+/// managers by direct message).
+async fn tell(
+    app: &App,
+    guild: GuildId,
+    alert: AdoptionAlert,
+    a: &Adoption,
+    c: &Curve,
+    s: &TeamSignals,
+) {
+    let text = words(alert, a, c, s);
+    match app.reports_channel(guild).await {
+        Ok(Some(channel)) => {
+            if let Err(e) = app
+                .chat
+                .post(channel, &OutMessage::text(text.clone()))
+                .await
+            {
+                tracing::warn!(error = %e.message, alert = alert.name(), "adoption alert not posted");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e.message, "no reports channel for an adoption alert"),
+    }
+    if alert == AdoptionAlert::DoubleWorkload {
+        let managers = crate::app::comms::brief::managers_of(app, guild, &c.team).await;
+        for m in managers.unwrap_or_default() {
+            if let Err(e) = app.chat.dm(m, &OutMessage::text(text.clone())).await {
+                tracing::warn!(error = %e.message, "a manager was not told of a double workload");
+            }
+        }
+    }
+}
+
+/// What the change team reads; figures of the team as a whole, never of a person.
+pub fn words(alert: AdoptionAlert, a: &Adoption, c: &Curve, s: &TeamSignals) -> String {
+    let share = c.latest().unwrap_or(0.0);
+    let label = &a.active.label;
+    match alert {
+        AdoptionAlert::TippingPoint => format!(
+            "🎉 **{}** crossed {ORGANISATION_WIDE:.0} %: {share:.0} % of the team this week ({label}), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it.",
+            c.team
+        ),
+        AdoptionAlert::DoubleWorkload => {
+            let legacy = a.legacy.as_ref().map_or("the old tool".to_string(), |m| m.label.clone());
+            format!(
+                "⚠️ **{}** is doing the work twice: {} is still {:.0} a day, {} after go-live, while {share:.0} % of the team use the new one ({label}). Ask which old reports people still rely on and rebuild them in the new tool, so the old one can go. See `/adoption {}`.",
+                c.team,
+                legacy,
+                s.legacy[1].unwrap_or(0.0),
+                weeks(s.since_go_live.unwrap_or(0)),
+                c.team
+            )
+        }
+        AdoptionAlert::TrainingGap => format!(
+            "⚠️ **{}**: adoption has been flat for two weeks at {share:.0} %, and the team's latest readiness puts Ability or Knowledge at {:.1} of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption {}` and `/readiness`.",
+            c.team,
+            s.lowest_skill.unwrap_or(0.0),
+            c.team
+        ),
+    }
+}
+
+fn weeks(days: i64) -> String {
+    match days / 7 {
+        1 => "a week".into(),
+        n => format!("{n} weeks"),
+    }
+}
