@@ -308,6 +308,31 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
             .command("Claire", "change-team", "adoption", json!({ "team": "Suport" }))
             .await;
         assert!(typo.content.contains("There is no team `Suport`"), "{}", typo.content);
+        // The export carries a column per metric and week.
+        let started = app
+            .post(
+                "/_sim/interactions/command",
+                json!({ "member": "Claire", "channel": "change-team", "command": "report export", "options": {} }),
+            )
+            .await;
+        let id = started["interaction_id"].as_str().expect("id").to_string();
+        let (_, csv) = crate::sentiment::attachment(&app, &id).await;
+        let csv = String::from_utf8(csv).expect("utf-8");
+        let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+        assert_eq!(header[header.len() - 2..], ["adoption_crm_active", "adoption_old_reports"]);
+        let cells = |team: &str, week: &str| -> Vec<String> {
+            let line = csv
+                .lines()
+                .find(|l| l.starts_with(&format!("{team},{week},")))
+                .unwrap_or_else(|| panic!("no {team} {week} in\n{csv}"));
+            let c: Vec<String> = line.split(',').map(str::to_string).collect();
+            c[c.len() - 2..].to_vec()
+        };
+        assert_eq!(cells("Sales", "2026-02-23"), ["0.2857", ""]);
+        assert_eq!(cells("Sales", "2026-03-02"), ["0.4286", ""]);
+        assert_eq!(cells("Support", "2026-02-23"), ["0.1429", "180.0000"], "24 Feb to 1 Mar, 30 a day");
+        assert_eq!(cells("Legal", "2026-03-02"), ["", ""], "too small to show");
+
         // A correction: sales-3 was not active this week after all.
         let s3 = app.id_of("members", "sales-3").await;
         let fix = json!([{ "source": "crm", "metric": "crm_active", "member": s3.to_string(), "value": 0, "at": "2026-03-02" }]);

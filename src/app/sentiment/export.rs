@@ -55,6 +55,11 @@ pub struct ExportRow {
     pub champions: usize,
     /// Recognitions given in the team by the week's end.
     pub recognitions: usize,
+    /// `adoption_<metric id>` for each of the plan's `[[metrics]]`: for active users the
+    /// share of the team active in the week (0…1), else the week's total; empty for a
+    /// team under the group minimum or a week with no figure.
+    #[serde(flatten)]
+    pub adoption: std::collections::BTreeMap<String, Option<f64>>,
 }
 
 fn date_of(day: i64) -> String {
@@ -72,6 +77,15 @@ struct Stored {
     recognitions: Vec<Recognition>,
     /// Sends of acknowledged items: (outbox id, team, sent at).
     sends: Vec<(i64, String, i64)>,
+    adoption: Vec<MetricWeeks>,
+}
+
+/// One adoption metric's weekly figures.
+struct MetricWeeks {
+    metric: String,
+    active_users: bool,
+    /// (team, the week's Monday, value).
+    weeks: Vec<(String, i64, f64)>,
 }
 
 async fn read(app: &App, guild: GuildId, first: i64) -> AppResult<Stored> {
@@ -93,7 +107,25 @@ async fn read(app: &App, guild: GuildId, first: i64) -> AppResult<Stored> {
         .filter(|(_, item, _, _)| ack_items.contains(item))
         .map(|(id, _, team, at)| (id, team, at))
         .collect();
+    let mut adoption = Vec::new();
+    for m in app.plan().map(|p| p.metrics.clone()).unwrap_or_default() {
+        let active = m.kind == crate::domain::adoption::MetricKind::ActiveUsers;
+        let weeks = app
+            .store
+            .adoption_weeks(guild, &m.id, first, active)
+            .await?;
+        let weeks = weeks
+            .into_iter()
+            .map(|f| (f.team, f.day, f.value))
+            .collect();
+        adoption.push(MetricWeeks {
+            metric: m.id,
+            active_users: active,
+            weeks,
+        });
+    }
     Ok(Stored {
+        adoption,
         record: app.store.cells(guild, None, first - LOOKBACK_DAYS).await?,
         signals: app
             .store
@@ -189,7 +221,37 @@ fn row(
             .iter()
             .filter(|r| r.team.as_deref() == Some(t.name.as_str()) && r.at_ms < end_ms)
             .count(),
+        adoption: adoption_cells(app, stored, &t.name, week, size),
     }
+}
+
+/// The week's figure of each metric for the team (see [`ExportRow::adoption`]).
+fn adoption_cells(
+    app: &App,
+    stored: &Stored,
+    team: &str,
+    week: Week,
+    size: usize,
+) -> std::collections::BTreeMap<String, Option<f64>> {
+    let shown = size >= app.settings.min_group_size as usize;
+    stored
+        .adoption
+        .iter()
+        .map(|m| {
+            let value = m
+                .weeks
+                .iter()
+                .find(|(t, monday, _)| t == team && *monday == week.start)
+                .map(|(_, _, v)| *v)
+                .filter(|_| shown);
+            let cell = if m.active_users {
+                value.map(|v| (v / size as f64).min(1.0))
+            } else {
+                value
+            };
+            (format!("adoption_{}", m.metric), cell)
+        })
+        .collect()
 }
 
 fn cell(v: Option<f64>) -> String {
@@ -208,11 +270,21 @@ fn text(v: &str) -> String {
 /// The CSV header: the export's columns, in order.
 pub const HEADER: &str = "team,week_start,week_end,score,contributors,contributors_exact,signals,pulse,comment,reaction,feedback,readiness,readiness_mean,barrier,readiness_as_of,updates_sent,ack_rate,champions,recognitions";
 
-/// The export as CSV, one line per team and week.
+/// The export as CSV, one line per team and week; the metrics' columns follow
+/// [`HEADER`]'s.
 pub fn csv(rows: &[ExportRow]) -> String {
-    let mut out = format!("{HEADER}\n");
+    let metrics: Vec<&String> = rows
+        .first()
+        .map(|r| r.adoption.keys().collect())
+        .unwrap_or_default();
+    let mut out = String::from(HEADER);
+    for m in &metrics {
+        out.push(',');
+        out.push_str(m);
+    }
+    out.push('\n');
     for r in rows {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             text(&r.team),
@@ -235,6 +307,11 @@ pub fn csv(rows: &[ExportRow]) -> String {
             r.champions,
             r.recognitions
         );
+        for v in r.adoption.values() {
+            out.push(',');
+            out.push_str(&cell(*v));
+        }
+        out.push('\n');
     }
     out
 }
@@ -271,16 +348,20 @@ mod tests {
             ack_rate: Some(0.5),
             champions: 2,
             recognitions: 3,
+            adoption: [("adoption_crm_active".to_string(), Some(0.4))].into(),
         };
         let text = csv(&[row]);
-        assert_eq!(text.lines().next(), Some(HEADER));
+        assert_eq!(
+            text.lines().next(),
+            Some(format!("{HEADER},adoption_crm_active").as_str())
+        );
         assert_eq!(
             text.lines().nth(1),
-            Some("\"Sales, North\",2026-03-02,2026-03-08,0.2500,7,false,12,,,1.0000,,-0.7500,3.8000,Desire,2026-03-04,1,0.5000,2,3")
+            Some("\"Sales, North\",2026-03-02,2026-03-08,0.2500,7,false,12,,,1.0000,,-0.7500,3.8000,Desire,2026-03-04,1,0.5000,2,3,0.4000")
         );
         let columns = |l: &str| l.split(',').count();
         assert_eq!(
-            columns(HEADER),
+            columns(HEADER) + 1,
             columns(text.lines().nth(1).unwrap()) - 1,
             "the quoted comma"
         );
