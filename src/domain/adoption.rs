@@ -104,6 +104,11 @@ pub struct Rules<'a> {
 
 /// Rows longer than this are refused: a source names a system, not a sentence.
 const MAX_SOURCE: usize = 64;
+/// No figure is larger: a day's count of anything in one team stays far below it, and
+/// sums of it stay exact.
+pub const MAX_VALUE: f64 = 1e9;
+/// No figure is older (2000-01-01, in days since 1970-01-01).
+const FIRST_DAY: i64 = 10_957;
 
 /// Every row checked; any bad cell refuses the whole batch, with every bad cell named.
 pub fn check(rows: &[Incoming], rules: &Rules) -> Result<Vec<Checked>, Vec<RowError>> {
@@ -221,7 +226,14 @@ fn check_row(r: &Incoming, rules: &Rules) -> Result<Checked, Vec<RowError>> {
             bad("value", "missing: a number of 0 or more".into());
             None
         }
-        Some((_, Ok(v))) if v.is_finite() && v >= 0.0 => Some(v),
+        Some((_, Ok(v))) if v.is_finite() && (0.0..=MAX_VALUE).contains(&v) => Some(v),
+        Some((v, Ok(x))) if x.is_finite() && x > MAX_VALUE => {
+            bad(
+                "value",
+                format!("`{v}` is larger than any figure Herald takes (at most 1,000,000,000)"),
+            );
+            None
+        }
         Some((v, _)) => {
             bad("value", format!("`{v}` is not a number of 0 or more"));
             None
@@ -245,6 +257,10 @@ fn check_row(r: &Incoming, rules: &Rules) -> Result<Checked, Vec<RowError>> {
             }
             Some(d) if d > rules.today => {
                 bad("at", format!("`{at}` is in the future"));
+                None
+            }
+            Some(d) if d < FIRST_DAY => {
+                bad("at", format!("`{at}` is before 2000; check the year"));
                 None
             }
             Some(d) => Some(d),
@@ -353,6 +369,8 @@ mod tests {
                 row(2, "Sales", "4", "2026-03-09"),
                 row(3, "Sales", "5", "2026-03-09"),
                 row(4, "Sales", "5", "2026-03-21"),
+                row(5, "Sales", "1e12", "2026-03-09"),
+                row(6, "Sales", "5", "0226-03-09"),
             ],
             &rules(&m, &t),
         )
@@ -362,6 +380,14 @@ mod tests {
             "3:at: repeats row 2 (same source, metric, team and day); send one value per day"
         );
         assert_eq!(errors[1].to_string(), "4:at: `2026-03-21` is in the future");
+        assert_eq!(
+            errors[2].to_string(),
+            "5:value: `1e12` is larger than any figure Herald takes (at most 1,000,000,000)"
+        );
+        assert_eq!(
+            errors[3].to_string(),
+            "6:at: `0226-03-09` is before 2000; check the year"
+        );
     }
 
     #[test]

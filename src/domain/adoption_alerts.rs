@@ -41,10 +41,13 @@ pub const GRACE_DAYS: i64 = 14;
 /// One team's recent figures.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TeamSignals {
-    /// The share active in each of the last three calendar weeks, oldest first (the last
-    /// is this week), in per cent.
-    pub shares: [Option<f64>; 3],
-    /// The old tool's use, a day on average: the last seven days and the seven before.
+    /// The share active in each of the last four calendar weeks, oldest first, in per
+    /// cent: three complete weeks, then this week so far. A rule reads the week in
+    /// progress beside the last complete one, so a Monday's low start neither ends an
+    /// episode nor starts another.
+    pub shares: [Option<f64>; 4],
+    /// The old tool's use, a day on average: the seven days before the last seven, then
+    /// the last seven.
     pub legacy: [Option<f64>; 2],
     /// The daily use the old tool should fall to (the legacy metric's target, else 0).
     pub legacy_target: f64,
@@ -56,18 +59,24 @@ pub struct TeamSignals {
 
 /// Whether `alert` holds for the team now.
 pub fn holds(alert: AdoptionAlert, s: &TeamSignals) -> bool {
-    let [two_ago, _, now] = s.shares;
+    let [three_ago, two_ago, last, now] = s.shares;
+    // This week so far, or the last complete week when it was higher.
+    let latest = match (last, now) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     match alert {
-        AdoptionAlert::TippingPoint => now.is_some_and(|n| n >= ORGANISATION_WIDE),
+        AdoptionAlert::TippingPoint => latest.is_some_and(|n| n >= ORGANISATION_WIDE),
         AdoptionAlert::DoubleWorkload => {
+            let before = [three_ago, two_ago].into_iter().flatten().reduce(f64::min);
             s.since_go_live.is_some_and(|d| d >= GRACE_DAYS)
                 && s.legacy
                     .iter()
                     .all(|l| l.is_some_and(|l| l > s.legacy_target))
-                && matches!((two_ago, now), (Some(a), Some(b)) if b > a)
+                && matches!((before, latest), (Some(a), Some(b)) if b > a)
         }
         AdoptionAlert::TrainingGap => {
-            let flat = match s.shares {
+            let flat = match [three_ago, two_ago, last] {
                 [Some(a), Some(b), Some(c)] => {
                     a.max(b).max(c) - a.min(b).min(c) < FLAT_POINTS && c < ORGANISATION_WIDE
                 }
@@ -84,11 +93,18 @@ mod tests {
 
     fn signals() -> TeamSignals {
         TeamSignals {
-            shares: [Some(14.0), Some(20.0), Some(29.0)],
+            shares: [Some(10.0), Some(14.0), Some(20.0), Some(29.0)],
             legacy: [Some(30.0), Some(30.0)],
             legacy_target: 5.0,
             since_go_live: Some(21),
             lowest_skill: Some(3.6),
+        }
+    }
+
+    fn with(shares: [Option<f64>; 4]) -> TeamSignals {
+        TeamSignals {
+            shares,
+            ..signals()
         }
     }
 
@@ -111,10 +127,7 @@ mod tests {
             !holds(AdoptionAlert::DoubleWorkload, &dropped),
             "below the target now"
         );
-        let stalled = TeamSignals {
-            shares: [Some(29.0), Some(20.0), Some(29.0)],
-            ..signals()
-        };
+        let stalled = with([Some(29.0), Some(30.0), Some(20.0), Some(29.0)]);
         assert!(
             !holds(AdoptionAlert::DoubleWorkload, &stalled),
             "the new tool is not rising"
@@ -124,11 +137,13 @@ mod tests {
     #[test]
     fn flat_adoption_with_a_low_ability_or_knowledge_is_a_training_gap() {
         let flat = TeamSignals {
-            shares: [Some(14.0), Some(15.0), Some(14.5)],
             lowest_skill: Some(2.8),
-            ..signals()
+            ..with([Some(14.0), Some(15.0), Some(14.5), Some(3.0)])
         };
-        assert!(holds(AdoptionAlert::TrainingGap, &flat));
+        assert!(
+            holds(AdoptionAlert::TrainingGap, &flat),
+            "three complete weeks flat; a Monday's low start changes nothing"
+        );
         let skilled = TeamSignals {
             lowest_skill: Some(3.4),
             ..flat.clone()
@@ -149,12 +164,16 @@ mod tests {
     }
 
     #[test]
-    fn the_tipping_point_is_forty_per_cent_this_week() {
-        let tipped = TeamSignals {
-            shares: [Some(29.0), Some(35.0), Some(40.0)],
-            ..signals()
-        };
-        assert!(holds(AdoptionAlert::TippingPoint, &tipped));
+    fn the_tipping_point_is_forty_per_cent_this_week_or_last() {
+        assert!(holds(
+            AdoptionAlert::TippingPoint,
+            &with([None, Some(29.0), Some(35.0), Some(40.0)])
+        ));
         assert!(!holds(AdoptionAlert::TippingPoint, &signals()));
+        let monday = with([Some(29.0), Some(35.0), Some(43.0), Some(6.0)]);
+        assert!(
+            holds(AdoptionAlert::TippingPoint, &monday),
+            "a new week's first day does not end it"
+        );
     }
 }

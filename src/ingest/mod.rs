@@ -20,8 +20,9 @@ use crate::app::adoption::{ingest, Refused};
 use crate::app::App;
 use crate::domain::adoption::RowError;
 
-/// A batch of 10,000 rows is about 1 MB; this leaves room and stops a flood.
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// A batch of 10,000 rows is about 1 MB; this leaves room and stops a flood. The token
+/// is checked before any of the body is read.
+const MAX_BODY: usize = 4 * 1024 * 1024;
 /// Bad cells listed in one answer; the rest are counted.
 const MAX_LISTED: usize = 100;
 
@@ -29,16 +30,29 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/api/v1/adoption", post(adoption))
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .route_layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            token_first,
+        ))
         .with_state(app)
 }
 
-async fn adoption(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    if !authorised(&app, &headers) {
+/// Refuses a request without the token before its body is read.
+async fn token_first(
+    State(app): State<App>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !authorised(&app, request.headers()) {
         return answer(
             StatusCode::UNAUTHORIZED,
             json!({ "written": 0, "message": "Send the adoption token as `Authorization: Bearer <token>` (the value of adoption.token)." }),
         );
     }
+    next.run(request).await
+}
+
+async fn adoption(State(app): State<App>, body: Bytes) -> Response {
     let parsed: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {

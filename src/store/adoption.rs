@@ -106,6 +106,14 @@ impl Adoption for SqlStore {
         people: &[PersonValue],
     ) -> StoreResult<u64> {
         let mut tx = self.pool.begin().await.map_err(other)?;
+        if self.backend == super::Backend::Postgres {
+            // One batch at a time: the weekly triggers read what another batch may be
+            // writing (a person's other days), which READ COMMITTED would not see.
+            sqlx::query("SELECT pg_advisory_xact_lock(20261207)")
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
         let mut written = 0;
         for chunk in teams.chunks(rows_per_statement(5)) {
             let sql = format!(

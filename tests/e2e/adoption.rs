@@ -286,6 +286,7 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
             lead.content.lines().collect::<Vec<_>>(),
             [
                 "**Adoption — Active in the new CRM** (share of each team, week by week)",
+                "Overall: 29 % (4 of 14 people in the teams shown)",
                 "• Legal: not shown — 3 people in the team, fewer than 5",
                 "• Sales: 43 % (3 of 7), past 40 % (organisation-wide) since the week to 2 Mar",
                 "• Support: 14 % (1 of 7), below the 16 % where early adopters are crossed; Old reports opened: 30 a day over the last week",

@@ -9,16 +9,16 @@ use crate::app::App;
 use crate::chat::OutMessage;
 use crate::domain::adoption_alerts::{holds, AdoptionAlert, TeamSignals, ORGANISATION_WIDE};
 use crate::domain::ids::GuildId;
-use crate::domain::record::day_of;
 
 /// Checks every team against every rule; what it cannot post is logged, never retried
 /// into a second alert.
 pub async fn evaluate(app: &App, guild: GuildId) -> anyhow::Result<()> {
-    let a = match curves(app, guild, 3, &[]).await {
+    let a = match curves(app, guild, 4, &[]).await {
         Ok(a) => a,
-        Err(_) => return Ok(()), // no active-users metric: nothing to watch
+        Err(crate::error::AppError::User(_)) => return Ok(()), // no active-users metric
+        Err(crate::error::AppError::Internal(e)) => return Err(e),
     };
-    let today = day_of(app.now_ms());
+    let today = super::view::today_of(app);
     let before = match &a.legacy {
         Some(m) => {
             app.store
@@ -36,8 +36,11 @@ pub async fn evaluate(app: &App, guild: GuildId) -> anyhow::Result<()> {
                     .store
                     .claim_adoption_alert(guild, &c.team, alert.name(), app.now_ms())
                     .await?;
-                if opened {
-                    tell(app, guild, alert, &a, c, &s).await;
+                // Told once: a post that fails gives the episode back, to be told next time.
+                if opened && !tell(app, guild, alert, &a, c, &s).await {
+                    app.store
+                        .close_adoption_alert(guild, &c.team, alert.name(), app.now_ms())
+                        .await?;
                 }
             } else {
                 app.store
@@ -56,8 +59,8 @@ fn signals(
     scores: &[crate::app::pulse::readiness::TeamScore],
     today: i64,
 ) -> TeamSignals {
-    let mut shares = [None; 3];
-    for (slot, (_, share)) in shares.iter_mut().zip(c.weekly.iter().rev().take(3).rev()) {
+    let mut shares = [None; 4];
+    for (slot, (_, share)) in shares.iter_mut().zip(c.weekly.iter().rev().take(4).rev()) {
         *slot = *share;
     }
     let per_day = |from: i64, to: i64| {
@@ -86,7 +89,7 @@ fn signals(
 }
 
 /// Posts the alert to the change team (and, for a double workload, to the team's
-/// managers by direct message).
+/// managers by direct message); false when the change team could not be told.
 async fn tell(
     app: &App,
     guild: GuildId,
@@ -94,20 +97,23 @@ async fn tell(
     a: &Adoption,
     c: &Curve,
     s: &TeamSignals,
-) {
+) -> bool {
     let text = words(alert, a, c, s);
-    match app.reports_channel(guild).await {
-        Ok(Some(channel)) => {
-            if let Err(e) = app
-                .chat
-                .post(channel, &OutMessage::text(text.clone()))
-                .await
-            {
-                tracing::warn!(error = %e.message, alert = alert.name(), "adoption alert not posted");
-            }
-        }
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e.message, "no reports channel for an adoption alert"),
+    let posted = match app.reports_channel(guild).await {
+        Ok(Some(channel)) => app
+            .chat
+            .post(channel, &OutMessage::text(text.clone()))
+            .await
+            .map(|_| ()),
+        Ok(None) => Err(crate::chat::ChatError {
+            permanent: true,
+            message: "the plan's reports_channel is not in the server".into(),
+        }),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = posted {
+        tracing::warn!(error = %e.message, alert = alert.name(), "adoption alert not posted; it is told next time");
+        return false;
     }
     if alert == AdoptionAlert::DoubleWorkload {
         let managers = crate::app::comms::brief::managers_of(app, guild, &c.team).await;
@@ -117,6 +123,7 @@ async fn tell(
             }
         }
     }
+    true
 }
 
 /// What the change team reads; figures of the team as a whole, never of a person.
@@ -140,7 +147,7 @@ pub fn words(alert: AdoptionAlert, a: &Adoption, c: &Curve, s: &TeamSignals) -> 
             )
         }
         AdoptionAlert::TrainingGap => format!(
-            "⚠️ **{}**: adoption has been flat for two weeks at {share:.0} %, and the team's latest readiness puts Ability or Knowledge at {:.1} of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption {}` and `/readiness`.",
+            "⚠️ **{}**: adoption has been flat for three weeks at {share:.0} %, and the team's latest readiness puts Ability or Knowledge at {:.1} of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption {}` and `/readiness`.",
             c.team,
             s.lowest_skill.unwrap_or(0.0),
             c.team

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use crate::app::App;
 use crate::domain::adoption::{check, Checked, Incoming, RowError, Rules, Subject};
 use crate::domain::ids::{GuildId, MemberId};
-use crate::domain::record::day_of;
 use crate::store::adoption::{PersonValue, TeamValue};
 
 /// What a batch did.
@@ -115,11 +114,11 @@ pub async fn ingest(app: &App, rows: &[Incoming]) -> Result<Ingested, Refused> {
     })
 }
 
-fn today(app: &App, tz: chrono_tz::Tz) -> i64 {
+/// Today in the campaign's time zone (days since 1970-01-01): the day adoption rows are
+/// dated by, so ingest, `/adoption` and the alerts agree on which day and week it is.
+pub fn today(app: &App, tz: chrono_tz::Tz) -> i64 {
     let now = chrono::DateTime::from_timestamp_millis(app.now_ms()).unwrap_or_default();
-    let epoch = chrono::NaiveDate::default();
-    let local = (now.with_timezone(&tz).date_naive() - epoch).num_days();
-    local.max(day_of(app.now_ms()))
+    (now.with_timezone(&tz).date_naive() - chrono::NaiveDate::default()).num_days()
 }
 
 /// Each member's teams, as the gateway last showed their roles.
@@ -159,14 +158,13 @@ fn split(
                     outside += 1;
                     continue;
                 };
-                let person = app.key.adopter(guild, m);
                 for team in in_teams {
                     people.push(PersonValue {
                         metric: c.metric.clone(),
                         team: team.clone(),
                         day: c.day,
                         source: c.source.clone(),
-                        person: person.clone(),
+                        person: app.key.adopter(guild, team, m),
                         value: c.value,
                     });
                 }

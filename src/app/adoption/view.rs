@@ -43,11 +43,14 @@ impl Curve {
         self.weekly.last().and_then(|(_, s)| *s)
     }
 
-    /// The first week's end at which the share reached `line`.
+    /// Since which week's end the share has stayed at or above `line` (the start of the
+    /// latest run of weeks at or above it).
     pub fn crossed(&self, line: f64) -> Option<i64> {
         self.weekly
             .iter()
-            .find(|(_, s)| s.is_some_and(|s| s >= line))
+            .rev()
+            .take_while(|(_, s)| s.is_some_and(|s| s >= line))
+            .last()
             .map(|(d, _)| *d)
     }
 }
@@ -77,7 +80,7 @@ pub async fn curves(app: &App, guild: GuildId, weeks: i64, only: &[String]) -> A
         .iter()
         .find(|m| m.kind == MetricKind::Legacy)
         .cloned();
-    let today = day_of(app.now_ms());
+    let today = today_of(app);
     let spans = weeks_until(today, weeks);
     let from = spans.first().map_or(today, |w| w.start);
     let weekly = app
@@ -138,6 +141,14 @@ pub async fn curves(app: &App, guild: GuildId, weeks: i64, only: &[String]) -> A
     })
 }
 
+/// Today in the campaign's time zone, as adoption rows are dated (UTC without a plan).
+pub fn today_of(app: &App) -> i64 {
+    match app.plan() {
+        Some(p) => super::today(app, p.campaign.tz),
+        None => day_of(app.now_ms()),
+    }
+}
+
 fn no_metrics(why: &str) -> AppError {
     AppError::user(format!(
         "{why}, so there is no adoption figure yet. Declare [[metrics]] in plan.toml (see the README's Adoption figures) and send figures to /api/v1/adoption."
@@ -167,10 +178,39 @@ pub async fn show(
         "**Adoption — {}** (share of each team, week by week)\n",
         a.active.label
     );
+    if team.is_none() {
+        if let Some(line) = overall(&a) {
+            let _ = writeln!(text, "{line}");
+        }
+    }
     for c in &a.curves {
         let _ = writeln!(text, "• {}", words(c, &a, min));
     }
     Ok((text, a))
+}
+
+/// Every shown team together this week, against the licences bought when the metric says
+/// how many (`licensed`), else against the shown teams' people. Teams too small to show
+/// are left out of both, so no difference can isolate them.
+fn overall(a: &Adoption) -> Option<String> {
+    let shown: Vec<&Curve> = a.curves.iter().filter(|c| c.shown).collect();
+    let active: f64 = shown.iter().filter_map(|c| c.active).sum();
+    let people: i64 = shown.iter().map(|c| c.people).sum();
+    if shown.len() < 2 || people == 0 {
+        return None;
+    }
+    Some(match a.active.licensed {
+        Some(l) => format!(
+            "Overall: {:.0} % of the {l} licences ({:.0} people active this week in the teams shown)",
+            (100.0 * active / l as f64).min(100.0),
+            active
+        ),
+        None => format!(
+            "Overall: {:.0} % ({:.0} of {people} people in the teams shown)",
+            100.0 * active / people as f64,
+            active
+        ),
+    })
 }
 
 /// "Sales: 42 % (5 of 12), past 40 % (organisation-wide) since the week to 18 Jan; Old

@@ -99,10 +99,15 @@ impl PrivacyKey {
         ])
     }
 
-    /// A person in the adoption figures: counted within a team, never named, and not the
-    /// same key as in the sentiment record, so the two cannot be joined.
-    pub fn adopter(&self, guild: GuildId, member: MemberId) -> String {
-        self.mac(&[b"adopter", &guild.0.to_be_bytes(), &member.0.to_be_bytes()])
+    /// A person in one team's adoption figures: counted, never named, not the same key
+    /// in another team, nor as in the sentiment record, so none of them can be joined.
+    pub fn adopter(&self, guild: GuildId, team: &str, member: MemberId) -> String {
+        self.mac(&[
+            b"adopter",
+            &guild.0.to_be_bytes(),
+            team.as_bytes(),
+            &member.0.to_be_bytes(),
+        ])
     }
 
     /// A member's reminder opt-out.

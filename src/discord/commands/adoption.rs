@@ -22,15 +22,27 @@ pub async fn adoption(
     let app = &ctx.data().app;
     let (text, curves) =
         crate::app::adoption::view::show(app, &who, team.as_deref(), weeks.unwrap_or(8)).await?;
-    let mut r = CreateReply::default()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    // Two hundred teams do not fit one message: every part but the last alone, the
+    // chart with the last.
+    let mut parts = crate::chat::split_message(&text);
+    let last = parts.pop().unwrap_or_default();
+    for part in parts {
+        send(ctx, CreateReply::default().content(part)).await?;
+    }
+    let mut r = CreateReply::default().content(last);
     if curves.curves.iter().any(|c| c.shown) {
         if let Ok(png) = crate::chart::adoption_chart(&curves) {
             r = r.attachment(serenity::CreateAttachment::bytes(png, "adoption.png"));
         }
     }
+    send(ctx, r).await?;
+    Ok(())
+}
+
+async fn send(ctx: Ctx<'_>, r: CreateReply) -> Result<(), AppError> {
+    let r = r
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
     ctx.send(r)
         .await
         .map_err(|e| anyhow::Error::new(e).context("Failed to send a reply"))?;
