@@ -334,6 +334,25 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
         assert_eq!(cells("Support", "2026-02-23"), ["0.1429", "180.0000"], "24 Feb to 1 Mar, 30 a day");
         assert_eq!(cells("Legal", "2026-03-02"), ["", ""], "too small to show");
 
+        // The leadership view has the adoption column and a line on it.
+        let a = &app.herald().app;
+        let guild = a.primary_guild().await.ok().flatten().expect("guild");
+        let html = herald::app::dashboard::report_html(a, guild, &herald::app::dashboard::board::Scope::All)
+            .await
+            .expect("page");
+        for seen in [
+            "<th scope=\"col\">Active in the new CRM (this week)</th>",
+            "<li>Active in the new CRM: Sales highest at 43 % (past the 40 % where change holds), Support lowest at 14 %.</li>",
+        ] {
+            assert!(html.contains(seen), "{seen} in\n{html}");
+        }
+        let row = |team: &str| {
+            let start = html.find(&format!("<th scope=\"row\">{team}</th>")).expect("row");
+            html[start..start + html[start..].find("</tr>").expect("end")].to_string()
+        };
+        assert!(row("Sales").contains("<td>43 %</td>"), "{}", row("Sales"));
+        assert!(row("Legal").contains("<td>–</td>") && !row("Legal").contains('%'), "{}", row("Legal"));
+
         // A correction: sales-3 was not active this week after all.
         let s3 = app.id_of("members", "sales-3").await;
         let fix = json!([{ "source": "crm", "metric": "crm_active", "member": s3.to_string(), "value": 0, "at": "2026-03-02" }]);

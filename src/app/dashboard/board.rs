@@ -54,6 +54,9 @@ pub struct Panel {
     pub champions_needed: usize,
     pub recognitions: usize,
     pub alert: bool,
+    /// The share of the team active in the new tool this week (per cent), when the plan
+    /// has an active-users metric and the team is large enough to show.
+    pub adoption: Option<f64>,
 }
 
 /// What the page shows.
@@ -68,6 +71,8 @@ pub struct Board {
     /// Wins of the teams in scope (or of everyone), newest first: (day, title, team).
     pub wins: Vec<(i64, String, Option<String>)>,
     pub changes: Vec<String>,
+    /// The active-users metric's label, when the plan has one (the adoption column).
+    pub adoption: Option<String>,
 }
 
 fn readiness(s: &TeamScore) -> Option<Readiness> {
@@ -102,6 +107,7 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
     for (role, member) in app.store.stored_roles(guild).await? {
         roles.entry(role).or_default().insert(member);
     }
+    let adoption = adoption_now(app, guild).await?;
     let nobody = HashSet::new();
     let mut panels = Vec::new();
     for v in views {
@@ -142,6 +148,10 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
                 .filter(|r| r.team.as_deref() == Some(v.team.as_str()))
                 .count(),
             alert: alerts.contains(&v.team),
+            adoption: adoption
+                .as_ref()
+                .and_then(|a| a.curves.iter().find(|c| c.team == v.team))
+                .and_then(|c| c.latest()),
             view: v,
         });
     }
@@ -166,9 +176,22 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
         panels,
         wins,
         changes: vec![],
+        adoption: adoption.map(|a| a.active.label),
     };
     board.changes = super::changes::since_last_week(&board);
     Ok(board)
+}
+
+/// This week's adoption curves (no plan metric: none), as `/adoption` has them.
+async fn adoption_now(
+    app: &App,
+    guild: GuildId,
+) -> AppResult<Option<crate::app::adoption::view::Adoption>> {
+    match crate::app::adoption::view::curves(app, guild, 1, &[]).await {
+        Ok(a) => Ok(Some(a)),
+        Err(crate::error::AppError::User(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// For each team, the latest acknowledged item sent to it: (item, team, who acknowledged).

@@ -90,6 +90,29 @@ fn win(board: &Board) -> Option<String> {
     })
 }
 
+/// Where adoption stands this week: the highest and the lowest team shown.
+fn adoption(board: &Board) -> Option<String> {
+    let label = board.adoption.as_ref()?;
+    let mut shown: Vec<(&str, f64)> = board
+        .panels
+        .iter()
+        .filter_map(|p| p.adoption.map(|a| (p.view.team.as_str(), a)))
+        .collect();
+    shown.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let (top, high) = shown.first()?;
+    let past = if *high >= 40.0 {
+        " (past the 40 % where change holds)"
+    } else {
+        ""
+    };
+    Some(match shown.last().filter(|(t, _)| t != top) {
+        Some((low, l)) => {
+            format!("{label}: {top} highest at {high:.0} %{past}, {low} lowest at {l:.0} %.")
+        }
+        None => format!("{label}: {top} at {high:.0} %{past}."),
+    })
+}
+
 /// Three to five lines; one line saying so when nothing moved.
 pub fn since_last_week(board: &Board) -> Vec<String> {
     let lines: Vec<String> = [
@@ -98,6 +121,7 @@ pub fn since_last_week(board: &Board) -> Vec<String> {
         least_acknowledged(board),
         alerts(board),
         win(board),
+        adoption(board),
     ]
     .into_iter()
     .flatten()
