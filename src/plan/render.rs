@@ -24,6 +24,7 @@ pub fn empty_story() -> serde_json::Value {
         "recognitions": "no recognitions this week",
         "wins": "no wins logged yet",
         "sentiment": "no sentiment data yet",
+        "adoption": "no adoption figures yet",
     })
 }
 

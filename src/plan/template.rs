@@ -90,6 +90,7 @@ pub const STORY_VARIABLES: &[&str] = &[
     "story.recognitions",
     "story.wins",
     "story.sentiment",
+    "story.adoption",
 ];
 
 /// minijinja's own globals, which are not placeholders.

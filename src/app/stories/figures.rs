@@ -95,6 +95,9 @@ pub struct Figures {
     /// The latest, newest first.
     pub wins: Vec<Win>,
     pub moods: Vec<Mood>,
+    /// The active-users metric's label and each shown team's share active this week
+    /// (per cent), when the plan has such a metric.
+    pub adoption: Option<(String, Vec<(String, f64)>)>,
 }
 
 /// Wins read to find a team's latest three among everyone's.
@@ -125,7 +128,23 @@ pub async fn gather(app: &App, guild: GuildId) -> AppResult<Figures> {
         recognitions: app.store.recognitions_since(guild, week_ago).await?,
         wins: app.store.wins(guild, WINS_READ).await?,
         moods: moods(app, guild).await?,
+        adoption: adoption(app, guild).await?,
     })
+}
+
+/// This week's share per shown team, as `/adoption` has it.
+async fn adoption(app: &App, guild: GuildId) -> AppResult<Option<(String, Vec<(String, f64)>)>> {
+    let a = match crate::app::adoption::view::curves(app, guild, 1, &[]).await {
+        Ok(a) => a,
+        Err(crate::error::AppError::User(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let shares = a
+        .curves
+        .iter()
+        .filter_map(|c| c.latest().map(|s| (c.team.clone(), s)))
+        .collect();
+    Ok(Some((a.active.label, shares)))
 }
 
 /// The latest closed pulse score per team.

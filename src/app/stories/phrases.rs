@@ -78,13 +78,14 @@ pub fn words(f: &Figures, readers: &Readers, min: usize) -> Value {
     if let Some(line) = readiness_team {
         story["readiness_team"] = json!(line);
     }
-    let sets: [(&str, Option<String>); 6] = [
+    let sets: [(&str, Option<String>); 7] = [
         ("ack_rate", acks(&f.acks, readers, min)),
         ("champions", champions(&f.champions, readers)),
         ("champions_of_week", of_the_week(&f.recognitions, readers)),
         ("recognitions", recognitions(&f.recognitions, readers)),
         ("wins", wins(&f.wins, readers)),
         ("sentiment", sentiment(&f.moods, readers, min)),
+        ("adoption", adoption(f.adoption.as_ref(), readers)),
     ];
     for (key, text) in sets {
         if let Some(text) = text {
@@ -377,6 +378,30 @@ fn team_mood(m: &Mood) -> String {
 }
 
 /// "mostly positive in Sales; mixed across the organisation".
+/// "43 % of Sales this week (Active in the new CRM)" for a team's own channel; every
+/// shown team for the change team. Only teams large enough to show are in `all`.
+fn adoption(all: Option<&(String, Vec<(String, f64)>)>, readers: &Readers) -> Option<String> {
+    let (label, shares) = all?;
+    match readers {
+        Readers::Team(team) => {
+            let (name, share) = shares.iter().find(|(t, _)| same(t, team))?;
+            Some(format!("{share:.0} % of {name} this week ({label})"))
+        }
+        Readers::ChangeTeam => {
+            let parts: Vec<String> = shares
+                .iter()
+                .map(|(t, s)| format!("{t} {s:.0} %"))
+                .collect();
+            (!parts.is_empty()).then(|| {
+                format!(
+                    "{} this week ({label})",
+                    and_more(&parts, MAX_TEAMS, "more team", "more teams")
+                )
+            })
+        }
+    }
+}
+
 fn sentiment(all: &[Mood], readers: &Readers, min: usize) -> Option<String> {
     let total: usize = all.iter().map(|m| m.answered).sum();
     let (own, org) = match readers {

@@ -61,6 +61,10 @@ fn mood_of(team: &str, score: f64, answered: usize) -> Mood {
 /// Sales and Finance both with data of every kind.
 fn two_teams() -> Figures {
     Figures {
+        adoption: Some((
+            "Active in the new CRM".into(),
+            vec![("Sales".into(), 43.0), ("Finance".into(), 14.0)],
+        )),
         readiness: vec![
             readiness("Sales", [4.2, 2.5, 3.9, 3.8, 4.1], 8),
             readiness("Finance", [3.0, 4.5, 2.1, 4.0, 4.0], 7),
@@ -245,6 +249,7 @@ const LONG: &str = "Team-01-with-a-long-name";
 fn rich_figures() -> Figures {
     let name = |i: usize| format!("Team-{i:02}-with-a-long-name");
     Figures {
+        adoption: Some(("A".repeat(100), (0..30).map(|i| (name(i), 43.0)).collect())),
         readiness: (0..30)
             .map(|i| readiness(&name(i), [4.1, 3.6, 3.9, 4.0, 3.9], 250))
             .collect(),
@@ -323,4 +328,26 @@ fn every_shipped_story_renders_within_discords_limits_with_no_data_and_with_rich
 fn stories_are_templates_under_stories() {
     assert!(is_story("stories/front-lines.md"));
     assert!(!is_story("kickoff.md"));
+}
+
+#[test]
+fn adoption_is_a_teams_own_share_and_every_shown_team_for_the_change_team() {
+    let f = two_teams();
+    let sales = words(&f, &Readers::Team("Sales".into()), 5);
+    assert_eq!(
+        sales["adoption"],
+        "43 % of Sales this week (Active in the new CRM)"
+    );
+    let lead = words(&f, &Readers::ChangeTeam, 5);
+    assert_eq!(
+        lead["adoption"],
+        "Sales 43 % and Finance 14 % this week (Active in the new CRM)"
+    );
+    let legal = words(&f, &Readers::Team("Legal".into()), 5);
+    assert_eq!(
+        legal["adoption"], "no adoption figures yet",
+        "a team not shown gets none"
+    );
+    let none = words(&Figures::default(), &Readers::ChangeTeam, 5);
+    assert_eq!(none["adoption"], "no adoption figures yet");
 }
