@@ -54,7 +54,7 @@ fn font(size: u32) -> FontDesc<'static> {
 }
 
 /// "2 Mar" for a day number.
-fn short_date(day: i64) -> String {
+pub fn short_date(day: i64) -> String {
     chrono::DateTime::from_timestamp(day * 86_400, 0)
         .map(|d| d.format("%-d %b").to_string())
         .unwrap_or_default()

@@ -188,14 +188,7 @@ impl Adoption for SqlStore {
                  UNION ALL {people}
              ) v GROUP BY team_name, day ORDER BY team_name, day"
         );
-        let rows = sqlx::query(&sql)
-            .bind(guild.db())
-            .bind(metric)
-            .bind(from_day)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(other)?;
-        figures(&rows)
+        self.figures(&sql, guild, metric, from_day).await
     }
 
     async fn adoption_weeks(
@@ -227,14 +220,7 @@ impl Adoption for SqlStore {
             "SELECT team_name, week AS day, SUM(value) AS value, CAST(SUM(people) AS BIGINT) AS people
                FROM ({inner}) x GROUP BY team_name, week ORDER BY team_name, week"
         );
-        let rows = sqlx::query(&sql)
-            .bind(guild.db())
-            .bind(metric)
-            .bind(from_day)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(other)?;
-        figures(&rows)
+        self.figures(&sql, guild, metric, from_day).await
     }
 
     async fn claim_adoption_alert(
@@ -282,16 +268,32 @@ impl Adoption for SqlStore {
     }
 }
 
-fn figures(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<DayFigure>> {
-    rows.iter()
-        .map(|r| {
-            Ok(DayFigure {
-                team: r.try_get("team_name")?,
-                day: r.try_get("day")?,
-                value: r.try_get("value")?,
-                people: r.try_get("people")?,
+impl SqlStore {
+    /// Runs a figures query bound to (guild, metric, from day).
+    async fn figures(
+        &self,
+        sql: &str,
+        guild: GuildId,
+        metric: &str,
+        from_day: i64,
+    ) -> StoreResult<Vec<DayFigure>> {
+        let rows = sqlx::query(sql)
+            .bind(guild.db())
+            .bind(metric)
+            .bind(from_day)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(other)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DayFigure {
+                    team: r.try_get("team_name")?,
+                    day: r.try_get("day")?,
+                    value: r.try_get("value")?,
+                    people: r.try_get("people")?,
+                })
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(other)
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
+    }
 }

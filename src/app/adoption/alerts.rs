@@ -3,7 +3,7 @@
 //! once to the change team's channel (the double workload also to the team's managers),
 //! and closes when it stops holding. Teams under the group minimum are never named.
 
-use super::view::{curves, Adoption, Curve};
+use super::view::{curves_if_declared, Adoption, Curve};
 use crate::app::pulse::readiness::team_scores;
 use crate::app::App;
 use crate::chat::OutMessage;
@@ -13,10 +13,8 @@ use crate::domain::ids::GuildId;
 /// Checks every team against every rule; what it cannot post is logged, never retried
 /// into a second alert.
 pub async fn evaluate(app: &App, guild: GuildId) -> anyhow::Result<()> {
-    let a = match curves(app, guild, 4, &[]).await {
-        Ok(a) => a,
-        Err(crate::error::AppError::User(_)) => return Ok(()), // no active-users metric
-        Err(crate::error::AppError::Internal(e)) => return Err(e),
+    let Some(a) = curves_if_declared(app, guild, 4).await? else {
+        return Ok(()); // no active-users metric: nothing to watch
     };
     let today = super::view::today_of(app);
     let before = match &a.legacy {

@@ -79,14 +79,8 @@ pub async fn ingest(app: &App, rows: &[Incoming]) -> Result<Ingested, Refused> {
         Err(e) => return Err(Refused::Store(e.to_string())),
     };
     let store = |e: crate::store::StoreError| Refused::Store(e.to_string());
-    let teams: Vec<String> = app
-        .store
-        .list_teams(guild)
-        .await
-        .map_err(store)?
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
+    let known = app.store.list_teams(guild).await.map_err(store)?;
+    let teams: Vec<String> = known.iter().map(|t| t.name.clone()).collect();
     let rules = Rules {
         metrics: &plan.metrics,
         teams: &teams,
@@ -94,7 +88,7 @@ pub async fn ingest(app: &App, rows: &[Incoming]) -> Result<Ingested, Refused> {
         today: today(app, plan.campaign.tz),
     };
     let checked = check(rows, &rules).map_err(Refused::Rows)?;
-    let homes = member_teams(app, guild).await.map_err(store)?;
+    let homes = member_teams(app, guild, &known).await.map_err(store)?;
     let (team_rows, person_rows, outside) = split(app, guild, checked, &homes);
     let written = app
         .store
@@ -125,8 +119,8 @@ pub fn today(app: &App, tz: chrono_tz::Tz) -> i64 {
 async fn member_teams(
     app: &App,
     guild: GuildId,
+    teams: &[crate::domain::team::Team],
 ) -> Result<HashMap<MemberId, Vec<String>>, crate::store::StoreError> {
-    let teams = app.store.list_teams(guild).await?;
     let mut homes: HashMap<MemberId, Vec<String>> = HashMap::new();
     for (role, member) in app.store.stored_roles(guild).await? {
         for t in teams.iter().filter(|t| t.role == role) {

@@ -149,6 +149,20 @@ pub fn today_of(app: &App) -> i64 {
     }
 }
 
+/// [`curves`] for every team, or None when the plan declares no active-users metric
+/// (what the dashboard, stories and alerts read: no metric, no adoption figure).
+pub async fn curves_if_declared(
+    app: &App,
+    guild: GuildId,
+    weeks: i64,
+) -> AppResult<Option<Adoption>> {
+    match curves(app, guild, weeks, &[]).await {
+        Ok(a) => Ok(Some(a)),
+        Err(AppError::User(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn no_metrics(why: &str) -> AppError {
     AppError::user(format!(
         "{why}, so there is no adoption figure yet. Declare [[metrics]] in plan.toml (see the README's Adoption figures) and send figures to /api/v1/adoption."
@@ -238,7 +252,7 @@ pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
                 let _ = write!(
                     s,
                     ", past {line:.0} % ({name}) since the week to {}",
-                    short(day)
+                    crate::chart::short_date(day)
                 );
             }
         }
@@ -256,10 +270,4 @@ pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
         }
     }
     s
-}
-
-fn short(day: i64) -> String {
-    chrono::DateTime::from_timestamp(day * 86_400, 0)
-        .map(|d| d.format("%-d %b").to_string())
-        .unwrap_or_default()
 }

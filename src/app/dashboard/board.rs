@@ -107,7 +107,7 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
     for (role, member) in app.store.stored_roles(guild).await? {
         roles.entry(role).or_default().insert(member);
     }
-    let adoption = adoption_now(app, guild).await?;
+    let adoption = crate::app::adoption::view::curves_if_declared(app, guild, 1).await?;
     let nobody = HashSet::new();
     let mut panels = Vec::new();
     for v in views {
@@ -180,18 +180,6 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
     };
     board.changes = super::changes::since_last_week(&board);
     Ok(board)
-}
-
-/// This week's adoption curves (no plan metric: none), as `/adoption` has them.
-async fn adoption_now(
-    app: &App,
-    guild: GuildId,
-) -> AppResult<Option<crate::app::adoption::view::Adoption>> {
-    match crate::app::adoption::view::curves(app, guild, 1, &[]).await {
-        Ok(a) => Ok(Some(a)),
-        Err(crate::error::AppError::User(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
 }
 
 /// For each team, the latest acknowledged item sent to it: (item, team, who acknowledged).

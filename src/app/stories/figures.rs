@@ -134,10 +134,8 @@ pub async fn gather(app: &App, guild: GuildId) -> AppResult<Figures> {
 
 /// This week's share per shown team, as `/adoption` has it.
 async fn adoption(app: &App, guild: GuildId) -> AppResult<Option<(String, Vec<(String, f64)>)>> {
-    let a = match crate::app::adoption::view::curves(app, guild, 1, &[]).await {
-        Ok(a) => a,
-        Err(crate::error::AppError::User(_)) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(a) = crate::app::adoption::view::curves_if_declared(app, guild, 1).await? else {
+        return Ok(None);
     };
     let shares = a
         .curves
