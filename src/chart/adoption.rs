@@ -1,11 +1,11 @@
 //! Adoption curves: each team's share of people active in the new tool at the end of each
-//! week, against the tipping lines (16 %, 25 %, 40 %) and the go-live day.
+//! week, against the tipping lines (16 %, 25 %, 40 % unless the plan sets them) and the go-live day.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{err, font, px, render, short_date};
-use crate::app::adoption::view::{Adoption, TIPPING};
+use crate::app::adoption::view::Adoption;
 
 /// The chart's size in pixels (720 × 380 at twice the scale).
 pub const SIZE: (u32, u32) = (720 * super::SCALE, 380 * super::SCALE);
@@ -77,7 +77,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .light_line_style(WHITE)
         .draw()
         .map_err(err)?;
-    for (line, name) in TIPPING {
+    for (line, name) in a.active.tipping_lines() {
         chart
             .draw_series(DashedLineSeries::new(
                 [(x0, line), (x1, line)],

@@ -2,13 +2,15 @@
 //! scripted organisation (20 people per plan team, a manager each, a change lead) and
 //! plays the campaign from four weeks before go-live to four weeks after (so the eNPS
 //! pulse three weeks in closes) in about a minute. People acknowledge, answer pulses (Support resists: low Desire), write in
-//! #feedback (Support turns sour after go-live), managers recognise; the terminal shows a
+//! #feedback (Support turns sour after go-live), managers recognise, and a CRM sends each
+//! night's adoption figures (Sales tips, Support works twice until told); the terminal shows a
 //! transcript and a progress bar; a report folder gets charts, the CSV and a summary.
 //!
 //! The story is reproducible: every choice people make comes from `--seed`, the clock
 //! moves on a fixed grid only once Herald is idle, and `--speed` sets only the pace.
 
 mod clockwork;
+mod crm;
 mod people;
 mod report;
 mod stage;
@@ -98,6 +100,7 @@ fn settings(sim_url: &str, opts: &DemoOptions) -> Result<Settings, anyhow::Error
             "HERALD__SENTIMENT__FEEDBACK_CHANNELS",
             "feedback".to_string(),
         ),
+        ("HERALD__ADOPTION__TOKEN", crm::TOKEN.to_string()),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.clone()))
@@ -197,6 +200,7 @@ impl Run<'_> {
     /// Plays from start to end: at each stop Herald finishes what is due, then people act.
     async fn play(&self, stage: &mut Stage<'_>, pace: &Pace) {
         let mut timeline = Timeline::default();
+        let mut crm = crm::Crm::new(self.herald.health_addr);
         let mut now = self.start;
         timeline.moved_to(now);
         self.settle(stage, now).await;
@@ -209,6 +213,13 @@ impl Run<'_> {
             self.clock.advance(to - now);
             now = to;
             self.settle(stage, now).await;
+            stage.observe(&timeline, now);
+            let told = stage
+                .outcome
+                .alerts
+                .iter()
+                .any(|a| a.contains("Support is doing the work twice"));
+            crm.send_due(stage.plan, self.start, now, told).await;
             stage.observe(&timeline, now);
             people::act(stage, now).await;
             self.settle(stage, now).await;

@@ -79,7 +79,9 @@ pub async fn write(
             (s.team, s.score * 100.0, day.format("%-d %b").to_string())
         })
         .collect();
+    let adoption = adoption(app, guild, &write).await?;
     let summary = super::summary::summary(&super::summary::Rehearsal {
+        adoption: &adoption,
         enps: &enps,
         views: &views,
         rows: &all_weeks,
@@ -92,4 +94,29 @@ pub async fn write(
     });
     write("summary.md", summary.as_bytes())?;
     Ok(dir)
+}
+
+/// The CRM feed's curves as `adoption.png` and each team's figures in words (team,
+/// words); none when the plan declares no adoption metric.
+async fn adoption(
+    app: &crate::app::App,
+    guild: crate::domain::ids::GuildId,
+    write: &impl Fn(&str, &[u8]) -> Result<(), anyhow::Error>,
+) -> Result<Vec<(String, String)>, DemoError> {
+    use crate::app::adoption::view;
+    let Some(a) = view::curves_if_declared(app, guild, 9)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    else {
+        return Ok(vec![]);
+    };
+    write(
+        "adoption.png",
+        &crate::chart::adoption_chart(&a).map_err(anyhow::Error::msg)?,
+    )?;
+    let min = app.settings.min_group_size;
+    Ok(a.curves
+        .iter()
+        .map(|c| (c.team.clone(), view::words(c, &a, min)))
+        .collect())
 }

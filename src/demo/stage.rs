@@ -99,7 +99,7 @@ impl<'a> Stage<'a> {
     }
 
     fn record(&mut self, line: String) {
-        if line.contains("⚠️") {
+        if line.contains("⚠️") || line.contains("🎉") {
             self.outcome.alerts.push(line.clone());
         }
         if self.print {

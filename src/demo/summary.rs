@@ -13,6 +13,9 @@ use crate::domain::words::count;
 /// What the summary is written from.
 pub struct Rehearsal<'a> {
     pub views: &'a [TeamView],
+    /// Each team's adoption in words (team, words), as `/adoption` says it; empty
+    /// without an adoption metric.
+    pub adoption: &'a [(String, String)],
     /// Every team's calendar weeks of the rehearsal.
     pub rows: &'a [ExportRow],
     /// "Title (Team)", oldest first.
@@ -30,6 +33,7 @@ pub struct Rehearsal<'a> {
 pub fn summary(r: &Rehearsal<'_>) -> String {
     let Rehearsal {
         views,
+        adoption,
         rows,
         wins,
         alerts,
@@ -40,18 +44,26 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
         min_group,
     } = *r;
     let mut s = format!(
-        "# Herald rehearsal\n\nSeed {seed}: played {}.{}\n\n![Every team by week](overview.png)\n",
+        "# Herald rehearsal\n\nSeed {seed}: played {}.{}\n\n![Every team by week](overview.png)\n{}",
         count(messages as i64, "message", "messages"),
         go_live
             .map(|d| format!(" Go-live: {}.", d.format("%-d %B %Y")))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if adoption.is_empty() {
+            ""
+        } else {
+            "\n![Adoption of the new tool, every team](adoption.png)\n"
+        }
     );
     for v in views {
         let own: Vec<&ExportRow> = rows.iter().filter(|r| r.team == v.team).collect();
         let said: Vec<&String> = alerts
             .iter()
             .filter(|a| {
-                a.contains(&format!("**{}**", v.team)) || a.contains(&format!(" {}:", v.team))
+                a.contains(&format!("**{}**", v.team))
+                    || a.contains(&format!(" {}:", v.team))
+                    || a.contains(&format!("⚠️ {} ", v.team))
+                    || a.contains(&format!("🎉 {} ", v.team))
             })
             .collect();
         let latest = enps.iter().rev().find(|(team, _, _)| *team == v.team);
@@ -59,8 +71,12 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
             Some((_, score, day)) => format!("{} (pulse closed {day})", signed(*score, 0)),
             None => "no eNPS pulse has closed with enough answers".into(),
         };
+        let used = adoption
+            .iter()
+            .find(|(team, _)| *team == v.team)
+            .map(|(team, words)| words.trim_start_matches(&format!("{team}: ")));
         s.push_str(&team_section(
-            v, &own, &said, &enps_line, go_live, min_group,
+            v, &own, &said, &enps_line, used, go_live, min_group,
         ));
     }
     s.push_str("\n## Wins\n\n");
@@ -92,6 +108,7 @@ fn team_section(
     rows: &[&ExportRow],
     alerts: &[&String],
     enps: &str,
+    adoption: Option<&str>,
     go_live: Option<chrono::NaiveDate>,
     min_group: u32,
 ) -> String {
@@ -118,6 +135,12 @@ fn team_section(
         ),
         last.map_or("the end".into(), |r| day(&r.week_end))
     );
+    if let Some(used) = adoption {
+        let _ = writeln!(
+            s,
+            "- **Adoption** (share of the team active in the new tool in the latest week): {used}"
+        );
+    }
     let _ = writeln!(s, "- **Sentiment**: {}", headline(v, min_group));
     // A week before any signal, or with too few people, reads "–".
     let weekly: Vec<String> = rows

@@ -44,6 +44,33 @@ pub struct Metric {
     pub target: Option<f64>,
     /// For active users: the licences bought, counted against instead of the team's size.
     pub licensed: Option<i64>,
+    /// For active users: the tipping lines in per cent, ascending — early adopters
+    /// crossed, the committed minority, organisation-wide ([`DEFAULT_TIPPING`] unless the
+    /// plan says otherwise).
+    pub tipping: [f64; 3],
+}
+
+/// About 16 % crosses from the early adopters to the majority, about 25 % committed can
+/// tip a group, and 40–50 % is change that holds organisation-wide (its lower edge).
+pub const DEFAULT_TIPPING: [f64; 3] = [16.0, 25.0, 40.0];
+
+/// What each tipping line means, in the order of [`Metric::tipping`].
+pub const TIPPING_NAMES: [&str; 3] = [
+    "early adopters crossed",
+    "committed minority",
+    "organisation-wide",
+];
+
+impl Metric {
+    /// The tipping lines with their names, lowest first.
+    pub fn tipping_lines(&self) -> [(f64, &'static str); 3] {
+        [0, 1, 2].map(|i| (self.tipping[i], TIPPING_NAMES[i]))
+    }
+
+    /// The organisation-wide line: the tipping point alert's.
+    pub fn organisation_wide(&self) -> f64 {
+        self.tipping[2]
+    }
 }
 
 /// One row as it arrived: each field as text, `None` when missing. `row` is where the
@@ -307,6 +334,7 @@ mod tests {
             label: "Active in the new CRM".into(),
             target: Some(60.0),
             licensed: None,
+            tipping: DEFAULT_TIPPING,
         }]
     }
 

@@ -29,8 +29,6 @@ impl AdoptionAlert {
     }
 }
 
-/// The organisation-wide line, in per cent of a team.
-pub const ORGANISATION_WIDE: f64 = 40.0;
 /// Less movement than this over two weeks, in points, is flat.
 pub const FLAT_POINTS: f64 = 2.0;
 /// An ADKAR element mean at or below this holds people back.
@@ -55,6 +53,8 @@ pub struct TeamSignals {
     pub since_go_live: Option<i64>,
     /// The lower of the team's latest Ability and Knowledge means, when shown.
     pub lowest_skill: Option<f64>,
+    /// The organisation-wide tipping line, in per cent of a team.
+    pub organisation_wide: f64,
 }
 
 /// Whether `alert` holds for the team now.
@@ -66,7 +66,7 @@ pub fn holds(alert: AdoptionAlert, s: &TeamSignals) -> bool {
         (a, b) => a.or(b),
     };
     match alert {
-        AdoptionAlert::TippingPoint => latest.is_some_and(|n| n >= ORGANISATION_WIDE),
+        AdoptionAlert::TippingPoint => latest.is_some_and(|n| n >= s.organisation_wide),
         AdoptionAlert::DoubleWorkload => {
             let before = [three_ago, two_ago].into_iter().flatten().reduce(f64::min);
             s.since_go_live.is_some_and(|d| d >= GRACE_DAYS)
@@ -78,7 +78,7 @@ pub fn holds(alert: AdoptionAlert, s: &TeamSignals) -> bool {
         AdoptionAlert::TrainingGap => {
             let flat = match [three_ago, two_ago, last] {
                 [Some(a), Some(b), Some(c)] => {
-                    a.max(b).max(c) - a.min(b).min(c) < FLAT_POINTS && c < ORGANISATION_WIDE
+                    a.max(b).max(c) - a.min(b).min(c) < FLAT_POINTS && c < s.organisation_wide
                 }
                 _ => false,
             };
@@ -98,6 +98,7 @@ mod tests {
             legacy_target: 5.0,
             since_go_live: Some(21),
             lowest_skill: Some(3.6),
+            organisation_wide: 40.0,
         }
     }
 
@@ -164,12 +165,20 @@ mod tests {
     }
 
     #[test]
-    fn the_tipping_point_is_forty_per_cent_this_week_or_last() {
+    fn the_tipping_point_is_the_organisation_wide_line_this_week_or_last() {
         assert!(holds(
             AdoptionAlert::TippingPoint,
             &with([None, Some(29.0), Some(35.0), Some(40.0)])
         ));
         assert!(!holds(AdoptionAlert::TippingPoint, &signals()));
+        let higher = TeamSignals {
+            organisation_wide: 45.0,
+            ..with([None, Some(29.0), Some(35.0), Some(44.0)])
+        };
+        assert!(
+            !holds(AdoptionAlert::TippingPoint, &higher),
+            "a plan that sets the line at 45 % is not past it at 44 %"
+        );
         let monday = with([Some(29.0), Some(35.0), Some(43.0), Some(6.0)]);
         assert!(
             holds(AdoptionAlert::TippingPoint, &monday),

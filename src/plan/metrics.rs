@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::raw::Ctx;
-use crate::domain::adoption::{Metric, MetricKind};
+use crate::domain::adoption::{Metric, MetricKind, DEFAULT_TIPPING};
 use crate::domain::closest::or_list;
 
 #[derive(Deserialize)]
@@ -17,6 +17,7 @@ pub(super) struct RawMetric {
     label: Spanned<String>,
     target: Option<Spanned<f64>>,
     licensed: Option<Spanned<i64>>,
+    tipping: Option<Spanned<Vec<f64>>>,
 }
 
 const KINDS: [&str; 3] = ["active_users", "count", "legacy"];
@@ -57,12 +58,17 @@ pub(super) fn metrics(raw: &[RawMetric], cx: &mut Ctx) -> Vec<Metric> {
         }
         let target = m.target.as_ref().and_then(|t| target(id, kind, t, cx));
         let licensed = m.licensed.as_ref().and_then(|l| licensed(id, kind, l, cx));
+        let tipping = match &m.tipping {
+            Some(t) => tipping(id, kind, t, cx).unwrap_or(DEFAULT_TIPPING),
+            None => DEFAULT_TIPPING,
+        };
         out.push(Metric {
             id: id.to_string(),
             kind,
             label: m.label.get_ref().trim().to_string(),
             target,
             licensed,
+            tipping,
         });
     }
     out
@@ -118,4 +124,27 @@ fn licensed(id: &str, kind: MetricKind, l: &Spanned<i64>, cx: &mut Ctx) -> Optio
         return None;
     }
     Some(*l.get_ref())
+}
+
+/// `tipping = [16, 25, 45]`: three lines in per cent, each higher than the one before.
+fn tipping(id: &str, kind: MetricKind, t: &Spanned<Vec<f64>>, cx: &mut Ctx) -> Option<[f64; 3]> {
+    if kind != MetricKind::ActiveUsers {
+        cx.at(
+            t.span(),
+            format!("metric `{id}`: `tipping` is for active_users metrics (shares of a team); remove it"),
+        );
+        return None;
+    }
+    let lines = t.get_ref();
+    let ok = lines.len() == 3
+        && lines.iter().all(|l| *l > 0.0 && *l <= 100.0)
+        && lines.windows(2).all(|w| w[0] < w[1]);
+    if !ok {
+        cx.at(
+            t.span(),
+            format!("metric `{id}`: tipping {lines:?} is not three rising per cents above 0 and at most 100 — early adopters crossed, committed minority, organisation-wide — such as [16, 25, 40]"),
+        );
+        return None;
+    }
+    Some([lines[0], lines[1], lines[2]])
 }

@@ -590,7 +590,7 @@ fn text_line(file: &std::path::Path, n: usize) -> String {
 fn metrics_are_read_and_each_mistake_is_reported_at_its_line() {
     use crate::domain::adoption::MetricKind;
     let good = "\n[[metrics]]\nid = \"crm_active\"\nkind = \"active_users\"\nlabel = \"Active in the new CRM\"\ntarget = 60\nlicensed = 120\n\n[[metrics]]\nid = \"old_reports\"\nkind = \"legacy\"\nlabel = \"Old reports opened\"\n";
-    let dir = broken(|p| format!("{p}{good}"));
+    let dir = broken(|p| format!("{}{good}", without_metrics(&p)));
     let plan = load(dir.path(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
     let read: Vec<(&str, MetricKind, Option<f64>, Option<i64>)> = plan
         .metrics
@@ -626,7 +626,7 @@ fn metrics_are_read_and_each_mistake_is_reported_at_its_line() {
             s if s.contains("twice") => good.replace(written, "id = \"crm_active\""),
             _ => good.replace(written, "label = \"\""),
         };
-        let dir = broken(|p| format!("{p}{wrong}"));
+        let dir = broken(|p| format!("{}{wrong}", without_metrics(&p)));
         let problem = only_problem(dir.path());
         assert!(problem.message.contains(said), "{problem}");
         let first_line = at.lines().next().unwrap_or(at);
@@ -642,7 +642,8 @@ fn metrics_are_read_and_each_mistake_is_reported_at_its_line() {
     }
     let dir = broken(|p| {
         format!(
-            "{p}{}",
+            "{}{}",
+            without_metrics(&p),
             good.replace(
                 "kind = \"legacy\"",
                 "kind = \"count\"\nlicensed = 5\ntarget = -1"
@@ -662,4 +663,44 @@ fn metrics_are_read_and_each_mistake_is_reported_at_its_line() {
         ],
         "in the order they are written"
     );
+}
+
+#[test]
+fn tipping_lines_are_the_plans_when_set_and_must_rise() {
+    let metric = |extra: &str| {
+        format!("\n[[metrics]]\nid = \"crm_active\"\nkind = \"active_users\"\nlabel = \"Active in the new CRM\"\n{extra}\n")
+    };
+    let default = broken(|p| format!("{}{}", without_metrics(&p), metric("")));
+    let plan = load(default.path(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(plan.metrics[0].tipping, [16.0, 25.0, 40.0]);
+    let set = broken(|p| {
+        format!(
+            "{}{}",
+            without_metrics(&p),
+            metric("tipping = [15, 30, 50]")
+        )
+    });
+    let plan = load(set.path(), &Known::default()).unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(plan.metrics[0].organisation_wide(), 50.0);
+    for wrong in [
+        "tipping = [25, 16, 40]",
+        "tipping = [16, 40]",
+        "tipping = [16, 25, 140]",
+    ] {
+        let dir = broken(|p| format!("{}{}", without_metrics(&p), metric(wrong)));
+        let problem = only_problem(dir.path());
+        assert!(
+            problem.message.contains("is not three rising per cents"),
+            "{wrong}: {problem}"
+        );
+    }
+}
+
+/// The shipped plan without its `[[metrics]]`, for tests that declare their own.
+fn without_metrics(plan: &str) -> String {
+    let start = plan
+        .find("# What the CRM sends")
+        .expect("the shipped metrics");
+    let end = start + plan[start..].find("\n# ----").expect("the next section");
+    format!("{}{}", &plan[..start], &plan[end..])
 }

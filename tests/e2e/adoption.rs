@@ -341,7 +341,7 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
             .await
             .expect("page");
         for seen in [
-            "<th scope=\"col\">Active in the new CRM (this week)</th>",
+            "<th scope=\"col\">Active in the new CRM (latest week)</th>",
             "<li>Active in the new CRM: Sales highest at 43 % (past the 40 % where change holds), Support lowest at 14 %.</li>",
         ] {
             assert!(html.contains(seen), "{seen} in\n{html}");
@@ -422,7 +422,7 @@ async fn the_tipping_point_and_the_double_workload_are_each_told_once_per_episod
         let tipped = alerts(&app, "🎉").await;
         assert_eq!(
             tipped,
-            ["🎉 **Sales** crossed 40 %: 43 % of the team this week (Active in the new CRM), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it."]
+            ["🎉 **Sales** crossed 40 %: 43 % of the team in the latest week (Active in the new CRM), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it."]
         );
         let double = alerts(&app, "⚠️ **Support** is doing the work twice").await;
         assert_eq!(
@@ -450,4 +450,57 @@ async fn the_tipping_point_and_the_double_workload_are_each_told_once_per_episod
         app.finish().await;
     })
     .await;
+}
+
+const METRICS: &str = "[[metrics]]\nid = \"crm_active\"\nkind = \"active_users\"\nlabel = \"Active in the new CRM\"\n";
+
+#[tokio::test]
+async fn a_flat_curve_with_low_ability_is_a_training_gap_told_once_and_a_story_reads_its_own_teams_share(
+) {
+    within(180, async {
+        let env = [
+            ("HERALD__PRIVACY__MIN_GROUP_SIZE", "3"),
+            ("HERALD__ADOPTION__TOKEN", TOKEN),
+        ];
+        let story = "---\ntitle = \"Weekly\"\n---\nADOPTION {{ story.adoption }}\n";
+        let app = crate::champions::app_with_plan(&env, story, METRICS).await;
+        // Sales's readiness: Ability 2.3 of 5 (Knowledge 3.7).
+        crate::stories::readiness_pulse(&app, "Sales", "1", &["Ava", "Ben", "Chloe"], &[[4, 4, 4, 2, 4], [4, 4, 3, 3, 4], [5, 4, 4, 2, 4]]).await;
+        closed(&app).await;
+        // Sales: 2 of its 6 every week for three weeks and this week; Finance rises.
+        let mut rows = Vec::new();
+        for (week, sales, finance) in [("2026-02-09", 2, 1), ("2026-02-16", 2, 1), ("2026-02-23", 2, 2), ("2026-03-02", 2, 2)] {
+            rows.push(json!({ "source": "crm", "metric": "crm_active", "team": "Sales", "value": sales, "at": week }));
+            rows.push(json!({ "source": "crm", "metric": "crm_active", "team": "Finance", "value": finance, "at": week }));
+        }
+        let (status, answer) = send(&app, Some(TOKEN), &Value::Array(rows).to_string()).await;
+        assert_eq!(status, 200, "{answer}");
+        let gap = "⚠️ **Sales**: adoption has been flat for three weeks at 33 %, and the team's latest readiness puts Ability or Knowledge at 2.3 of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption Sales` and `/readiness`.";
+        assert_eq!(alerts(&app, "⚠️").await, [gap], "Finance is rising: no gap");
+        // Another night's figures in the same episode: nothing is said again.
+        let more = json!([{ "source": "crm", "metric": "crm_active", "team": "Sales", "value": 2, "at": "2026-03-02" },
+                          { "source": "crm", "metric": "crm_active", "team": "Finance", "value": 1, "at": "2026-03-01" }]);
+        let (status, answer) = send(&app, Some(TOKEN), &more.to_string()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(alerts(&app, "⚠️").await.len(), 1, "one training gap per episode");
+        // Sales's story reads Sales's share in the latest week, and no other team's.
+        let text = crate::stories::post_story(&app, "Sales", "sales").await;
+        assert_eq!(text.trim(), "ADOPTION 33 % of Sales in the latest week (Active in the new CRM)");
+        app.finish().await;
+    })
+    .await;
+}
+
+/// Waits until every pulse has closed (results out, then marked closed).
+async fn closed(app: &TestApp) {
+    let store = app.herald().app.store.clone();
+    let guild = herald::domain::ids::GuildId(first_guild(&store).await);
+    for _ in 0..1000 {
+        let pulses = store.recent_pulses(guild, 10).await.expect("pulses");
+        if pulses.iter().all(|p| p.closed_at_ms.is_some()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the pulse did not close");
 }

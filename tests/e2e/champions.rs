@@ -20,10 +20,15 @@ pub(crate) async fn app(env: &[(&str, &str)]) -> TestApp {
 
 /// As [`app`], with `story` as `stories/weekly.md` (sent to Finance at 12:00).
 pub(crate) async fn app_with_story(env: &[(&str, &str)], story: &str) -> TestApp {
+    app_with_plan(env, story, "").await
+}
+
+/// As [`app_with_story`], with `more` (such as `[[metrics]]`) added to the plan.
+pub(crate) async fn app_with_plan(env: &[(&str, &str)], story: &str, more: &str) -> TestApp {
     let world = WorldSpec::default_world();
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
-        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{}\n[[items]]\nid = \"kickoff\"\ntemplate = \"kickoff.md\"\naudience = \"all\"\nschedule = \"2030-01-01 09:00\"\nack = true\n\n[[items]]\nid = \"weekly\"\ntemplate = \"stories/weekly.md\"\naudience = [\"Finance\"]\nschedule = \"2026-03-02 12:00\"\n",
+        "[campaign]\nname = \"Atlas\"\ntimezone = \"UTC\"\nreports_channel = \"change-team\"\n{more}\n{}\n[[items]]\nid = \"kickoff\"\ntemplate = \"kickoff.md\"\naudience = \"all\"\nschedule = \"2030-01-01 09:00\"\nack = true\n\n[[items]]\nid = \"weekly\"\ntemplate = \"stories/weekly.md\"\naudience = [\"Finance\"]\nschedule = \"2026-03-02 12:00\"\n",
         world.plan_teams()
     );
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");

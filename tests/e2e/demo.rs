@@ -78,12 +78,26 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
     within(300, async {
         let played = play(&shipped_plan(), herald::demo::DEFAULT_SEED, 50).await;
         let outcome = &played.outcome;
-        assert_eq!(outcome.alerts.len(), 1, "{:?}", outcome.alerts);
-        assert!(
-            outcome.alerts[0].contains("#change-team  ⚠️ Support: sentiment needs attention"),
-            "{:?}",
-            outcome.alerts
-        );
+        // Support's sentiment; then the CRM feed: Sales tips in its second week after
+        // go-live (18 Jan), and Support, still opening its old reports two weeks after
+        // go-live, is told it works twice (then lets them go).
+        let said: Vec<&str> = outcome
+            .alerts
+            .iter()
+            .map(|a| a.split("#change-team  ").nth(1).unwrap_or(a))
+            .collect();
+        assert_eq!(said.len(), 3, "{said:#?}");
+        for (i, start) in [
+            "⚠️ Support: sentiment needs attention",
+            "🎉 Sales crossed 40 %: 45 % of the team in the latest week (Active in the new CRM)",
+            "⚠️ Support is doing the work twice: Old reports opened is still 30 a day, 2 weeks after go",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(said[i].starts_with(start), "{i}: {said:#?}");
+        }
+        assert!(outcome.alerts[1].starts_with("Tue 19 Jan"), "{:?}", outcome.alerts);
         let lines = &outcome.transcript;
         assert!(
             lines
@@ -96,6 +110,7 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             "overview.png",
             "sentiment-support.png",
             "sentiment-sales.png",
+            "adoption.png",
         ] {
             let bytes = std::fs::read(outcome.report.join(png_name)).expect("chart");
             let info = png::Decoder::new(bytes.as_slice())
@@ -148,12 +163,21 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             "- **Sentiment**: Support: ",
             "at each week's end: ",
             "- **Alert**: ",
+            "- **Adoption** (share of the team active in the new tool in the latest week): 35 % (7 of 20), past 25 % (committed minority) since the week to 31 Jan; Old reports opened: 1 a day over the last week",
+            "⚠️ Support is doing the work twice",
             "![Support week by week](sentiment-support.png)",
         ] {
             assert!(support.contains(part), "`{part}` missing:\n{summary}");
         }
         assert!(
-            summary.contains("![Every team by week](overview.png)"),
+            summary.contains("![Every team by week](overview.png)")
+                && summary.contains("![Adoption of the new tool, every team](adoption.png)"),
+            "{summary}"
+        );
+        let sales = &summary[summary.find("## Sales").expect("Sales's section")..];
+        assert!(
+            sales.contains("- **Adoption** (share of the team active in the new tool in the latest week): 65 % (13 of 20), past 40 % (organisation-wide) since the week to 24 Jan")
+                && sales.contains("🎉 Sales crossed 40 %"),
             "{summary}"
         );
         let wins = &summary[summary.find("## Wins").expect("wins")..];

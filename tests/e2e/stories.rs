@@ -107,7 +107,13 @@ async fn a_story_shows_the_readiness_ack_rate_and_champions_the_test_computes() 
 const FULL_STORY: &str = "---\ntitle = \"Weekly\"\n---\nREADINESS {{ story.readiness }}\n\nTEAM {{ story.readiness_team }}\n\nACK {{ story.ack_rate }}\n\nCHAMPIONS {{ story.champions }}\n\nWEEK {{ story.champions_of_week }}\n\nRECOGNISED {{ story.recognitions }}\n\nWINS {{ story.wins }}\n\nFEEL {{ story.sentiment }}\n";
 
 /// A closed ADKAR pulse for `team`, answered by `who`.
-async fn readiness_pulse(app: &TestApp, team: &str, id: &str, who: &[&str], answers: &[[u8; 5]]) {
+pub(crate) async fn readiness_pulse(
+    app: &TestApp,
+    team: &str,
+    id: &str,
+    who: &[&str],
+    answers: &[[u8; 5]],
+) {
     let channel = team.to_lowercase();
     let started = start(app, team, "48h").await;
     assert!(started.contains(&format!("Pulse #{id}")), "{started}");
@@ -149,7 +155,7 @@ async fn acknowledge(app: &TestApp, channel: &str, who: &[&str]) {
 }
 
 /// Posts the story to `team` and returns its text as read in `channel`.
-async fn post_story(app: &TestApp, team: &str, channel: &str) -> String {
+pub(crate) async fn post_story(app: &TestApp, team: &str, channel: &str) -> String {
     let preview = app
         .command(
             "Claire",

@@ -7,7 +7,7 @@ use super::view::{curves_if_declared, Adoption, Curve};
 use crate::app::pulse::readiness::team_scores;
 use crate::app::App;
 use crate::chat::OutMessage;
-use crate::domain::adoption_alerts::{holds, AdoptionAlert, TeamSignals, ORGANISATION_WIDE};
+use crate::domain::adoption_alerts::{holds, AdoptionAlert, TeamSignals};
 use crate::domain::ids::GuildId;
 
 /// Checks every team against every rule; what it cannot post is logged, never retried
@@ -62,14 +62,9 @@ fn signals(
         *slot = *share;
     }
     let per_day = |from: i64, to: i64| {
-        a.legacy.as_ref().map(|_| {
-            legacy_days
-                .iter()
-                .filter(|f| f.team == c.team && (from..=to).contains(&f.day))
-                .map(|f| f.value)
-                .sum::<f64>()
-                / 7.0
-        })
+        a.legacy
+            .as_ref()
+            .and_then(|_| super::view::per_day(legacy_days, &c.team, from, to))
     };
     let lowest_skill = scores
         .iter()
@@ -83,6 +78,7 @@ fn signals(
         legacy_target: a.legacy.as_ref().and_then(|m| m.target).unwrap_or(0.0),
         since_go_live: a.go_live.map(|g| today - g),
         lowest_skill,
+        organisation_wide: a.active.organisation_wide(),
     }
 }
 
@@ -128,9 +124,10 @@ async fn tell(
 pub fn words(alert: AdoptionAlert, a: &Adoption, c: &Curve, s: &TeamSignals) -> String {
     let share = c.latest().unwrap_or(0.0);
     let label = &a.active.label;
+    let line = a.active.organisation_wide();
     match alert {
         AdoptionAlert::TippingPoint => format!(
-            "🎉 **{}** crossed {ORGANISATION_WIDE:.0} %: {share:.0} % of the team this week ({label}), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it.",
+            "🎉 **{}** crossed {line:.0} %: {share:.0} % of the team in the latest week ({label}), past the point where a change holds organisation-wide. A short-term win worth telling: `/win add` logs it.",
             c.team
         ),
         AdoptionAlert::DoubleWorkload => {
@@ -145,8 +142,9 @@ pub fn words(alert: AdoptionAlert, a: &Adoption, c: &Curve, s: &TeamSignals) -> 
             )
         }
         AdoptionAlert::TrainingGap => format!(
-            "⚠️ **{}**: adoption has been flat for three weeks at {share:.0} %, and the team's latest readiness puts Ability or Knowledge at {:.1} of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption {}` and `/readiness`.",
+            "⚠️ **{}**: adoption has been flat for three weeks at {:.0} %, and the team's latest readiness puts Ability or Knowledge at {:.1} of 5 — people may not yet know how. A training session or office hours with a champion would help. See `/adoption {}` and `/readiness`.",
             c.team,
+            s.shares[2].unwrap_or(share),
             s.lowest_skill.unwrap_or(0.0),
             c.team
         ),

@@ -12,15 +12,7 @@ use crate::domain::adoption::{Metric, MetricKind};
 use crate::domain::ids::GuildId;
 use crate::domain::record::day_of;
 use crate::error::{AppError, AppResult};
-
-/// The tipping lines, in per cent of a team: about 16 % crosses the chasm from the early
-/// adopters, about 25 % committed can tip a group, and 40–50 % is change that holds
-/// organisation-wide (its lower edge is drawn).
-pub const TIPPING: [(f64, &str); 3] = [
-    (16.0, "early adopters crossed"),
-    (25.0, "committed minority"),
-    (40.0, "organisation-wide"),
-];
+use crate::store::adoption::DayFigure;
 
 /// One team's curve.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,23 +24,28 @@ pub struct Curve {
     pub shown: bool,
     /// Each week's end (the last: today) and the share active in that week, in per cent.
     pub weekly: Vec<(i64, Option<f64>)>,
-    /// This week's active people.
+    /// The latest week's active people (as [`Curve::latest`]).
     pub active: Option<f64>,
-    /// The old tool's use, a day on average over the last seven days.
+    /// The old tool's use, a day on average over the last seven days (those with a figure).
     pub legacy_per_day: Option<f64>,
 }
 
 impl Curve {
+    /// The latest week's share: this week's, or last week's until this week has a figure
+    /// (a nightly export sends Monday's figures on Tuesday).
     pub fn latest(&self) -> Option<f64> {
-        self.weekly.last().and_then(|(_, s)| *s)
+        self.weekly.iter().rev().take(2).find_map(|(_, s)| *s)
     }
 
     /// Since which week's end the share has stayed at or above `line` (the start of the
     /// latest run of weeks at or above it).
     pub fn crossed(&self, line: f64) -> Option<i64> {
-        self.weekly
-            .iter()
-            .rev()
+        let mut weeks = self.weekly.iter().rev().peekable();
+        // This week without a figure yet does not end the run.
+        if weeks.peek().is_some_and(|(_, s)| s.is_none()) {
+            weeks.next();
+        }
+        weeks
             .take_while(|(_, s)| s.is_some_and(|s| s >= line))
             .last()
             .map(|(d, _)| *d)
@@ -117,16 +114,15 @@ pub async fn curves(app: &App, guild: GuildId, weeks: i64, only: &[String]) -> A
                 .map(|w| (w.end, value_in(w.start).filter(|_| shown).and_then(share)))
                 .collect(),
             active: spans
-                .last()
-                .and_then(|w| value_in(w.start))
+                .iter()
+                .rev()
+                .take(2)
+                .find_map(|w| value_in(w.start))
                 .filter(|_| shown),
-            legacy_per_day: legacy.as_ref().filter(|_| shown).map(|_| {
-                old.iter()
-                    .filter(|f| f.team == t.name)
-                    .map(|f| f.value)
-                    .sum::<f64>()
-                    / 7.0
-            }),
+            legacy_per_day: legacy
+                .as_ref()
+                .filter(|_| shown)
+                .and_then(|_| per_day(&old, &t.name, today - 6, today)),
             team: t.name,
             people,
             shown,
@@ -139,6 +135,21 @@ pub async fn curves(app: &App, guild: GuildId, weeks: i64, only: &[String]) -> A
         curves,
         go_live: plan.campaign.go_live.map(|d| (d - epoch).num_days()),
     })
+}
+
+/// A team's daily average from `from` to `to` (days), over the days that have a figure:
+/// a nightly export has not sent today yet, and that is not a day of no use.
+pub fn per_day(days: &[DayFigure], team: &str, from: i64, to: i64) -> Option<f64> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut sum = 0.0;
+    for f in days
+        .iter()
+        .filter(|f| f.team == team && (from..=to).contains(&f.day))
+    {
+        seen.insert(f.day);
+        sum += f.value;
+    }
+    (!seen.is_empty()).then(|| sum / seen.len() as f64)
 }
 
 /// Today in the campaign's time zone, as adoption rows are dated (UTC without a plan).
@@ -203,7 +214,7 @@ pub async fn show(
     Ok((text, a))
 }
 
-/// Every shown team together this week, against the licences bought when the metric says
+/// Every shown team together in the latest week, against the licences bought when the metric says
 /// how many (`licensed`), else against the shown teams' people. Teams too small to show
 /// are left out of both, so no difference can isolate them.
 fn overall(a: &Adoption) -> Option<String> {
@@ -215,7 +226,7 @@ fn overall(a: &Adoption) -> Option<String> {
     }
     Some(match a.active.licensed {
         Some(l) => format!(
-            "Overall: {:.0} % of the {l} licences ({:.0} people active this week in the teams shown)",
+            "Overall: {:.0} % of the {l} licences ({:.0} people active in the latest week in the teams shown)",
             (100.0 * active / l as f64).min(100.0),
             active
         ),
@@ -237,7 +248,7 @@ pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
         );
     }
     let Some(share) = c.latest() else {
-        return format!("{}: no figure yet this week", c.team);
+        return format!("{}: no figure in the last two weeks", c.team);
     };
     let mut s = format!(
         "{}: {:.0} % ({} of {})",
@@ -246,7 +257,8 @@ pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
         c.active.map_or(0.0, |v| v.round()),
         c.people
     );
-    match TIPPING.iter().rev().find(|(line, _)| share >= *line) {
+    let lines = a.active.tipping_lines();
+    match lines.iter().rev().find(|(line, _)| share >= *line) {
         Some((line, name)) => {
             if let Some(day) = c.crossed(*line) {
                 let _ = write!(
@@ -260,7 +272,7 @@ pub fn words(c: &Curve, a: &Adoption, min: u32) -> String {
             let _ = write!(
                 s,
                 ", below the {:.0} % where early adopters are crossed",
-                TIPPING[0].0
+                lines[0].0
             );
         }
     }

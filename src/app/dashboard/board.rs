@@ -54,7 +54,7 @@ pub struct Panel {
     pub champions_needed: usize,
     pub recognitions: usize,
     pub alert: bool,
-    /// The share of the team active in the new tool this week (per cent), when the plan
+    /// The share of the team active in the new tool in the latest week (per cent), when the plan
     /// has an active-users metric and the team is large enough to show.
     pub adoption: Option<f64>,
 }
@@ -71,8 +71,9 @@ pub struct Board {
     /// Wins of the teams in scope (or of everyone), newest first: (day, title, team).
     pub wins: Vec<(i64, String, Option<String>)>,
     pub changes: Vec<String>,
-    /// The active-users metric's label, when the plan has one (the adoption column).
-    pub adoption: Option<String>,
+    /// The active-users metric's label and its organisation-wide line (per cent), when
+    /// the plan has one (the adoption column).
+    pub adoption: Option<(String, f64)>,
 }
 
 fn readiness(s: &TeamScore) -> Option<Readiness> {
@@ -107,7 +108,7 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
     for (role, member) in app.store.stored_roles(guild).await? {
         roles.entry(role).or_default().insert(member);
     }
-    let adoption = crate::app::adoption::view::curves_if_declared(app, guild, 1).await?;
+    let adoption = crate::app::adoption::view::curves_if_declared(app, guild, 2).await?;
     let nobody = HashSet::new();
     let mut panels = Vec::new();
     for v in views {
@@ -176,7 +177,10 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
         panels,
         wins,
         changes: vec![],
-        adoption: adoption.map(|a| a.active.label),
+        adoption: adoption.map(|a| {
+            let line = a.active.organisation_wide();
+            (a.active.label, line)
+        }),
     };
     board.changes = super::changes::since_last_week(&board);
     Ok(board)

@@ -90,9 +90,9 @@ fn win(board: &Board) -> Option<String> {
     })
 }
 
-/// Where adoption stands this week: the highest and the lowest team shown.
+/// Where adoption stands in the latest week: the highest and the lowest team shown.
 fn adoption(board: &Board) -> Option<String> {
-    let label = board.adoption.as_ref()?;
+    let (label, line) = board.adoption.as_ref()?;
     let mut shown: Vec<(&str, f64)> = board
         .panels
         .iter()
@@ -100,10 +100,10 @@ fn adoption(board: &Board) -> Option<String> {
         .collect();
     shown.sort_by(|a, b| b.1.total_cmp(&a.1));
     let (top, high) = shown.first()?;
-    let past = if *high >= 40.0 {
-        " (past the 40 % where change holds)"
+    let past = if high >= line {
+        format!(" (past the {line:.0} % where change holds)")
     } else {
-        ""
+        String::new()
     };
     Some(match shown.last().filter(|(t, _)| t != top) {
         Some((low, l)) => {

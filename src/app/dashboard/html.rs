@@ -213,8 +213,8 @@ pub fn page(board: &Board, signed_in: bool) -> String {
     out.push_str("</ul></section><section aria-labelledby=\"teams\"><h2 id=\"teams\">Teams</h2><div class=\"wrap\"><table>\
 <caption class=\"muted\">Sentiment: rolling score, −1 to +1, dashed line the alert floor, grey line go-live. Readiness: ADKAR means, 1 to 5.</caption>\
 <thead><tr><th scope=\"col\">Team</th><th scope=\"col\">People</th><th scope=\"col\">Sentiment</th><th scope=\"col\">Readiness</th>");
-    if let Some(label) = &board.adoption {
-        let _ = write!(out, "<th scope=\"col\">{} (this week)</th>", esc(label));
+    if let Some((label, _)) = &board.adoption {
+        let _ = write!(out, "<th scope=\"col\">{} (latest week)</th>", esc(label));
     }
     out.push_str("<th scope=\"col\">Latest update acknowledged</th><th scope=\"col\">Champions</th><th scope=\"col\">Recognitions (4 weeks)</th></tr></thead><tbody>\n");
     for p in &board.panels {

@@ -95,7 +95,7 @@ pub struct Figures {
     /// The latest, newest first.
     pub wins: Vec<Win>,
     pub moods: Vec<Mood>,
-    /// The active-users metric's label and each shown team's share active this week
+    /// The active-users metric's label and each shown team's share active in the latest week
     /// (per cent), when the plan has such a metric.
     pub adoption: Option<(String, Vec<(String, f64)>)>,
 }

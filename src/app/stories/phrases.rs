@@ -378,14 +378,16 @@ fn team_mood(m: &Mood) -> String {
 }
 
 /// "mostly positive in Sales; mixed across the organisation".
-/// "43 % of Sales this week (Active in the new CRM)" for a team's own channel; every
+/// "43 % of Sales in the latest week (Active in the new CRM)" for a team's own channel; every
 /// shown team for the change team. Only teams large enough to show are in `all`.
 fn adoption(all: Option<&(String, Vec<(String, f64)>)>, readers: &Readers) -> Option<String> {
     let (label, shares) = all?;
     match readers {
         Readers::Team(team) => {
             let (name, share) = shares.iter().find(|(t, _)| same(t, team))?;
-            Some(format!("{share:.0} % of {name} this week ({label})"))
+            Some(format!(
+                "{share:.0} % of {name} in the latest week ({label})"
+            ))
         }
         Readers::ChangeTeam => {
             let parts: Vec<String> = shares
@@ -394,7 +396,7 @@ fn adoption(all: Option<&(String, Vec<(String, f64)>)>, readers: &Readers) -> Op
                 .collect();
             (!parts.is_empty()).then(|| {
                 format!(
-                    "{} this week ({label})",
+                    "{} in the latest week ({label})",
                     and_more(&parts, MAX_TEAMS, "more team", "more teams")
                 )
             })

@@ -336,12 +336,12 @@ fn adoption_is_a_teams_own_share_and_every_shown_team_for_the_change_team() {
     let sales = words(&f, &Readers::Team("Sales".into()), 5);
     assert_eq!(
         sales["adoption"],
-        "43 % of Sales this week (Active in the new CRM)"
+        "43 % of Sales in the latest week (Active in the new CRM)"
     );
     let lead = words(&f, &Readers::ChangeTeam, 5);
     assert_eq!(
         lead["adoption"],
-        "Sales 43 % and Finance 14 % this week (Active in the new CRM)"
+        "Sales 43 % and Finance 14 % in the latest week (Active in the new CRM)"
     );
     let legal = words(&f, &Readers::Team("Legal".into()), 5);
     assert_eq!(
