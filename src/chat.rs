@@ -34,6 +34,26 @@ pub enum Button {
     },
 }
 
+/// A modal form: a title and up to five text fields, answered once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub custom_id: String,
+    /// Up to 45 characters.
+    pub title: String,
+    pub fields: Vec<FormField>,
+}
+
+/// One text field of a [`Form`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormField {
+    pub id: String,
+    /// Up to 45 characters.
+    pub label: String,
+    pub placeholder: String,
+    pub paragraph: bool,
+    pub max: u16,
+}
+
 /// A step of an interactive, private answer flow: text and up to five rows of controls.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Screen {

@@ -17,6 +17,8 @@
 //! | "Cancel" on a story preview | `story:cancel:<draft>` (`story:cancel` before drafts) |
 //! | the announcement modal | `announce:modal:<draft>` |
 //! | Confirm / Cancel under an announcement preview | `announce:confirm:<draft>`, `announce:cancel:<draft>` |
+//! | Schedule it / Dismiss under a proposed action | `loop:schedule:<action>`, `loop:dismiss:<action>` |
+//! | their modals (owner and date; the reason) | `loop:when:<action>`, `loop:why:<action>` |
 //!
 //! In the flow, `flow` is 8 characters `[0-9a-z]` (a random token per opening), `op` one
 //! of `q a v c s m` ([`FlowOp`]), `pos` a question index and `answers` one base-36 digit
@@ -130,13 +132,46 @@ pub enum Action {
     AnnounceConfirm { draft: String },
     /// "Cancel" under an announcement preview.
     AnnounceCancel { draft: String },
+    /// A proposed action's buttons (Schedule it, Dismiss) and their modals.
+    Loop { step: LoopStep, action: i64 },
+}
+
+/// What a proposed action's button or modal does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopStep {
+    /// "Schedule it": asks for an owner and a date.
+    Schedule,
+    /// "Dismiss": asks for a reason.
+    Dismiss,
+    /// The owner-and-date modal.
+    When,
+    /// The reason modal.
+    Why,
+}
+
+impl LoopStep {
+    const ALL: [LoopStep; 4] = [
+        LoopStep::Schedule,
+        LoopStep::Dismiss,
+        LoopStep::When,
+        LoopStep::Why,
+    ];
+
+    fn word(self) -> &'static str {
+        match self {
+            LoopStep::Schedule => "schedule",
+            LoopStep::Dismiss => "dismiss",
+            LoopStep::When => "when",
+            LoopStep::Why => "why",
+        }
+    }
 }
 
 impl Action {
     /// Where this action belongs.
     pub fn home(&self) -> Home {
         match self {
-            Action::Ack { .. } | Action::PulseOpen { .. } => Home::Public,
+            Action::Ack { .. } | Action::PulseOpen { .. } | Action::Loop { .. } => Home::Public,
             _ => Home::Private,
         }
     }
@@ -165,6 +200,7 @@ impl fmt::Display for Action {
             Action::AnnounceModal { draft } => write!(f, "announce:modal:{draft}"),
             Action::AnnounceConfirm { draft } => write!(f, "announce:confirm:{draft}"),
             Action::AnnounceCancel { draft } => write!(f, "announce:cancel:{draft}"),
+            Action::Loop { step, action } => write!(f, "loop:{}:{action}", step.word()),
         }
     }
 }
@@ -253,6 +289,18 @@ impl FromStr for Action {
                     _ => Err(NotOurs),
                 }
             }
+            "loop" => {
+                let (word, id) = rest.split_once(':').ok_or(NotOurs)?;
+                let step = LoopStep::ALL
+                    .into_iter()
+                    .find(|s| s.word() == word)
+                    .ok_or(NotOurs)?;
+                let action: i64 = id.parse().map_err(|_| NotOurs)?;
+                if action < 1 || id.starts_with('+') {
+                    return Err(NotOurs);
+                }
+                Ok(Action::Loop { step, action })
+            }
             _ => Err(NotOurs),
         }
     }
@@ -275,6 +323,23 @@ mod tests {
             pos,
             answers,
         })
+    }
+
+    #[test]
+    fn a_proposals_buttons_and_modals_read_back() {
+        for step in LoopStep::ALL {
+            let a = Action::Loop { step, action: 12 };
+            assert_eq!(parse(&a.to_string()), Some(a.clone()));
+        }
+        for bad in [
+            "loop:schedule:",
+            "loop:schedule:0",
+            "loop:schedule:+3",
+            "loop:go:3",
+            "loop:why:x",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

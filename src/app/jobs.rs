@@ -111,6 +111,7 @@ pub async fn handle(
         Kind::Story => crate::app::stories::deliver(app, row).await,
         Kind::Brief => crate::app::comms::brief::deliver(app, plan, row, now).await,
         Kind::Digest => crate::app::dashboard::digest::deliver(app, plan, row, now).await,
+        Kind::Action => crate::app::actions::deliver::deliver(app, row, now).await,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod acks;
 pub mod action;
+pub mod actions;
 pub mod adoption;
 pub mod announce;
 pub mod champions;

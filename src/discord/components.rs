@@ -8,9 +8,9 @@ use serenity::all::{ComponentInteraction, Interaction, ModalInteraction};
 
 use super::actor::from_member;
 use super::Bot;
-use crate::app::action::{Action, Home};
+use crate::app::action::{Action, Home, LoopStep};
 use crate::app::pulse::flow::{self, Step, COMMENT_MAX};
-use crate::app::{acks, announce, stories};
+use crate::app::{acks, actions, announce, stories};
 use crate::chat::Button;
 use crate::domain::ids::{MemberId, RoleId};
 use crate::error::{new_error_id, AppError};
@@ -125,9 +125,52 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
         Action::AnnounceCancel { draft } => announce::decide(app, &who, &draft, false)
             .await
             .map(Answer::Update),
+        Action::Loop { step, action } => {
+            let form = match step {
+                LoopStep::Schedule => actions::forms::schedule(app, &who, action).await,
+                LoopStep::Dismiss => actions::forms::dismiss(app, &who, action).await,
+                LoopStep::When | LoopStep::Why => Err(not_ours()),
+            };
+            return respond_form(ctx, c, form).await;
+        }
         Action::Ack { .. } | Action::AnnounceModal { .. } => Err(not_ours()),
     };
     respond_component(ctx, c, answer).await;
+}
+
+/// A button that opens a form: the modal, or the refusal as a private message.
+async fn respond_form(
+    ctx: &serenity::Context,
+    c: &ComponentInteraction,
+    form: Result<crate::chat::Form, AppError>,
+) {
+    let response = match form {
+        Ok(f) => {
+            let rows = f
+                .fields
+                .iter()
+                .map(|x| {
+                    let style = if x.paragraph {
+                        serenity::InputTextStyle::Paragraph
+                    } else {
+                        serenity::InputTextStyle::Short
+                    };
+                    let input = serenity::CreateInputText::new(style, &x.label, &x.id)
+                        .placeholder(&x.placeholder)
+                        .required(true)
+                        .max_length(x.max);
+                    serenity::CreateActionRow::InputText(input)
+                })
+                .collect();
+            serenity::CreateInteractionResponse::Modal(
+                serenity::CreateModal::new(f.custom_id, f.title).components(rows),
+            )
+        }
+        Err(e) => serenity::CreateInteractionResponse::Message(message(Err(e))),
+    };
+    if let Err(e) = c.create_response(&ctx.http, response).await {
+        tracing::warn!(error = %e, "could not answer a proposal's button");
+    }
 }
 
 async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
@@ -160,6 +203,21 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
                     Answer::Ephemeral(preview, buttons)
                 })
         }
+        (Ok(Action::Loop { step, action }), Ok(who)) => match step {
+            LoopStep::When => actions::schedule(
+                &bot.app,
+                &who,
+                action,
+                &modal_text(m, "owner"),
+                &modal_text(m, "date"),
+            )
+            .await
+            .map(ephemeral),
+            LoopStep::Why => actions::dismiss(&bot.app, &who, action, &modal_text(m, "reason"))
+                .await
+                .map(ephemeral),
+            LoopStep::Schedule | LoopStep::Dismiss => Err(not_ours()),
+        },
         (Ok(_), Ok(_)) => Err(not_ours()),
     };
     let done = answer.is_ok();

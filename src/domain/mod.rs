@@ -7,6 +7,7 @@ pub mod closest;
 pub mod enps;
 pub mod ids;
 pub mod people;
+pub mod playbook;
 pub mod poll;
 pub mod privacy;
 pub mod record;

@@ -9,6 +9,7 @@ pub mod limits;
 mod markdown;
 mod metrics;
 mod people;
+mod playbook;
 pub mod polls;
 pub mod preview;
 mod raw;
@@ -308,6 +309,8 @@ pub struct Plan {
     pub digest: Option<Digest>,
     /// `[[metrics]]`: the adoption figures Herald takes in.
     pub metrics: Vec<crate::domain::adoption::Metric>,
+    /// `playbook.toml`: what Herald proposes when it sees a team turning.
+    pub playbook: crate::domain::playbook::Playbook,
     /// Item id → its place in `items` (the first, if an id is repeated).
     pub item_index: std::collections::HashMap<String, usize>,
 }
@@ -401,6 +404,7 @@ pub fn load(dir: &Path, known: &Known) -> Result<Plan, Vec<Problem>> {
     problems.extend(poll_problems);
     let mut plan = raw::parse(&plan_file, &text, dir, templates, polls, &mut problems);
     if let Some(plan) = &mut plan {
+        plan.playbook = playbook::load(dir, &plan.templates, &mut problems);
         check::check(plan, &plan_file, &text, known, &mut problems);
         plan.warnings = check::warnings(plan, &plan_file, known);
     }

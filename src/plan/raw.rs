@@ -215,6 +215,7 @@ pub(super) fn parse(
         warnings: Vec::new(),
         digest,
         metrics,
+        playbook: Default::default(),
         item_index,
     })
 }

@@ -59,6 +59,7 @@ const POSTS: Lane = Lane {
         Kind::Story,
         Kind::Brief,
         Kind::Digest,
+        Kind::Action,
     ],
     batch: 200,
     parallel: 64,

@@ -5,6 +5,7 @@
 //! few statements whose SQL is not portable). Queries are checked at run time: there is
 //! no database at build time.
 
+pub mod actions;
 pub mod adoption;
 mod ballot_sets;
 pub mod champions;
@@ -75,6 +76,7 @@ pub struct RoleConfig {
 #[async_trait]
 pub trait Store:
     outbox::Outbox
+    + actions::Actions
     + adoption::Adoption
     + comms_state::CommsState
     + pulses::Pulses

@@ -37,10 +37,13 @@ pub enum Kind {
     Brief,
     /// The weekly leadership digest: a direct message to each of its readers.
     Digest,
+    /// A scheduled action's job (`item` is `action:<id>:<what>`): the team's follow-up,
+    /// the managers' briefing, the owner's message or the reminder.
+    Action,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Plan,
         Kind::Resend,
         Kind::Manual,
@@ -52,6 +55,7 @@ impl Kind {
         Kind::Story,
         Kind::Brief,
         Kind::Digest,
+        Kind::Action,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -67,6 +71,7 @@ impl Kind {
             Kind::Story => "story",
             Kind::Brief => "brief",
             Kind::Digest => "digest",
+            Kind::Action => "action",
         }
     }
 }

@@ -25,6 +25,16 @@ pub(crate) async fn app_with_story(env: &[(&str, &str)], story: &str) -> TestApp
 
 /// As [`app_with_story`], with `more` (such as `[[metrics]]`) added to the plan.
 pub(crate) async fn app_with_plan(env: &[(&str, &str)], story: &str, more: &str) -> TestApp {
+    app_with_files(env, story, more, &[]).await
+}
+
+/// As [`app_with_plan`], with more files (path in the messages folder, text).
+pub(crate) async fn app_with_files(
+    env: &[(&str, &str)],
+    story: &str,
+    more: &str,
+    files: &[(&str, &str)],
+) -> TestApp {
     let world = WorldSpec::default_world();
     let dir = tempfile::tempdir().expect("dir");
     let plan = format!(
@@ -42,6 +52,9 @@ pub(crate) async fn app_with_plan(env: &[(&str, &str)], story: &str, more: &str)
     .expect("template");
     std::fs::write(dir.path().join("stories/weekly.md"), story).expect("story");
     herald::sim::world::copy_shipped_polls(dir.path()).expect("the shipped polls");
+    for (path, text) in files {
+        std::fs::write(dir.path().join(path), text).expect("a file");
+    }
     let env = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))

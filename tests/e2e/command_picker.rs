@@ -43,6 +43,7 @@ async fn employees_are_offered_only_the_commands_they_can_use() {
         assert_eq!(
             everyone,
             [
+                "actions",
                 "adoption",
                 "champion",
                 "champions",

@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set), the CLI, and the Discord edge end to end
 //! through the simulator with the real serenity client.
 
+mod actions;
 mod adoption;
 mod anonymity;
 mod answers_in_time;

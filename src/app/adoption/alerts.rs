@@ -109,6 +109,19 @@ async fn tell(
         tracing::warn!(error = %e.message, alert = alert.name(), "adoption alert not posted; it is told next time");
         return false;
     }
+    let trigger = crate::domain::playbook::Trigger::Adoption(alert);
+    let seen = format!(
+        "{} — {:.0} % of the team active in the latest week ({})",
+        trigger.words(),
+        c.latest().unwrap_or(0.0),
+        a.active.label
+    );
+    let episode = format!("{}-{}", alert.name(), app.now_ms());
+    if let Err(e) =
+        crate::app::actions::propose(app, guild, &c.team, trigger, &episode, &seen).await
+    {
+        tracing::warn!(error = %e, "no action proposed for an adoption alert");
+    }
     if alert == AdoptionAlert::DoubleWorkload {
         let managers = crate::app::comms::brief::managers_of(app, guild, &c.team).await;
         for m in managers.unwrap_or_default() {

@@ -287,6 +287,26 @@ impl Results {
         self.visible.shown.iter().any(|t| t == team)
     }
 
+    /// Each shown team's ADKAR barrier point (an ADKAR set only): the team, the element,
+    /// its mean and how many answered.
+    pub fn barriers(&self) -> Vec<(String, crate::domain::adkar::Element, f64, usize)> {
+        if self.pulse.set.kind != crate::domain::poll::SetKind::Adkar {
+            return vec![];
+        }
+        self.teams
+            .iter()
+            .filter(|g| self.shown(&g.name))
+            .filter_map(|g| {
+                let a = adkar_of(&g.answers);
+                let e = a.team_barrier()?;
+                let i = crate::domain::adkar::ELEMENTS
+                    .iter()
+                    .position(|x| *x == e)?;
+                Some((g.name.clone(), e, a.means[i], a.respondents))
+            })
+            .collect()
+    }
+
     fn section(&self, g: &Group) -> String {
         let mut text = format!(
             "**{}** — {} of {} answered ({})\n",

@@ -427,6 +427,9 @@ pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Resul
     if !app.store.mark_pulse_closed(pulse.id(), now_ms).await? {
         return Ok(Done::finished("closed already"));
     }
+    if let Err(e) = propose_for_barriers(app, &pulse).await {
+        tracing::warn!(error = %e, "no action proposed for the pulse's barriers");
+    }
     let closed = OutMessage::text(format!(
         "**Pulse: {}** — closed. Thank you to everyone who answered; results are below.",
         pulse.row.title
@@ -440,6 +443,25 @@ pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Resul
         }
     }
     Ok(Done::finished("results posted"))
+}
+
+/// Closing the loop: each shown team's barrier point becomes a proposed action, once
+/// per pulse.
+async fn propose_for_barriers(app: &App, pulse: &Pulse) -> anyhow::Result<()> {
+    let results = compute(app, pulse.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    for (team, element, mean, answered) in results.barriers() {
+        let seen = format!(
+            "readiness is lowest on {} — {mean:.1} of 5 ({answered} answered pulse #{})",
+            element.name(),
+            pulse.id()
+        );
+        let trigger = crate::domain::playbook::Trigger::Barrier(element);
+        let episode = format!("pulse-{}", pulse.id());
+        crate::app::actions::propose(app, pulse.row.guild, &team, trigger, &episode, &seen).await?;
+    }
+    Ok(())
 }
 
 /// The results, to each team not yet given them and to the change team, and into the

@@ -544,7 +544,10 @@ pub async fn evaluate(app: &App, guild: GuildId, team: &str) -> anyhow::Result<(
                     .await?;
                 return Err(e);
             }
-            Ok(())
+            let episode = format!("sentiment-{}", app.now_ms());
+            let trigger = crate::domain::playbook::Trigger::Sentiment;
+            let seen = format!("sentiment needs attention — {reason}");
+            crate::app::actions::propose(app, guild, team, trigger, &episode, &seen).await
         }
     }
 }

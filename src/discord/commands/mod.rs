@@ -1,5 +1,6 @@
 //! The slash commands and the poise framework that dispatches them.
 
+mod actions;
 mod adoption;
 mod autocomplete;
 mod champions;
@@ -39,6 +40,7 @@ pub fn all() -> Vec<poise::Command<Bot, AppError>> {
         sentiment::report(),
         sentiment::dashboard(),
         adoption::adoption(),
+        actions::actions(),
     ]
 }
 

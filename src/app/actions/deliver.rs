@@ -1,0 +1,204 @@
+//! An action's jobs, as outbox rows of kind `action` (item `action:<id>:<what>`): the
+//! team's follow-up (to its channel only), the managers' briefing, the owner's message
+//! and the reminder the day before. Each runs once; a job of an action dismissed or done
+//! since is skipped, and the follow-up is rendered when it goes out, as plan sends are.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::{day_words, job, play_of, ActionRow};
+use crate::app::jobs::{self, Done};
+use crate::app::App;
+use crate::chat::OutMessage;
+use crate::domain::ids::MemberId;
+use crate::domain::playbook::Play;
+use crate::error::{AppError, AppResult};
+use crate::plan::render;
+use crate::store::outbox::Queued;
+
+/// Queues the jobs of a scheduled action: follow-up, briefing and owner now, the
+/// reminder at 09:00 (campaign time) the day before `due`, if that is still ahead.
+pub async fn queue(app: &App, a: &ActionRow, play: &Play, due: i64) -> AppResult<()> {
+    let team = app
+        .store
+        .team_by_name(a.guild, &a.team)
+        .await?
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "There is no team {} any more; nothing was scheduled.",
+                a.team
+            ))
+        })?;
+    let now = app.now_ms();
+    let mut rows = Vec::new();
+    if play.follow_up.is_some() {
+        rows.push(job(a, team.channel, "follow_up", now));
+    }
+    if play.brief_managers {
+        rows.push(job(a, team.channel, "brief", now));
+    }
+    rows.push(job(a, team.channel, "owner", now));
+    let remind = reminder_at(app, due);
+    if remind > now {
+        rows.push(job(a, team.channel, "remind", remind));
+    }
+    app.store.enqueue(&rows).await?;
+    Ok(())
+}
+
+/// 09:00 in the campaign's zone on the day before `due`.
+fn reminder_at(app: &App, due: i64) -> i64 {
+    let tz = app.plan().map_or(chrono_tz::UTC, |p| p.campaign.tz);
+    let day = NaiveDate::default() + chrono::Duration::days(due - 1);
+    day.and_hms_opt(9, 0, 0)
+        .and_then(|t| t.and_local_timezone(tz).earliest())
+        .map_or(0, |t| t.timestamp_millis())
+}
+
+/// Runs one job of an action.
+pub async fn deliver(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Result<Done> {
+    let Some((id, what)) = parse(&row.item) else {
+        return Ok(Done::skipped("not an action job"));
+    };
+    let Some(a) = app.store.action(id).await? else {
+        return Ok(Done::skipped("the action is gone"));
+    };
+    if a.status != "scheduled" {
+        return Ok(Done::skipped(format!("the action is {}", a.status)));
+    }
+    let Some(play) = play_of(app, &a) else {
+        return Ok(Done::skipped("the play is no longer in the playbook"));
+    };
+    let (Some(owner), Some(due)) = (a.owner, a.due_day) else {
+        return Ok(Done::skipped("the action has no owner or date"));
+    };
+    match what {
+        "follow_up" => follow_up(app, row, &a, &play, owner, due, now).await,
+        "brief" => {
+            let managers = match crate::app::comms::brief::managers_of(app, a.guild, &a.team).await
+            {
+                Ok(m) => m,
+                Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
+            };
+            let text = briefing(&a, &play, owner, due);
+            dm(app, row, &managers, &text, now).await
+        }
+        "owner" => dm(app, row, &[owner], &assigned(&a, &play, due), now).await,
+        "remind" => {
+            let text = format!(
+                "⏰ Reminder: action #{} for {}, **{}**, is due tomorrow ({}). When it is done: `/actions done action:{} note:…`.",
+                a.id, a.team, play.title, day_words(due), a.id
+            );
+            dm(app, row, &[owner], &text, now).await
+        }
+        _ => Ok(Done::skipped("an unknown action job")),
+    }
+}
+
+fn parse(item: &str) -> Option<(i64, &str)> {
+    let rest = item.strip_prefix("action:")?;
+    let (id, what) = rest.split_once(':')?;
+    Some((id.parse().ok()?, what))
+}
+
+/// The team's follow-up: the play's template for the team, then what happens next.
+async fn follow_up(
+    app: &App,
+    row: &Queued,
+    a: &ActionRow,
+    play: &Play,
+    owner: MemberId,
+    due: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Done> {
+    let (Some(plan), Some(template)) = (app.plan(), play.follow_up.as_deref()) else {
+        return Ok(Done::skipped("no follow-up template"));
+    };
+    let subject = render::Subject {
+        template,
+        id: &row.item,
+        phase: None,
+    };
+    let mut msg = match render::message_off_runtime(
+        &plan,
+        &subject,
+        &a.team,
+        now,
+        &render::empty_story(),
+    )
+    .await
+    {
+        Ok(m) => m,
+        Err(e) => {
+            return Ok(Done::Failed {
+                reason: e.message.clone(),
+                report: Some(format!(
+                    "Could not render `{template}` for {}'s follow-up to action #{}: {e}. Fix the template and `/comms reload`.",
+                    a.team, a.id
+                )),
+            })
+        }
+    };
+    let next = format!(
+        "**What happens next:** {}, {}, with <@{owner}>.",
+        play.title,
+        day_words(due)
+    );
+    match msg.embeds.first_mut() {
+        Some(embed) => {
+            let body = embed.description.take().unwrap_or_default();
+            embed.description = Some(format!("{body}\n\n{next}"));
+        }
+        None => msg.content = format!("{}\n\n{next}", msg.content),
+    }
+    msg.nonce = Some(jobs::nonce_for(row));
+    match jobs::holding_lease(app, row, app.chat.post(row.channel, &msg)).await {
+        Ok(id) => Ok(Done::sent(id)),
+        Err(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
+    }
+}
+
+/// Direct messages to each of `to`, once each across retries.
+async fn dm(
+    app: &App,
+    row: &Queued,
+    to: &[MemberId],
+    text: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Done> {
+    if to.is_empty() {
+        return Ok(Done::skipped("nobody to tell"));
+    }
+    let msg = OutMessage::text(text.to_string());
+    match jobs::dm_each(app, row, to, true, |_| msg.clone()).await? {
+        jobs::DmEach::Reached(r) => Ok(r
+            .first
+            .map_or_else(|| Done::skipped("direct messages closed"), Done::sent)),
+        jobs::DmEach::Failed(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
+    }
+}
+
+/// What the team's managers read when an action for their team is scheduled.
+fn briefing(a: &ActionRow, play: &Play, owner: MemberId, due: i64) -> String {
+    format!(
+        "**Heads-up for {}**: the change team scheduled **{}** for {}, owned by <@{owner}>.\nWhy: {}.\nWhat it is: {}\nYour team reads a short message about it in its channel now; questions to the change team.",
+        a.team,
+        play.title,
+        day_words(due),
+        a.seen,
+        play.what
+    )
+}
+
+/// What the owner reads when the action is given to them.
+fn assigned(a: &ActionRow, play: &Play, due: i64) -> String {
+    format!(
+        "You own action #{} for **{}**: **{}**, for {}.\nWhy: {}.\nWhat to do: {}\nWhen it is done: `/actions done action:{} note:…`. You get a reminder the day before.",
+        a.id,
+        a.team,
+        play.title,
+        day_words(due),
+        a.seen,
+        play.what,
+        a.id
+    )
+}

@@ -1,0 +1,449 @@
+//! Closing the loop: when Herald sees a team turning (a readiness barrier, a sentiment
+//! alert, an adoption alert) it proposes the playbook's action in the change team's
+//! channel, once per episode. A change lead schedules it (an owner from the server and a
+//! date, today or later) or dismisses it with a reason; scheduling queues the team's
+//! follow-up, the managers' briefing, the owner's message and a reminder as outbox jobs
+//! ([`deliver`]). `/actions list` and `/actions done` follow them.
+
+pub mod deliver;
+pub mod forms;
+
+use chrono::NaiveDate;
+
+use super::access::{require, Actor, Need};
+use super::App;
+use crate::chat::{Button, OutMessage};
+use crate::domain::ids::{GuildId, MemberId};
+use crate::domain::playbook::{Play, Trigger};
+use crate::error::{AppError, AppResult};
+use crate::store::actions::{ActionRow, Move, NewAction};
+use crate::store::outbox::{Kind, NewSend};
+
+/// Statuses an action moves through.
+pub const STATUSES: [&str; 4] = ["proposed", "scheduled", "done", "dismissed"];
+
+/// Proposes the playbook's first play for `trigger` in `team`, once per `episode`; what
+/// was `seen` is in words, of the team as a whole. Nothing when the playbook has no play
+/// for the trigger.
+pub async fn propose(
+    app: &App,
+    guild: GuildId,
+    team: &str,
+    trigger: Trigger,
+    episode: &str,
+    seen: &str,
+) -> anyhow::Result<()> {
+    let Some(plan) = app.plan() else {
+        return Ok(());
+    };
+    let Some(play) = plan.playbook.for_trigger(trigger).first().copied().cloned() else {
+        return Ok(());
+    };
+    let new = NewAction {
+        guild,
+        team: team.to_string(),
+        trigger: trigger.name(),
+        episode: episode.to_string(),
+        play: play.id.clone(),
+        seen: seen.to_string(),
+        at_ms: app.now_ms(),
+    };
+    let Some(id) = app.store.propose(&new).await? else {
+        return Ok(()); // proposed already in this episode
+    };
+    let Some(channel) = app.reports_channel(guild).await? else {
+        return Ok(());
+    };
+    let mut msg = OutMessage::text(proposal_text(team, &play, seen));
+    msg.buttons = vec![
+        Button::Action {
+            custom_id: crate::app::action::Action::Loop {
+                step: crate::app::action::LoopStep::Schedule,
+                action: id,
+            }
+            .to_string(),
+            label: "Schedule it".into(),
+        },
+        Button::Cancel {
+            custom_id: crate::app::action::Action::Loop {
+                step: crate::app::action::LoopStep::Dismiss,
+                action: id,
+            }
+            .to_string(),
+            label: "Dismiss".into(),
+        },
+    ];
+    msg.nonce = Some(format!("ap{id}"));
+    match app.chat.post(channel, &msg).await {
+        Ok(message) => app.store.set_proposal_message(id, channel, message).await?,
+        Err(e) => {
+            tracing::warn!(error = %e.message, action = id, "a proposal was not posted; /actions list shows it")
+        }
+    }
+    Ok(())
+}
+
+/// What the change team reads under a proposal's buttons.
+pub fn proposal_text(team: &str, play: &Play, seen: &str) -> String {
+    let mut then = Vec::new();
+    if play.follow_up.is_some() {
+        then.push(format!("a follow-up to {team}'s channel only"));
+    }
+    if play.brief_managers {
+        then.push("a briefing for its managers".to_string());
+    }
+    then.push("a direct message to the owner and a reminder the day before".into());
+    format!(
+        "📋 **Proposed for {team}: {}**\nSeen: {seen}.\nWhat to do: {}\nBest owned by {}. Once scheduled: {}.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason.",
+        play.title,
+        play.what,
+        play.owner.words(),
+        crate::domain::words::and_list(&then.iter().map(String::as_str).collect::<Vec<_>>())
+    )
+}
+
+/// The action `id` of the actor's server, for a change lead; refused otherwise.
+async fn lead_action(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> {
+    require(app, actor, Need::ChangeLead).await?;
+    app.store
+        .action(id)
+        .await?
+        .filter(|a| a.guild == actor.guild)
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "There is no action #{id} in this server; `/actions list` shows them."
+            ))
+        })
+}
+
+/// Why a button of a proposal that has moved on does nothing.
+fn stale(a: &ActionRow) -> AppError {
+    AppError::user(format!(
+        "Action #{} is already {}, so nothing changed. `/actions list` shows where it stands.",
+        a.id, a.status
+    ))
+}
+
+/// Refuses unless the action is still a proposal.
+async fn still_proposed(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> {
+    let a = lead_action(app, actor, id).await?;
+    if a.status != "proposed" {
+        return Err(stale(&a));
+    }
+    Ok(a)
+}
+
+/// The play an action was proposed with (the playbook may have changed since).
+fn play_of(app: &App, a: &ActionRow) -> Option<Play> {
+    app.plan().and_then(|p| p.playbook.play(&a.play).cloned())
+}
+
+/// "Mon 25 Jan 2027".
+pub fn day_words(day: i64) -> String {
+    (NaiveDate::default() + chrono::Duration::days(day))
+        .format("%a %-d %b %Y")
+        .to_string()
+}
+
+/// Today in the campaign's zone (days since 1970-01-01).
+fn today(app: &App) -> i64 {
+    crate::app::adoption::view::today_of(app)
+}
+
+/// An owner as typed: an @mention, a user id or a display name, of this server.
+async fn owner_of(app: &App, guild: GuildId, typed: &str) -> AppResult<MemberId> {
+    let t = typed.trim();
+    let digits = t
+        .trim_start_matches("<@")
+        .trim_start_matches('!')
+        .trim_end_matches('>');
+    let found = match digits.parse::<u64>() {
+        Ok(id) => {
+            let m = MemberId(id);
+            app.store.is_member(guild, m).await?.then_some(m)
+        }
+        Err(_) => {
+            app.store
+                .member_named(guild, t.trim_start_matches('@'))
+                .await?
+        }
+    };
+    found.ok_or_else(|| {
+        AppError::user(format!(
+            "`{t}` is not a member of this server Herald knows (or more than one has that name). Type their name as Discord shows it, or paste their @mention; nothing was scheduled."
+        ))
+    })
+}
+
+/// A date as typed (2027-01-25), today or later.
+fn due_of(app: &App, typed: &str) -> AppResult<i64> {
+    let t = typed.trim();
+    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| {
+        AppError::user(format!(
+            "`{t}` is not a date Herald reads: write it as 2027-01-25. Nothing was scheduled."
+        ))
+    })?;
+    let day = (date - NaiveDate::default()).num_days();
+    if day < today(app) {
+        return Err(AppError::user(format!(
+            "{} is in the past; choose today or a later day. Nothing was scheduled.",
+            day_words(day)
+        )));
+    }
+    Ok(day)
+}
+
+/// The schedule modal's answer: the owner and the date checked, the action scheduled and
+/// its jobs queued; what the change lead reads.
+pub async fn schedule(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    owner: &str,
+    date: &str,
+) -> AppResult<String> {
+    let a = still_proposed(app, actor, id).await?;
+    let owner = owner_of(app, actor.guild, owner).await?;
+    let due = due_of(app, date)?;
+    let play = play_of(app, &a).ok_or_else(|| {
+        AppError::user(format!(
+            "The playbook no longer has the play `{}`; dismiss this proposal, or put the play back and `/comms reload`.",
+            a.play
+        ))
+    })?;
+    let moved = Move {
+        from: "proposed",
+        to: "scheduled",
+        by: actor.member,
+        owner: Some(owner),
+        due_day: Some(due),
+        note: None,
+        at_ms: app.now_ms(),
+    };
+    if !app.store.move_action(id, &moved).await? {
+        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
+    }
+    if let Err(e) = deliver::queue(app, &a, &play, due).await {
+        let back = Move {
+            from: "scheduled",
+            to: "proposed",
+            ..moved
+        };
+        app.store.move_action(id, &back).await?;
+        return Err(e);
+    }
+    app.wake_scheduler();
+    let when = day_words(due);
+    settle_proposal(
+        app,
+        &a,
+        &play,
+        &format!(
+            "✅ Scheduled by <@{}>: owned by <@{owner}>, for {when}.",
+            actor.member
+        ),
+    )
+    .await;
+    Ok(format!(
+        "Scheduled action #{id} for {}: {}, owned by <@{owner}>, for {when}. {}",
+        a.team,
+        play.title,
+        what_goes_out(&a.team, &play)
+    ))
+}
+
+fn what_goes_out(team: &str, play: &Play) -> String {
+    let mut out = Vec::new();
+    if play.follow_up.is_some() {
+        out.push(format!("{team}'s follow-up goes to its channel now"));
+    }
+    if play.brief_managers {
+        out.push("its managers are briefed".into());
+    }
+    out.push("the owner gets a direct message now and a reminder the day before".into());
+    let text = crate::domain::words::and_list(&out.iter().map(String::as_str).collect::<Vec<_>>());
+    let mut s = text;
+    if let Some(first) = s.get(..1) {
+        s = first.to_uppercase() + &s[1..];
+    }
+    format!("{s}; `/actions list` shows where it stands.")
+}
+
+/// The dismiss modal's answer.
+pub async fn dismiss(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResult<String> {
+    let a = still_proposed(app, actor, id).await?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > forms::REASON_MAX {
+        return Err(AppError::user(format!(
+            "Say in a few words (up to {} characters) why this does not fit; nothing was dismissed.",
+            forms::REASON_MAX
+        )));
+    }
+    let moved = Move {
+        from: "proposed",
+        to: "dismissed",
+        by: actor.member,
+        owner: None,
+        due_day: None,
+        note: Some(reason),
+        at_ms: app.now_ms(),
+    };
+    if !app.store.move_action(id, &moved).await? {
+        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
+    }
+    if let Some(play) = play_of(app, &a) {
+        settle_proposal(
+            app,
+            &a,
+            &play,
+            &format!("✖️ Dismissed by <@{}>: {reason}", actor.member),
+        )
+        .await;
+    }
+    Ok(format!(
+        "Dismissed action #{id} for {}; nothing goes out.",
+        a.team
+    ))
+}
+
+/// The proposal's message without its buttons, with what became of it.
+async fn settle_proposal(app: &App, a: &ActionRow, play: &Play, outcome: &str) {
+    let Some((channel, message)) = a.proposal else {
+        return;
+    };
+    let msg = OutMessage::text(format!(
+        "{}\n{outcome}",
+        proposal_text(&a.team, play, &a.seen)
+    ));
+    if let Err(e) = app.chat.edit(channel, message, &msg).await {
+        tracing::warn!(error = %e.message, action = a.id, "the proposal's message was not updated");
+    }
+}
+
+/// `/actions done action note`: the owner or a change lead closes a scheduled action.
+pub async fn done(app: &App, actor: &Actor, id: &str, note: &str) -> AppResult<String> {
+    let id: i64 = id.trim().trim_start_matches('#').parse().map_err(|_| {
+        AppError::user(format!(
+            "`{id}` is not an action number; `/actions list` shows them (#12)."
+        ))
+    })?;
+    let a = app
+        .store
+        .action(id)
+        .await?
+        .filter(|a| a.guild == actor.guild)
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "There is no action #{id} in this server; `/actions list` shows them."
+            ))
+        })?;
+    let lead = require(app, actor, Need::ChangeLead).await.is_ok();
+    if !lead && a.owner != Some(actor.member) {
+        return Err(AppError::user(
+            "Only the action's owner or a change lead can mark it done.",
+        ));
+    }
+    if a.status != "scheduled" {
+        return Err(stale(&a));
+    }
+    let note = note.trim();
+    if note.chars().count() > forms::REASON_MAX {
+        return Err(AppError::user(format!(
+            "Keep the note to {} characters; nothing changed.",
+            forms::REASON_MAX
+        )));
+    }
+    let moved = Move {
+        from: "scheduled",
+        to: "done",
+        by: actor.member,
+        owner: None,
+        due_day: None,
+        note: (!note.is_empty()).then_some(note),
+        at_ms: app.now_ms(),
+    };
+    if !app.store.move_action(id, &moved).await? {
+        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
+    }
+    Ok(format!("Action #{id} for {} is done. Thank you.", a.team))
+}
+
+/// `/actions list [team] [status]`: change leads see every team, managers their own.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    team: Option<&str>,
+    status: Option<&str>,
+) -> AppResult<String> {
+    let team = match team {
+        Some(t) => Some(crate::app::sentiment::allowed_team(app, actor, t, "actions").await?),
+        None => {
+            require(app, actor, Need::ChangeLead).await?;
+            None
+        }
+    };
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            STATUSES
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(s))
+                .copied()
+                .ok_or_else(|| {
+                    AppError::user(format!(
+                        "`{s}` is not a status{}",
+                        crate::domain::closest::or_list(s, &STATUSES, "statuses")
+                    ))
+                })?,
+        ),
+        None => None,
+    };
+    let rows = app
+        .store
+        .actions(actor.guild, team.as_deref(), status)
+        .await?;
+    if rows.is_empty() {
+        return Ok("No actions yet. Herald proposes one in the change team's channel when it sees a team turning (see `messages/playbook.toml`).".into());
+    }
+    let today = today(app);
+    let lines: Vec<String> = rows.iter().map(|a| line(app, a, today)).collect();
+    Ok(format!("**Actions** (newest first)\n{}", lines.join("\n")))
+}
+
+/// "#3 Support — A sponsor listening session · scheduled, owned by @Maria, for Mon 25 Jan
+/// 2027 · seen: readiness is lowest on Desire …".
+fn line(app: &App, a: &ActionRow, today: i64) -> String {
+    let title = play_of(app, a).map_or_else(|| a.play.clone(), |p| p.title);
+    let mut status = a.status.clone();
+    if a.status == "scheduled" && a.due_day.is_some_and(|d| d < today) {
+        status = "overdue".into();
+    }
+    let mut s = format!("• #{} {} — {title} · {status}", a.id, a.team);
+    if let Some(o) = a.owner {
+        s.push_str(&format!(", owned by <@{o}>"));
+    }
+    if let Some(d) = a.due_day {
+        s.push_str(&format!(", for {}", day_words(d)));
+    }
+    if let Some(n) = &a.note {
+        s.push_str(&format!(" · “{n}”"));
+    }
+    s.push_str(&format!(" · seen: {}", a.seen));
+    s
+}
+
+/// Jobs of an action: their outbox kind.
+pub const KIND: Kind = Kind::Action;
+
+/// A row of `what` (follow_up, brief, owner, remind) for action `a`, due at `at_ms`.
+fn job(a: &ActionRow, channel: crate::domain::ids::ChannelId, what: &str, at_ms: i64) -> NewSend {
+    NewSend {
+        guild: a.guild,
+        kind: KIND,
+        item: format!("action:{}:{what}", a.id),
+        team: a.team.clone(),
+        channel,
+        fire_at_ms: at_ms,
+        body: None,
+        ref_id: Some(a.id),
+    }
+}
