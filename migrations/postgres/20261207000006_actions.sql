@@ -14,6 +14,8 @@ CREATE TABLE actions (
     due_day         BIGINT,
     note            TEXT,
     channel_id      BIGINT,
+    repulse_id      BIGINT,
+    effect          TEXT,
     message_id      BIGINT,
     created_ms      BIGINT NOT NULL,
     updated_ms      BIGINT NOT NULL,

@@ -14,6 +14,8 @@ CREATE TABLE actions (
     due_day         INTEGER,
     note            TEXT,
     channel_id      INTEGER,
+    repulse_id      INTEGER,
+    effect          TEXT,
     message_id      INTEGER,
     created_ms      INTEGER NOT NULL,
     updated_ms      INTEGER NOT NULL,

@@ -113,6 +113,9 @@ pub struct Play {
     pub follow_up: Option<String>,
     /// Whether the team's managers get a direct message about it when it is scheduled.
     pub brief_managers: bool,
+    /// For a barrier: the days after the action's date when the team is asked again (the
+    /// readiness pulse, so the barrier can be seen to move), and the effect recorded.
+    pub repulse_days: Option<u32>,
 }
 
 /// Every play, in the file's order.

@@ -31,6 +31,7 @@ struct RawPlay {
     follow_up: Option<Spanned<String>>,
     #[serde(default)]
     brief_managers: bool,
+    repulse_days: Option<Spanned<i64>>,
 }
 
 /// The playbook in `dir`, or an empty one when there is no `playbook.toml`.
@@ -131,6 +132,22 @@ fn play(p: &RawPlay, templates: &Templates, earlier: &[Play]) -> Result<Play, (u
         Some(t) => Some(t.get_ref().clone()),
         None => None,
     };
+    let repulse_days = match &p.repulse_days {
+        None => None,
+        Some(d) if !matches!(trigger, Trigger::Barrier(_)) => {
+            return Err((
+                d.span().start,
+                format!("play `{id}`: `repulse_days` asks the team again about its barrier, so it is for barrier.* triggers; remove it"),
+            ))
+        }
+        Some(d) if !(1..=60).contains(d.get_ref()) => {
+            return Err((
+                d.span().start,
+                format!("play `{id}`: repulse_days {} is not between 1 and 60", d.get_ref()),
+            ))
+        }
+        Some(d) => Some(*d.get_ref() as u32),
+    };
     Ok(Play {
         id: id.to_string(),
         trigger,
@@ -139,5 +156,6 @@ fn play(p: &RawPlay, templates: &Templates, earlier: &[Play]) -> Result<Play, (u
         owner,
         follow_up,
         brief_managers: p.brief_managers,
+        repulse_days,
     })
 }

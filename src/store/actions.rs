@@ -33,6 +33,10 @@ pub struct ActionRow {
     pub note: Option<String>,
     /// The proposal's message in the change team's channel.
     pub proposal: Option<(ChannelId, MessageId)>,
+    /// The pulse that asked the team again, once opened.
+    pub repulse: Option<i64>,
+    /// The measured effect, in words, once the re-pulse closed.
+    pub effect: Option<String>,
     pub created_ms: i64,
     pub updated_ms: i64,
 }
@@ -72,6 +76,12 @@ pub trait Actions {
         message: MessageId,
     ) -> StoreResult<()>;
     async fn action(&self, id: i64) -> StoreResult<Option<ActionRow>>;
+    /// Records the pulse that asks the team again; false when one is recorded already.
+    async fn set_action_repulse(&self, id: i64, pulse: i64) -> StoreResult<bool>;
+    /// The action whose re-pulse is `pulse`.
+    async fn action_by_repulse(&self, pulse: i64) -> StoreResult<Option<ActionRow>>;
+    /// Records the measured effect (once: a later call changes nothing).
+    async fn set_action_effect(&self, id: i64, effect: &str) -> StoreResult<()>;
     /// Moves the action if it is still at `m.from`; false when it is not (nothing changed).
     async fn move_action(&self, id: i64, m: &Move<'_>) -> StoreResult<bool>;
     /// A server's actions, newest first, of one team and status when given.
@@ -92,7 +102,7 @@ fn other(e: sqlx::Error) -> StoreError {
     classify(e, "action")
 }
 
-const COLUMNS: &str = "id, guild_id, team_name, trigger_name, episode, play, seen, status, owner_id, due_day, note, channel_id, message_id, created_ms, updated_ms";
+const COLUMNS: &str = "id, guild_id, team_name, trigger_name, episode, play, seen, status, owner_id, due_day, note, channel_id, message_id, repulse_id, effect, created_ms, updated_ms";
 
 fn row(r: &AnyRow) -> Result<ActionRow, sqlx::Error> {
     let channel: Option<i64> = r.try_get("channel_id")?;
@@ -114,6 +124,8 @@ fn row(r: &AnyRow) -> Result<ActionRow, sqlx::Error> {
         proposal: channel
             .zip(message)
             .map(|(c, m)| (ChannelId::from_db(c), MessageId::from_db(m))),
+        repulse: r.try_get("repulse_id")?,
+        effect: r.try_get("effect")?,
         created_ms: r.try_get("created_ms")?,
         updated_ms: r.try_get("updated_ms")?,
     })
@@ -177,6 +189,37 @@ impl Actions for SqlStore {
             .await
             .and_then(|r| r.as_ref().map(row).transpose())
             .map_err(other)
+    }
+
+    async fn set_action_repulse(&self, id: i64, pulse: i64) -> StoreResult<bool> {
+        let done =
+            sqlx::query("UPDATE actions SET repulse_id = $1 WHERE id = $2 AND repulse_id IS NULL")
+                .bind(pulse)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(other)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn action_by_repulse(&self, pulse: i64) -> StoreResult<Option<ActionRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM actions WHERE repulse_id = $1");
+        sqlx::query(&sql)
+            .bind(pulse)
+            .fetch_optional(&self.pool)
+            .await
+            .and_then(|r| r.as_ref().map(row).transpose())
+            .map_err(other)
+    }
+
+    async fn set_action_effect(&self, id: i64, effect: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE actions SET effect = $1 WHERE id = $2 AND effect IS NULL")
+            .bind(effect)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(other)?;
+        Ok(())
     }
 
     async fn move_action(&self, id: i64, m: &Move<'_>) -> StoreResult<bool> {

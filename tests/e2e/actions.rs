@@ -17,6 +17,7 @@ what = "The sponsor hears what worries the team."
 owner = "sponsor"
 follow_up = "follow-up.md"
 brief_managers = true
+repulse_days = 7
 
 [[plays]]
 id = "knowledge-training"
@@ -34,7 +35,10 @@ async fn app() -> TestApp {
         &env,
         "---\ntitle = \"Weekly\"\n---\nhi",
         "",
-        &[("playbook.toml", PLAYBOOK), ("templates/follow-up.md", FOLLOW_UP)],
+        &[
+            ("playbook.toml", PLAYBOOK),
+            ("templates/follow-up.md", FOLLOW_UP),
+        ],
     )
     .await
 }
@@ -79,6 +83,74 @@ async fn submit(app: &TestApp, who: &str, on: &str, form: &Reply, fields: Value)
         .content
 }
 
+/// Answers the open pulse in `channel` (the latest pulse message with an Answer button).
+async fn answer_open(app: &TestApp, who: &str, channel: &str, answers: &[u8]) {
+    let m = open_pulse(app, channel).await;
+    let id = m["id"].as_str().expect("id");
+    let mut r = app
+        .click(
+            who,
+            id,
+            &crate::pulse_flow::button(&m["components"], "Answer"),
+        )
+        .await;
+    let flow = r.message_id.clone();
+    for a in answers {
+        r = app
+            .click(
+                who,
+                &flow,
+                &crate::pulse_flow::button(&r.components, &a.to_string()),
+            )
+            .await;
+    }
+    let done = app
+        .click(
+            who,
+            &flow,
+            &crate::pulse_flow::button(&r.components, "Submit"),
+        )
+        .await;
+    assert!(
+        done.content.contains("your answers are in"),
+        "{}",
+        done.content
+    );
+}
+
+/// Waits until pulse `id` has closed (results out, then marked closed).
+async fn pulse_closed(app: &TestApp, id: i64) {
+    let store = app.herald().app.store.clone();
+    for _ in 0..1000 {
+        if store
+            .pulse(id)
+            .await
+            .expect("pulse")
+            .is_some_and(|p| p.closed_at_ms.is_some())
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("pulse #{id} did not close");
+}
+
+/// The latest pulse message in `channel` that can still be answered, waiting for it.
+async fn open_pulse(app: &TestApp, channel: &str) -> Value {
+    let mut open = None;
+    for _ in 0..1000 {
+        open = app.messages(channel).await.into_iter().rev().find(|m| {
+            content(m).starts_with("**Pulse:")
+                && m["components"].as_array().is_some_and(|c| !c.is_empty())
+        });
+        if open.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    open.unwrap_or_else(|| panic!("no open pulse in #{channel}"))
+}
+
 async fn dms(app: &TestApp, who: &str, containing: &str) -> Vec<String> {
     let all = app.get(&format!("/_sim/dms/{who}")).await;
     all.as_array()
@@ -103,17 +175,20 @@ async fn wait_dm(app: &TestApp, who: &str, containing: &str) -> String {
 }
 
 #[tokio::test]
-async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_team_only_reminded_and_done() {
+async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_team_only_reminded_and_done(
+) {
     within(180, async {
         let app = app().await;
-        // Support is lowest on Desire (1.7 of 5); Sales on Knowledge.
-        crate::stories::readiness_pulse(&app, "Support", "1", &["Finn", "Gia", "Hugo"], &[[4, 2, 4, 4, 4], [4, 1, 3, 4, 4], [5, 2, 4, 4, 4]]).await;
+        // Sales is lowest on Awareness (no play for it: no proposal), Desire 4.0; then
+        // Support is lowest on Desire (1.7 of 5).
+        crate::stories::readiness_pulse(&app, "Sales", "1", &["Ava", "Ben", "Chloe"], &[[2, 4, 4, 4, 4], [2, 4, 4, 4, 4], [3, 4, 4, 4, 4]]).await;
+        crate::stories::readiness_pulse(&app, "Support", "2", &["Finn", "Gia", "Hugo"], &[[4, 2, 4, 4, 4], [4, 1, 3, 4, 4], [5, 2, 4, 4, 4]]).await;
         let p = proposal(&app, "Support").await;
         let marco = app.id_of("members", "Marco").await;
         let claire = app.id_of("members", "Claire").await;
         assert_eq!(
             content(&p),
-            "📋 **Proposed for Support: A sponsor listening session**\nSeen: readiness is lowest on Desire — 1.7 of 5 (3 answered pulse #1).\nWhat to do: The sponsor hears what worries the team.\nBest owned by a sponsor. Once scheduled: a follow-up to Support's channel only, a briefing for its managers and a direct message to the owner and a reminder the day before.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason."
+            "📋 **Proposed for Support: A sponsor listening session**\nSeen: readiness is lowest on Desire — 1.7 of 5 (3 answered pulse #2).\nWhat to do: The sponsor hears what worries the team.\nBest owned by a sponsor. Once scheduled: a follow-up to Support's channel only; a briefing for its managers; a direct message to the owner, with a reminder the day before; Support's readiness pulse again 7 days after the date, to measure the effect.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason."
         );
         let id = p["id"].as_str().expect("id").to_string();
         let schedule = button(&p, "Schedule it");
@@ -141,7 +216,7 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         let answer = submit(&app, "Claire", &id, &form, json!({ "owner": "marco", "date": "2026-03-05" })).await;
         assert_eq!(
             answer,
-            format!("Scheduled action #1 for Support: A sponsor listening session, owned by <@{marco}>, for Thu 5 Mar 2026. Support's follow-up goes to its channel now, its managers are briefed and the owner gets a direct message now and a reminder the day before; `/actions list` shows where it stands.")
+            format!("Scheduled action #1 for Support: A sponsor listening session, owned by <@{marco}>, for Thu 5 Mar 2026. Support's follow-up goes to its channel now; its managers are briefed; the owner gets a direct message now, with a reminder the day before; Support is asked again 7 days after the date. `/actions list` shows where it stands.")
         );
         let follow_up = loop {
             let found = app.messages("support").await.into_iter().find(|m| m["embeds"][0]["title"] == "We heard you");
@@ -185,6 +260,34 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         assert!(listed.contains(&format!("• #1 Support — A sponsor listening session · done, owned by <@{marco}>, for Thu 5 Mar 2026 · “Maria met the team”")), "{listed}");
         let typo = app.command("Claire", "change-team", "actions list", json!({ "status": "schedueld" })).await.content;
         assert!(typo.contains("`schedueld` is not a status; did you mean `scheduled`?"), "{typo}");
+
+        // Seven days after the date (12 Mar, 10:00) Support is asked again (pulse #3).
+        // Meanwhile Sales, with no action, answers again too (pulse #4): Desire 4.0 → 4.7.
+        app.advance(8 * 86_400 + 3_600);
+        open_pulse(&app, "support").await;
+        let started = crate::pulse_flow::start(&app, "Sales", "48h").await;
+        assert!(started.contains("Pulse #4"), "the re-pulse is #3: {started}");
+        for (who, a) in ["Ava", "Ben", "Chloe"].iter().zip([[2, 5, 4, 4, 4], [2, 4, 4, 4, 4], [3, 5, 4, 4, 4]]) {
+            answer_open(&app, who, "sales", &a).await;
+        }
+        app.command("Claire", "change-team", "pulse close", json!({ "pulse": "4" })).await;
+        pulse_closed(&app, 4).await;
+        for (who, a) in ["Finn", "Gia", "Hugo"].iter().zip([[4, 4, 4, 4, 4], [4, 3, 4, 4, 4], [5, 4, 4, 4, 4]]) {
+            answer_open(&app, who, "support", &a).await;
+        }
+        app.command("Claire", "change-team", "pulse close", json!({ "pulse": "3" })).await;
+        let effect = "📈 **Effect of action #1 for Support** (A sponsor listening session): Desire 1.7 → 3.7 of 5 (3 answered before, 3 after); over the same span, 1 team with no action moved +0.7 on average (a simple comparison, not a controlled test).";
+        let mut seen = false;
+        for _ in 0..1000 {
+            seen = app.messages("change-team").await.iter().any(|m| content(m) == effect);
+            if seen {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(seen, "no `{effect}` in {:#?}", app.messages("change-team").await.iter().map(content).collect::<Vec<_>>());
+        let listed = app.command("Claire", "change-team", "actions list", json!({ "team": "Support" })).await.content;
+        assert!(listed.contains(" · effect: Desire 1.7 → 3.7 of 5 (3 answered before, 3 after)"), "{listed}");
         app.finish().await;
     })
     .await;

@@ -41,15 +41,24 @@ pub async fn queue(app: &App, a: &ActionRow, play: &Play, due: i64) -> AppResult
     if remind > now {
         rows.push(job(a, team.channel, "remind", remind));
     }
+    if let Some(days) = play.repulse_days {
+        let at = local_time(app, due + i64::from(days), 10);
+        rows.push(job(a, team.channel, "repulse", at.max(now)));
+    }
     app.store.enqueue(&rows).await?;
     Ok(())
 }
 
 /// 09:00 in the campaign's zone on the day before `due`.
 fn reminder_at(app: &App, due: i64) -> i64 {
+    local_time(app, due - 1, 9)
+}
+
+/// `hour`:00 in the campaign's zone on `day` (days since 1970-01-01), in milliseconds.
+fn local_time(app: &App, day: i64, hour: u32) -> i64 {
     let tz = app.plan().map_or(chrono_tz::UTC, |p| p.campaign.tz);
-    let day = NaiveDate::default() + chrono::Duration::days(due - 1);
-    day.and_hms_opt(9, 0, 0)
+    let date = NaiveDate::default() + chrono::Duration::days(day);
+    date.and_hms_opt(hour, 0, 0)
         .and_then(|t| t.and_local_timezone(tz).earliest())
         .map_or(0, |t| t.timestamp_millis())
 }
@@ -62,7 +71,9 @@ pub async fn deliver(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Res
     let Some(a) = app.store.action(id).await? else {
         return Ok(Done::skipped("the action is gone"));
     };
-    if a.status != "scheduled" {
+    // A re-pulse still asks once the action is done: that is when its effect shows.
+    let live = a.status == "scheduled" || (what == "repulse" && a.status == "done");
+    if !live {
         return Ok(Done::skipped(format!("the action is {}", a.status)));
     }
     let Some(play) = play_of(app, &a) else {
@@ -90,6 +101,7 @@ pub async fn deliver(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Res
             );
             dm(app, row, &[owner], &text, now).await
         }
+        "repulse" => repulse(app, &a).await,
         _ => Ok(Done::skipped("an unknown action job")),
     }
 }
@@ -201,4 +213,49 @@ fn assigned(a: &ActionRow, play: &Play, due: i64) -> String {
         play.what,
         a.id
     )
+}
+
+/// Asks the team again: the readiness (ADKAR) pulse, open for two days, anonymous; the
+/// action keeps its id to record the effect when it closes.
+async fn repulse(app: &App, a: &ActionRow) -> anyhow::Result<Done> {
+    if a.repulse.is_some() {
+        return Ok(Done::finished("asked again already"));
+    }
+    let set = app.plan().and_then(|p| {
+        p.polls
+            .values()
+            .find(|s| s.kind == crate::domain::poll::SetKind::Adkar)
+            .cloned()
+    });
+    let Some(set) = set else {
+        return Ok(Done::Skipped {
+            reason: "no readiness question set".into(),
+            report: Some(format!(
+                "Action #{} for {} could not ask the team again: the plan has no ADKAR question set in polls/.",
+                a.id, a.team
+            )),
+        });
+    };
+    let teams = crate::app::pulse::teams_for(app, a.guild, std::slice::from_ref(&a.team))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let source = format!("action-{}", a.id);
+    // Opened before a crash but not yet recorded: record that one, never open a second.
+    let earlier = app.store.recent_pulses(a.guild, 100).await?;
+    if let Some(p) = earlier.iter().find(|p| p.source == source) {
+        app.store.set_action_repulse(a.id, p.id).await?;
+        return Ok(Done::finished(format!(
+            "pulse #{} asks {} again",
+            p.id, a.team
+        )));
+    }
+    let (pulse, _, _) =
+        crate::app::pulse::open_now(app, a.guild, &set, teams, 48 * 3_600_000, true, &source)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    app.store.set_action_repulse(a.id, pulse).await?;
+    Ok(Done::finished(format!(
+        "pulse #{pulse} asks {} again",
+        a.team
+    )))
 }

@@ -6,6 +6,7 @@
 //! ([`deliver`]). `/actions list` and `/actions done` follow them.
 
 pub mod deliver;
+pub mod effect;
 pub mod forms;
 
 use chrono::NaiveDate;
@@ -92,13 +93,19 @@ pub fn proposal_text(team: &str, play: &Play, seen: &str) -> String {
     if play.brief_managers {
         then.push("a briefing for its managers".to_string());
     }
-    then.push("a direct message to the owner and a reminder the day before".into());
+    then.push("a direct message to the owner, with a reminder the day before".into());
+    if let Some(days) = play.repulse_days {
+        then.push(format!(
+            "{team}'s readiness pulse again {} after the date, to measure the effect",
+            crate::domain::words::count(i64::from(days), "day", "days")
+        ));
+    }
     format!(
         "📋 **Proposed for {team}: {}**\nSeen: {seen}.\nWhat to do: {}\nBest owned by {}. Once scheduled: {}.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason.",
         play.title,
         play.what,
         play.owner.words(),
-        crate::domain::words::and_list(&then.iter().map(String::as_str).collect::<Vec<_>>())
+        then.join("; ")
     )
 }
 
@@ -260,13 +267,18 @@ fn what_goes_out(team: &str, play: &Play) -> String {
     if play.brief_managers {
         out.push("its managers are briefed".into());
     }
-    out.push("the owner gets a direct message now and a reminder the day before".into());
-    let text = crate::domain::words::and_list(&out.iter().map(String::as_str).collect::<Vec<_>>());
-    let mut s = text;
+    out.push("the owner gets a direct message now, with a reminder the day before".into());
+    if let Some(days) = play.repulse_days {
+        out.push(format!(
+            "{team} is asked again {} after the date",
+            crate::domain::words::count(i64::from(days), "day", "days")
+        ));
+    }
+    let mut s = out.join("; ");
     if let Some(first) = s.get(..1) {
         s = first.to_uppercase() + &s[1..];
     }
-    format!("{s}; `/actions list` shows where it stands.")
+    format!("{s}. `/actions list` shows where it stands.")
 }
 
 /// The dismiss modal's answer.
@@ -426,6 +438,9 @@ fn line(app: &App, a: &ActionRow, today: i64) -> String {
     }
     if let Some(n) = &a.note {
         s.push_str(&format!(" · “{n}”"));
+    }
+    if let Some(e) = &a.effect {
+        s.push_str(&format!(" · effect: {e}"));
     }
     s.push_str(&format!(" · seen: {}", a.seen));
     s

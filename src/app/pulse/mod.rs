@@ -173,14 +173,46 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
         return Err(AppError::user("Name at least one team, or `all`."));
     }
     let teams = teams_for(app, actor.guild, &names).await?;
+    let new = open_now(
+        app,
+        actor.guild,
+        set,
+        teams,
+        open_ms,
+        req.anonymous,
+        "manual",
+    )
+    .await?;
+    let id = new.0;
+    let names: Vec<&str> = new.1.iter().map(|t| t.name.as_str()).collect();
+    Ok(format!(
+        "Pulse #{id} **{}** is open for {} until <t:{}:f>. {} Reminders go by direct message {} hours before close to those who have not answered.",
+        set.name,
+        names.join(", "),
+        new.2 / 1000,
+        if req.anonymous { "It is anonymous: answers are stored without names." } else { "It is **not** anonymous: change leads can see who answered what." },
+        crate::plan::DEFAULT_REMINDERS.map(|h| h.to_string()).join(" and "),
+    ))
+}
+
+/// Opens a pulse of `set` for `teams` now, for `open_ms`; its id, teams and close time.
+pub async fn open_now(
+    app: &App,
+    guild: GuildId,
+    set: &crate::domain::poll::QuestionSet,
+    teams: Vec<PulseTeam>,
+    open_ms: i64,
+    anonymous: bool,
+    source: &str,
+) -> AppResult<(i64, Vec<PulseTeam>, i64)> {
     let now = app.now_ms();
     let new = NewPulse {
-        guild: actor.guild,
-        source: "manual".into(),
+        guild,
+        source: source.into(),
         set_id: set.id.clone(),
         title: set.name.clone(),
         questions: serde_json::to_string(set).map_err(|e| AppError::Internal(e.into()))?,
-        anonymous: req.anonymous,
+        anonymous,
         opened_at_ms: now,
         closes_at_ms: now + open_ms,
         reminders: crate::plan::DEFAULT_REMINDERS.to_vec(),
@@ -189,15 +221,7 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
     let (id, _) = app.store.create_pulse(&new).await?;
     queue(app, id).await?;
     app.wake_scheduler();
-    let names: Vec<&str> = new.teams.iter().map(|t| t.name.as_str()).collect();
-    Ok(format!(
-        "Pulse #{id} **{}** is open for {} until <t:{}:f>. {} Reminders go by direct message {} hours before close to those who have not answered.",
-        set.name,
-        names.join(", "),
-        new.closes_at_ms / 1000,
-        if req.anonymous { "It is anonymous: answers are stored without names." } else { "It is **not** anonymous: change leads can see who answered what." },
-        crate::plan::DEFAULT_REMINDERS.map(|h| h.to_string()).join(" and "),
-    ))
+    Ok((id, new.teams, new.closes_at_ms))
 }
 
 /// Queues a pulse's jobs (its openings, reminders and close) for the scheduler.

@@ -430,6 +430,9 @@ pub async fn close(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Resul
     if let Err(e) = propose_for_barriers(app, &pulse).await {
         tracing::warn!(error = %e, "no action proposed for the pulse's barriers");
     }
+    if let Err(e) = crate::app::actions::effect::on_close(app, pulse.row.guild, pulse.id()).await {
+        tracing::warn!(error = %e, "an action's effect was not recorded");
+    }
     let closed = OutMessage::text(format!(
         "**Pulse: {}** — closed. Thank you to everyone who answered; results are below.",
         pulse.row.title
