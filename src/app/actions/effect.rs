@@ -110,13 +110,11 @@ async fn comparison(
         let before = scores
             .iter()
             .filter(adkar)
-            .filter(|s| s.closed_at_ms <= from_ms)
-            .next_back();
+            .rfind(|s| s.closed_at_ms <= from_ms);
         let after = scores
             .iter()
             .filter(adkar)
-            .filter(|s| s.closed_at_ms > from_ms && s.closed_at_ms <= to_ms)
-            .next_back();
+            .rfind(|s| s.closed_at_ms > from_ms && s.closed_at_ms <= to_ms);
         if let (Some(b), Some(f)) = (before, after) {
             let (mb, mf) = (b.adkar.map(|x| x.0[i]), f.adkar.map(|x| x.0[i]));
             if let (Some(mb), Some(mf)) = (mb, mf) {
