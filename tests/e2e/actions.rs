@@ -251,6 +251,20 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         let reminder = wait_dm(&app, "Marco", "Reminder").await;
         assert_eq!(reminder, "⏰ Reminder: action #1 for Support, **A sponsor listening session**, is due tomorrow (Thu 5 Mar 2026). When it is done: `/actions done action:1 note:…`.");
 
+        // Not done the day after its date: the change team reads it once at 09:00, without
+        // the owner's name.
+        app.advance(2 * 86_400);
+        let overdue = "⏰ Overdue: action #1 for Support, **A sponsor listening session**, was for Thu 5 Mar 2026 (1 day ago) and is not marked done. Its owner can close it with `/actions done action:1`; `/actions list status:scheduled` shows who owns it.";
+        let mut told = 0;
+        for _ in 0..1000 {
+            told = app.messages("change-team").await.iter().filter(|m| content(m) == overdue).count();
+            if told > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(told, 1, "{overdue}");
+
         // Done: only by its owner or a change lead.
         let not_yours = app.command("Ava", "sales", "actions done", json!({ "action": "1" })).await.content;
         assert_eq!(not_yours, "Only the action's owner or a change lead can mark it done.");
@@ -263,7 +277,7 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
 
         // Seven days after the date (12 Mar, 10:00) Support is asked again (pulse #3).
         // Meanwhile Sales, with no action, answers again too (pulse #4): Desire 4.0 → 4.7.
-        app.advance(8 * 86_400 + 3_600);
+        app.advance(6 * 86_400 + 3_600);
         open_pulse(&app, "support").await;
         let started = crate::pulse_flow::start(&app, "Sales", "48h").await;
         assert!(started.contains("Pulse #4"), "the re-pulse is #3: {started}");
@@ -286,6 +300,8 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert!(seen, "no `{effect}` in {:#?}", app.messages("change-team").await.iter().map(content).collect::<Vec<_>>());
+        let overdue_days = app.messages("change-team").await.iter().filter(|m| content(m).starts_with("⏰ Overdue")).count();
+        assert_eq!(overdue_days, 1, "a done action is not listed as overdue again");
         let listed = app.command("Claire", "change-team", "actions list", json!({ "team": "Support" })).await.content;
         assert!(listed.contains(" · effect: Desire 1.7 → 3.7 of 5 (3 answered before, 3 after)"), "{listed}");
         app.finish().await;

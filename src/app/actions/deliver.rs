@@ -45,6 +45,9 @@ pub async fn queue(app: &App, a: &ActionRow, play: &Play, due: i64) -> AppResult
         let at = local_time(app, due + i64::from(days), 10);
         rows.push(job(a, team.channel, "repulse", at.max(now)));
     }
+    if let Ok(Some(reports)) = app.reports_channel(a.guild).await {
+        rows.push(job(a, reports, "overdue", local_time(app, due + 1, 9)));
+    }
     app.store.enqueue(&rows).await?;
     Ok(())
 }
@@ -102,6 +105,7 @@ pub async fn deliver(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Res
             dm(app, row, &[owner], &text, now).await
         }
         "repulse" => repulse(app, &a).await,
+        "overdue" => overdue(app, row, &a, &play, due, now).await,
         _ => Ok(Done::skipped("an unknown action job")),
     }
 }
@@ -258,4 +262,39 @@ async fn repulse(app: &App, a: &ActionRow) -> anyhow::Result<Done> {
         "pulse #{pulse} asks {} again",
         a.team
     )))
+}
+
+/// Each day at 09:00 while the action is still open after its date: one line in the
+/// change team's channel (the owner is not named there; `/actions list` shows them), and
+/// the next day's check queued.
+async fn overdue(
+    app: &App,
+    row: &Queued,
+    a: &ActionRow,
+    play: &Play,
+    due: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Done> {
+    let days = (row.fire_at_ms - local_time(app, due, 9)) / 86_400_000;
+    let text = format!(
+        "⏰ Overdue: action #{} for {}, **{}**, was for {} ({} ago) and is not marked done. Its owner can close it with `/actions done action:{}`; `/actions list status:scheduled` shows who owns it.",
+        a.id,
+        a.team,
+        play.title,
+        day_words(due),
+        crate::domain::words::count(days.max(1), "day", "days"),
+        a.id
+    );
+    let mut msg = OutMessage::text(text);
+    msg.nonce = Some(jobs::nonce_for(row));
+    let posted = match jobs::holding_lease(app, row, app.chat.post(row.channel, &msg)).await {
+        Ok(id) => id,
+        Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
+    };
+    let next = crate::store::outbox::NewSend {
+        fire_at_ms: row.fire_at_ms + 86_400_000,
+        ..job(a, row.channel, "overdue", 0)
+    };
+    app.store.enqueue(&[next]).await?;
+    Ok(Done::sent(posted))
 }
