@@ -57,6 +57,29 @@ impl Trigger {
     }
 }
 
+impl Trigger {
+    /// What the team told Herald, in the team's own terms, for "you said, we did": never
+    /// a quotation, only what the figures say of the team as a whole.
+    pub fn heard(self) -> &'static str {
+        use crate::domain::adkar::Element;
+        match self {
+            Trigger::Barrier(Element::Awareness) => "the reasons for the change were not clear yet",
+            Trigger::Barrier(Element::Desire) => "the change did not feel like it was for you yet",
+            Trigger::Barrier(Element::Knowledge) => "you did not yet know how to work the new way",
+            Trigger::Barrier(Element::Ability) => "working the new way on your own was still hard",
+            Trigger::Barrier(Element::Reinforcement) => "the new way was not sticking yet",
+            Trigger::Sentiment => "the last weeks had been hard",
+            Trigger::Adoption(AdoptionAlert::DoubleWorkload) => {
+                "you were doing the work twice, in the old tool and the new"
+            }
+            Trigger::Adoption(AdoptionAlert::TrainingGap) => {
+                "you did not yet know how to work the new way"
+            }
+            Trigger::Adoption(AdoptionAlert::TippingPoint) => "most of you work the new way now",
+        }
+    }
+}
+
 /// Who a play is best owned by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OwnerRole {

@@ -91,6 +91,7 @@ pub const STORY_VARIABLES: &[&str] = &[
     "story.wins",
     "story.sentiment",
     "story.adoption",
+    "story.you_said_we_did",
 ];
 
 /// minijinja's own globals, which are not placeholders.

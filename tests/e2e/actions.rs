@@ -33,7 +33,7 @@ async fn app() -> TestApp {
     let env = [("HERALD__PRIVACY__MIN_GROUP_SIZE", "3")];
     crate::champions::app_with_files(
         &env,
-        "---\ntitle = \"Weekly\"\n---\nhi",
+        "---\ntitle = \"Weekly\"\n---\nYSWD {{ story.you_said_we_did }}",
         "",
         &[
             ("playbook.toml", PLAYBOOK),
@@ -270,6 +270,9 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         assert_eq!(not_yours, "Only the action's owner or a change lead can mark it done.");
         let closed = app.command("Marco", "support", "actions done", json!({ "action": "#1", "note": "Maria met the team" })).await.content;
         assert_eq!(closed, "Action #1 for Support is done. Thank you.");
+        // Support's own "you said, we did", in words, never a quotation.
+        let story = crate::stories::post_story(&app, "Support", "support").await;
+        assert_eq!(story, "YSWD You said the change did not feel like it was for you yet; we did this: a sponsor listening session (Thu 5 Mar).");
         let listed = app.command("Claire", "change-team", "actions list", json!({ "status": "done" })).await.content;
         assert!(listed.contains(&format!("• #1 Support — A sponsor listening session · done, owned by <@{marco}>, for Thu 5 Mar 2026 · “Maria met the team”")), "{listed}");
         let typo = app.command("Claire", "change-team", "actions list", json!({ "status": "schedueld" })).await.content;

@@ -98,6 +98,8 @@ pub struct Figures {
     /// The active-users metric's label and each shown team's share active in the latest week
     /// (per cent), when the plan has such a metric.
     pub adoption: Option<(String, Vec<(String, f64)>)>,
+    /// Done actions, newest first: (team, what was heard, what was done, its day).
+    pub done: Vec<(String, &'static str, String, Option<i64>)>,
 }
 
 /// Wins read to find a team's latest three among everyone's.
@@ -129,12 +131,35 @@ pub async fn gather(app: &App, guild: GuildId) -> AppResult<Figures> {
         wins: app.store.wins(guild, WINS_READ).await?,
         moods: moods(app, guild).await?,
         adoption: adoption(app, guild).await?,
+        done: done(app, guild).await?,
     })
+}
+
+/// The done actions, as "you said, we did" reads them.
+async fn done(
+    app: &App,
+    guild: GuildId,
+) -> AppResult<Vec<(String, &'static str, String, Option<i64>)>> {
+    let plan = app.plan();
+    Ok(app
+        .store
+        .actions(guild, None, Some("done"))
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let heard = crate::domain::playbook::Trigger::parse(&a.trigger)?.heard();
+            let title = plan
+                .as_ref()
+                .and_then(|p| p.playbook.play(&a.play).map(|p| p.title.clone()))
+                .unwrap_or(a.play.clone());
+            Some((a.team, heard, title, a.due_day))
+        })
+        .collect())
 }
 
 /// This week's share per shown team, as `/adoption` has it.
 async fn adoption(app: &App, guild: GuildId) -> AppResult<Option<(String, Vec<(String, f64)>)>> {
-    let Some(a) = crate::app::adoption::view::curves_if_declared(app, guild, 1).await? else {
+    let Some(a) = crate::app::adoption::view::curves_if_declared(app, guild, 2).await? else {
         return Ok(None);
     };
     let shares = a

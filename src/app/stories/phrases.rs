@@ -78,7 +78,7 @@ pub fn words(f: &Figures, readers: &Readers, min: usize) -> Value {
     if let Some(line) = readiness_team {
         story["readiness_team"] = json!(line);
     }
-    let sets: [(&str, Option<String>); 7] = [
+    let sets: [(&str, Option<String>); 8] = [
         ("ack_rate", acks(&f.acks, readers, min)),
         ("champions", champions(&f.champions, readers)),
         ("champions_of_week", of_the_week(&f.recognitions, readers)),
@@ -86,6 +86,7 @@ pub fn words(f: &Figures, readers: &Readers, min: usize) -> Value {
         ("wins", wins(&f.wins, readers)),
         ("sentiment", sentiment(&f.moods, readers, min)),
         ("adoption", adoption(f.adoption.as_ref(), readers)),
+        ("you_said_we_did", you_said_we_did(&f.done, readers)),
     ];
     for (key, text) in sets {
         if let Some(text) = text {
@@ -431,4 +432,40 @@ fn sentiment(all: &[Mood], readers: &Readers, min: usize) -> Option<String> {
         (None, Some(org)) => Some(format!("{org} {ACROSS}")),
         (None, None) => None,
     }
+}
+
+/// "You said the change did not feel like it was for you yet; we did this: a sponsor
+/// listening session (Thu 5 Mar)." — a team's own done actions (the newest three), or
+/// every team's for the change team; never a person's words.
+fn you_said_we_did(
+    done: &[(String, &'static str, String, Option<i64>)],
+    readers: &Readers,
+) -> Option<String> {
+    let line = |heard: &str, title: &str, day: Option<i64>| {
+        let mut title = title.to_string();
+        if let Some(first) = title.get(..1) {
+            title = first.to_lowercase() + &title[1..];
+        }
+        let when = day
+            .map(|d| {
+                let date = chrono::NaiveDate::default() + chrono::Duration::days(d);
+                format!(" ({})", date.format("%a %-d %b"))
+            })
+            .unwrap_or_default();
+        format!("You said {heard}; we did this: {title}{when}.")
+    };
+    let lines: Vec<String> = match readers {
+        Readers::Team(team) => done
+            .iter()
+            .filter(|(t, ..)| same(t, team))
+            .take(3)
+            .map(|(_, heard, title, day)| line(heard, title, *day))
+            .collect(),
+        Readers::ChangeTeam => done
+            .iter()
+            .take(MAX_TEAMS)
+            .map(|(t, heard, title, day)| format!("{t}: {}", line(heard, title, *day)))
+            .collect(),
+    };
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }

@@ -61,6 +61,12 @@ fn mood_of(team: &str, score: f64, answered: usize) -> Mood {
 /// Sales and Finance both with data of every kind.
 fn two_teams() -> Figures {
     Figures {
+        done: vec![(
+            "Sales".into(),
+            "the change did not feel like it was for you yet",
+            "A sponsor listening session".into(),
+            Some(20_517),
+        )],
         adoption: Some((
             "Active in the new CRM".into(),
             vec![("Sales".into(), 43.0), ("Finance".into(), 14.0)],
@@ -249,6 +255,16 @@ const LONG: &str = "Team-01-with-a-long-name";
 fn rich_figures() -> Figures {
     let name = |i: usize| format!("Team-{i:02}-with-a-long-name");
     Figures {
+        done: (0..30)
+            .map(|i| {
+                (
+                    name(i),
+                    "the last weeks had been hard",
+                    "B".repeat(100),
+                    Some(20_517),
+                )
+            })
+            .collect(),
         adoption: Some(("A".repeat(100), (0..30).map(|i| (name(i), 43.0)).collect())),
         readiness: (0..30)
             .map(|i| readiness(&name(i), [4.1, 3.6, 3.9, 4.0, 3.9], 250))
@@ -350,4 +366,24 @@ fn adoption_is_a_teams_own_share_and_every_shown_team_for_the_change_team() {
     );
     let none = words(&Figures::default(), &Readers::ChangeTeam, 5);
     assert_eq!(none["adoption"], "no adoption figures yet");
+}
+
+#[test]
+fn you_said_we_did_is_a_teams_own_done_actions_in_words_never_a_quote() {
+    let f = two_teams();
+    let sales = words(&f, &Readers::Team("Sales".into()), 5);
+    assert_eq!(
+        sales["you_said_we_did"],
+        "You said the change did not feel like it was for you yet; we did this: a sponsor listening session (Thu 5 Mar)."
+    );
+    let finance = words(&f, &Readers::Team("Finance".into()), 5);
+    assert_eq!(
+        finance["you_said_we_did"],
+        "nothing done yet: the change team is still acting on what you told us"
+    );
+    let lead = words(&f, &Readers::ChangeTeam, 5);
+    assert_eq!(
+        lead["you_said_we_did"],
+        "Sales: You said the change did not feel like it was for you yet; we did this: a sponsor listening session (Thu 5 Mar)."
+    );
 }
