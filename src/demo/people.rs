@@ -1,7 +1,10 @@
 //! The demo's scripted people: most acknowledge updates and answer pulses, Support's
 //! Desire is low, everyone writes in #feedback on weekday mornings (Support sours after
 //! go-live), managers recognise someone every Monday and name one champion each on the
-//! first Monday, and after go-live the change lead logs a win every Monday. Every choice
+//! first Monday, and after go-live the change lead logs a win every Monday. The change lead
+//! schedules the proposal for Support's Desire barrier (a listening session two working
+//! days later, owned by Support's manager, who marks it done that evening), and Support,
+//! heard, answers the pulse that asks it again with more Desire. Every choice
 //! comes from a stable
 //! hash of the seed and what is chosen about (a person, a message's transcript line, a
 //! day), never from the simulator's ids or timing: the same seed tells the same story.
@@ -11,7 +14,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 
 use super::Stage;
-use crate::app::action::Action;
+use crate::app::action::{Action, LoopStep};
 use crate::sim::client::button;
 
 /// A stable 64-bit hash of the seed and `what` (FNV-1a, then a SplitMix64 finish so
@@ -50,6 +53,7 @@ fn resists(team: &str) -> bool {
 pub async fn act(stage: &mut Stage<'_>, now: DateTime<Utc>) {
     acknowledge(stage).await;
     answer_pulses(stage).await;
+    follow_through(stage, now).await;
     let local = now.with_timezone::<Tz>(&stage.plan.campaign.tz);
     let late_morning = (11..14).contains(&local.hour());
     let weekday = !matches!(local.weekday(), Weekday::Sat | Weekday::Sun);
@@ -187,7 +191,10 @@ async fn answer_one(stage: &Stage<'_>, pulse: &Pulse<'_>, who: &str) {
             return;
         }
         let nps = button(&components, "10").is_some();
-        let low = resists(team) && (text.contains("· Desire") || nps);
+        // Once the change team has acted on what it said, Support wants the change more
+        // (it still would not recommend it yet).
+        let heard = stage.acted.is_some();
+        let low = resists(team) && (nps || (text.contains("· Desire") && !heard));
         let up = chance(stage.seed, who, &format!("{}|{text}", pulse.line), 50);
         let pick: u64 = match (nps, low, up) {
             (true, true, up) => 3 + u64::from(up) * 2,
@@ -204,6 +211,57 @@ async fn answer_one(stage: &Stage<'_>, pulse: &Pulse<'_>, who: &str) {
                 text = t;
             }
             None => return,
+        }
+    }
+}
+
+/// The change lead schedules the first proposal for Support's Desire barrier: Support's
+/// manager owns a listening session two working days later; the manager marks it done
+/// on its evening.
+async fn follow_through(stage: &mut Stage<'_>, now: DateTime<Utc>) {
+    let channel = stage.plan.campaign.reports_channel.clone();
+    let local = now.with_timezone::<Tz>(&stage.plan.campaign.tz);
+    let wanted = |a: &Action| {
+        matches!(
+            a,
+            Action::Loop {
+                step: LoopStep::Schedule,
+                ..
+            }
+        )
+    };
+    for (message, line, custom_id) in stage.buttons(&channel, wanted) {
+        let ours = line.contains("Proposed for Support") && line.contains("listening session");
+        if !ours || !stage.outcome_once("schedule|support".into()) {
+            continue;
+        }
+        let Ok(Action::Loop { action, .. }) = custom_id.parse::<Action>() else {
+            continue;
+        };
+        let mut date = local.date_naive() + chrono::Duration::days(2);
+        while matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            date += chrono::Duration::days(1);
+        }
+        stage.client.click("Claire", &message, &custom_id).await;
+        let form = Action::Loop {
+            step: LoopStep::When,
+            action,
+        };
+        let body = json!({ "member": "Claire", "channel": channel, "custom_id": form.to_string(), "message_id": message,
+                           "fields": { "owner": "Support lead", "date": date.format("%Y-%m-%d").to_string() } });
+        let started = stage.client.post("/_sim/interactions/modal", body).await;
+        stage.client.answer(started).await;
+        stage.acted = Some((action, date));
+    }
+    if let Some((action, date)) = stage.acted {
+        let evening =
+            local.date_naive() > date || (local.date_naive() == date && local.hour() >= 17);
+        if evening && stage.outcome_once("done|support".into()) {
+            let options = json!({ "action": action.to_string(), "note": "The sponsor met the team and answered their questions" });
+            stage
+                .client
+                .command("Support lead", "support", "actions done", options)
+                .await;
         }
     }
 }

@@ -80,8 +80,10 @@ pub async fn write(
         })
         .collect();
     let adoption = adoption(app, guild, &write).await?;
+    let actions = actions(app, guild).await?;
     let summary = super::summary::summary(&super::summary::Rehearsal {
         adoption: &adoption,
+        actions: &actions,
         enps: &enps,
         views: &views,
         rows: &all_weeks,
@@ -118,5 +120,40 @@ async fn adoption(
     Ok(a.curves
         .iter()
         .map(|c| (c.team.clone(), view::words(c, &a, min)))
+        .collect())
+}
+
+/// Every action, oldest first: "#1 Support — A sponsor listening session (seen: …): done,
+/// for Fri 18 Dec 2026; effect: …".
+async fn actions(
+    app: &crate::app::App,
+    guild: crate::domain::ids::GuildId,
+) -> Result<Vec<String>, DemoError> {
+    let rows = app
+        .store
+        .actions(guild, None, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let plan = app.plan();
+    Ok(rows
+        .iter()
+        .rev()
+        .map(|a| {
+            let title = plan
+                .as_ref()
+                .and_then(|p| p.playbook.play(&a.play).map(|p| p.title.clone()))
+                .unwrap_or(a.play.clone());
+            let mut line = format!(
+                "#{} {} — {title} (seen: {}): {}",
+                a.id, a.team, a.seen, a.status
+            );
+            if let Some(d) = a.due_day {
+                line.push_str(&format!(", for {}", crate::app::actions::day_words(d)));
+            }
+            if let Some(e) = &a.effect {
+                line.push_str(&format!("; effect: {e}"));
+            }
+            line
+        })
         .collect())
 }

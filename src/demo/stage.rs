@@ -32,6 +32,8 @@ pub struct Stage<'a> {
     /// Messages people have written in channels, which Herald must have read before the
     /// clock moves on.
     pub said: u64,
+    /// The action the change lead scheduled for Support, and its date.
+    pub acted: Option<(i64, chrono::NaiveDate)>,
 }
 
 impl<'a> Stage<'a> {
@@ -47,6 +49,7 @@ impl<'a> Stage<'a> {
             outcome: Outcome::default(),
             print,
             said: 0,
+            acted: None,
         }
     }
 

@@ -16,6 +16,8 @@ pub struct Rehearsal<'a> {
     /// Each team's adoption in words (team, words), as `/adoption` says it; empty
     /// without an adoption metric.
     pub adoption: &'a [(String, String)],
+    /// Every action Herald proposed, oldest first, with what became of it.
+    pub actions: &'a [String],
     /// Every team's calendar weeks of the rehearsal.
     pub rows: &'a [ExportRow],
     /// "Title (Team)", oldest first.
@@ -34,6 +36,7 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
     let Rehearsal {
         views,
         adoption,
+        actions,
         rows,
         wins,
         alerts,
@@ -78,6 +81,13 @@ pub fn summary(r: &Rehearsal<'_>) -> String {
         s.push_str(&team_section(
             v, &own, &said, &enps_line, used, go_live, min_group,
         ));
+    }
+    s.push_str("\n## Actions\n\nWhat Herald proposed when it saw a team turning (`messages/playbook.toml`), and what became of it.\n\n");
+    for a in actions {
+        let _ = writeln!(s, "- {a}");
+    }
+    if actions.is_empty() {
+        s.push_str("- none proposed\n");
     }
     s.push_str("\n## Wins\n\n");
     for w in wins {

@@ -78,9 +78,9 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
     within(300, async {
         let played = play(&shipped_plan(), herald::demo::DEFAULT_SEED, 50).await;
         let outcome = &played.outcome;
-        // Support's sentiment; then the CRM feed: Sales tips in its second week after
-        // go-live (18 Jan), and Support, still opening its old reports two weeks after
-        // go-live, is told it works twice (then lets them go).
+        // The CRM feed: Sales tips in its second week after go-live (18 Jan); Support,
+        // still opening its old reports two weeks after go-live, is told it works twice
+        // (then lets them go); then Support's sentiment, sour since go-live.
         let said: Vec<&str> = outcome
             .alerts
             .iter()
@@ -88,16 +88,34 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             .collect();
         assert_eq!(said.len(), 3, "{said:#?}");
         for (i, start) in [
-            "⚠️ Support: sentiment needs attention",
             "🎉 Sales crossed 40 %: 45 % of the team in the latest week (Active in the new CRM)",
             "⚠️ Support is doing the work twice: Old reports opened is still 30 a day, 2 weeks after go",
+            "⚠️ Support: sentiment needs attention",
         ]
         .iter()
         .enumerate()
         {
             assert!(said[i].starts_with(start), "{i}: {said:#?}");
         }
-        assert!(outcome.alerts[1].starts_with("Tue 19 Jan"), "{:?}", outcome.alerts);
+        assert!(outcome.alerts[0].starts_with("Tue 19 Jan"), "{:?}", outcome.alerts);
+        // The loop: Support's Desire barrier is proposed, scheduled, followed up in
+        // Support's channel only, asked again, and its effect recorded.
+        for line in [
+            "Wed 16 Dec 13:00  #change-team  📋 Proposed for Support: A sponsor listening session",
+            "Wed 16 Dec 13:00  #support      We heard you",
+            "Mon 28 Dec 10:00  #support      Pulse: Atlas readiness check (asked again) — 5 questions, about a minute.",
+            "Tue 05 Jan 11:00  #support      What we did about what you told us",
+        ] {
+            assert!(outcome.transcript.iter().any(|l| l == line), "no `{line}`");
+        }
+        assert!(
+            !outcome.transcript.iter().any(|l| l.contains("We heard you") && !l.contains("#support")),
+            "the follow-up reached Support only"
+        );
+        assert!(
+            outcome.transcript.iter().any(|l| l.starts_with("Wed 30 Dec 10:00  #change-team  📈 Effect of action #1 for Support (A sponsor listening session): Desire 1.5 → 4.6 of 5")),
+            "no effect line"
+        );
         let lines = &outcome.transcript;
         assert!(
             lines
@@ -153,8 +171,8 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
         // the alerts and the charts; then the wins.
         let support = &summary[summary.find("## Support").expect("Support's section")..];
         for part in [
-            "- **Readiness**: before go-live −",
-            ", barrier Desire (readiness pulse closed ",
+            // Heard, Support is no longer held back by Desire before go-live.
+            "- **Readiness**: before go-live +",
             "; after go-live ",
             "- **Acknowledged**: week of 14 Dec ",
             "- **eNPS** (would recommend the change, −100 to +100): ",
@@ -178,6 +196,11 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
         assert!(
             sales.contains("- **Adoption** (share of the team active in the new tool in the latest week): 65 % (13 of 20), past 40 % (organisation-wide) since the week to 24 Jan")
                 && sales.contains("🎉 Sales crossed 40 %"),
+            "{summary}"
+        );
+        let actions = &summary[summary.find("## Actions").expect("actions")..];
+        assert!(
+            actions.contains("- #1 Support — A sponsor listening session (seen: readiness is lowest on Desire — 1.5 of 5 (14 answered pulse #1)): done, for Fri 18 Dec 2026; effect: Desire 1.5 → 4.6 of 5 (14 answered before, 16 after)"),
             "{summary}"
         );
         let wins = &summary[summary.find("## Wins").expect("wins")..];

@@ -253,10 +253,19 @@ async fn repulse(app: &App, a: &ActionRow) -> anyhow::Result<Done> {
             p.id, a.team
         )));
     }
-    let (pulse, _, _) =
-        crate::app::pulse::open_now(app, a.guild, &set, teams, 48 * 3_600_000, true, &source)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let title = format!("{} (asked again)", set.name);
+    let opening = crate::app::pulse::Opening {
+        guild: a.guild,
+        set: &set,
+        title: &title,
+        teams,
+        open_ms: 48 * 3_600_000,
+        anonymous: true,
+        source: &source,
+    };
+    let (pulse, _, _) = crate::app::pulse::open_now(app, opening)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     app.store.set_action_repulse(a.id, pulse).await?;
     Ok(Done::finished(format!(
         "pulse #{pulse} asks {} again",

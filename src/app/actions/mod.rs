@@ -40,6 +40,15 @@ pub async fn propose(
     let Some(play) = plan.playbook.for_trigger(trigger).first().copied().cloned() else {
         return Ok(());
     };
+    // One at a time: while an earlier proposal for the same team and trigger is still
+    // undecided or under way, a new episode adds nothing to it.
+    let open = app.store.actions(guild, Some(team), None).await?;
+    if open
+        .iter()
+        .any(|a| a.trigger == trigger.name() && (a.status == "proposed" || a.status == "scheduled"))
+    {
+        return Ok(());
+    }
     let new = NewAction {
         guild,
         team: team.to_string(),

@@ -175,12 +175,15 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
     let teams = teams_for(app, actor.guild, &names).await?;
     let new = open_now(
         app,
-        actor.guild,
-        set,
-        teams,
-        open_ms,
-        req.anonymous,
-        "manual",
+        Opening {
+            guild: actor.guild,
+            set,
+            title: &set.name,
+            teams,
+            open_ms,
+            anonymous: req.anonymous,
+            source: "manual",
+        },
     )
     .await?;
     let id = new.0;
@@ -195,28 +198,32 @@ pub async fn start(app: &App, actor: &Actor, req: StartRequest<'_>) -> AppResult
     ))
 }
 
-/// Opens a pulse of `set` for `teams` now, for `open_ms`; its id, teams and close time.
-pub async fn open_now(
-    app: &App,
-    guild: GuildId,
-    set: &crate::domain::poll::QuestionSet,
-    teams: Vec<PulseTeam>,
-    open_ms: i64,
-    anonymous: bool,
-    source: &str,
-) -> AppResult<(i64, Vec<PulseTeam>, i64)> {
+/// A pulse to open now: of `set`, titled `title`, for `teams`, for `open_ms`.
+pub struct Opening<'a> {
+    pub guild: GuildId,
+    pub set: &'a crate::domain::poll::QuestionSet,
+    pub title: &'a str,
+    pub teams: Vec<PulseTeam>,
+    pub open_ms: i64,
+    pub anonymous: bool,
+    /// `manual`, or what opened it (`action-12`).
+    pub source: &'a str,
+}
+
+/// Opens a pulse now; its id, teams and close time.
+pub async fn open_now(app: &App, o: Opening<'_>) -> AppResult<(i64, Vec<PulseTeam>, i64)> {
     let now = app.now_ms();
     let new = NewPulse {
-        guild,
-        source: source.into(),
-        set_id: set.id.clone(),
-        title: set.name.clone(),
-        questions: serde_json::to_string(set).map_err(|e| AppError::Internal(e.into()))?,
-        anonymous,
+        guild: o.guild,
+        source: o.source.into(),
+        set_id: o.set.id.clone(),
+        title: o.title.to_string(),
+        questions: serde_json::to_string(o.set).map_err(|e| AppError::Internal(e.into()))?,
+        anonymous: o.anonymous,
         opened_at_ms: now,
-        closes_at_ms: now + open_ms,
+        closes_at_ms: now + o.open_ms,
         reminders: crate::plan::DEFAULT_REMINDERS.to_vec(),
-        teams,
+        teams: o.teams,
     };
     let (id, _) = app.store.create_pulse(&new).await?;
     queue(app, id).await?;
