@@ -25,7 +25,7 @@ pub fn empty_story() -> serde_json::Value {
         "wins": "no wins logged yet",
         "sentiment": "no sentiment data yet",
         "adoption": "no adoption figures yet",
-        "you_said_we_did": "nothing done yet: the change team is still acting on what you told us",
+        "you_said_we_did": "no action done yet: the change team is still working on what you told us",
     })
 }
 

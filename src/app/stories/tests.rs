@@ -292,8 +292,8 @@ fn every_shipped_story_renders_within_discords_limits_with_no_data_and_with_rich
     let stories: Vec<&String> = plan.templates.map.keys().filter(|k| is_story(k)).collect();
     assert_eq!(
         stories.len(),
-        4,
-        "front lines, champion spotlight, first wins, urgency"
+        5,
+        "front lines, champion spotlight, first wins, urgency, what we did"
     );
     let at = chrono::Utc::now();
     let rich = rich_figures();
@@ -379,7 +379,7 @@ fn you_said_we_did_is_a_teams_own_done_actions_in_words_never_a_quote() {
     let finance = words(&f, &Readers::Team("Finance".into()), 5);
     assert_eq!(
         finance["you_said_we_did"],
-        "nothing done yet: the change team is still acting on what you told us"
+        "no action done yet: the change team is still working on what you told us"
     );
     let lead = words(&f, &Readers::ChangeTeam, 5);
     assert_eq!(
