@@ -19,6 +19,7 @@
 //! | Confirm / Cancel under an announcement preview | `announce:confirm:<draft>`, `announce:cancel:<draft>` |
 //! | Schedule it / Dismiss under a proposed action | `loop:schedule:<action>`, `loop:dismiss:<action>` |
 //! | their modals (owner and date; the reason) | `loop:when:<action>`, `loop:why:<action>` |
+//! | "Answer once" under a reply to a pulse comment, and its modal | `reply:answer:<reply>`, `reply:write:<reply>` |
 //!
 //! In the flow, `flow` is 8 characters `[0-9a-z]` (a random token per opening), `op` one
 //! of `q a v c s m` ([`FlowOp`]), `pos` a question index and `answers` one base-36 digit
@@ -134,6 +135,10 @@ pub enum Action {
     AnnounceCancel { draft: String },
     /// A proposed action's buttons (Schedule it, Dismiss) and their modals.
     Loop { step: LoopStep, action: i64 },
+    /// "Answer once" under a reply to a comment, in its author's direct messages.
+    ReplyAnswer { reply: i64 },
+    /// The author's answer modal.
+    ReplyWrite { reply: i64 },
 }
 
 /// What a proposed action's button or modal does.
@@ -171,7 +176,11 @@ impl Action {
     /// Where this action belongs.
     pub fn home(&self) -> Home {
         match self {
-            Action::Ack { .. } | Action::PulseOpen { .. } | Action::Loop { .. } => Home::Public,
+            Action::Ack { .. }
+            | Action::PulseOpen { .. }
+            | Action::Loop { .. }
+            | Action::ReplyAnswer { .. }
+            | Action::ReplyWrite { .. } => Home::Public,
             _ => Home::Private,
         }
     }
@@ -201,6 +210,8 @@ impl fmt::Display for Action {
             Action::AnnounceConfirm { draft } => write!(f, "announce:confirm:{draft}"),
             Action::AnnounceCancel { draft } => write!(f, "announce:cancel:{draft}"),
             Action::Loop { step, action } => write!(f, "loop:{}:{action}", step.word()),
+            Action::ReplyAnswer { reply } => write!(f, "reply:answer:{reply}"),
+            Action::ReplyWrite { reply } => write!(f, "reply:write:{reply}"),
         }
     }
 }
@@ -301,6 +312,18 @@ impl FromStr for Action {
                 }
                 Ok(Action::Loop { step, action })
             }
+            "reply" => {
+                let (word, id) = rest.split_once(':').ok_or(NotOurs)?;
+                let reply: i64 = id.parse().map_err(|_| NotOurs)?;
+                if reply < 1 || id.starts_with('+') {
+                    return Err(NotOurs);
+                }
+                match word {
+                    "answer" => Ok(Action::ReplyAnswer { reply }),
+                    "write" => Ok(Action::ReplyWrite { reply }),
+                    _ => Err(NotOurs),
+                }
+            }
             _ => Err(NotOurs),
         }
     }
@@ -330,6 +353,15 @@ mod tests {
         for step in LoopStep::ALL {
             let a = Action::Loop { step, action: 12 };
             assert_eq!(parse(&a.to_string()), Some(a.clone()));
+        }
+        for a in [
+            Action::ReplyAnswer { reply: 3 },
+            Action::ReplyWrite { reply: 3 },
+        ] {
+            assert_eq!(parse(&a.to_string()), Some(a.clone()));
+        }
+        for bad in ["reply:answer:0", "reply:read:3", "reply:write:"] {
+            assert_eq!(parse(bad), None, "{bad}");
         }
         for bad in [
             "loop:schedule:",

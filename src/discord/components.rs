@@ -97,6 +97,11 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
             .map(ephemeral);
         return respond_component(ctx, c, answer).await;
     }
+    if let Action::ReplyAnswer { reply } = action {
+        let form =
+            crate::app::pulse::replies::answer_form(app, MemberId(c.user.id.get()), reply).await;
+        return respond_form(ctx, c, form).await;
+    }
     let who = match from_member(ctx, c.guild_id, c.member.as_ref()) {
         Ok(who) => who,
         Err(e) => return respond_component(ctx, c, Err(e)).await,
@@ -133,7 +138,10 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
             };
             return respond_form(ctx, c, form).await;
         }
-        Action::Ack { .. } | Action::AnnounceModal { .. } => Err(not_ours()),
+        Action::Ack { .. }
+        | Action::AnnounceModal { .. }
+        | Action::ReplyAnswer { .. }
+        | Action::ReplyWrite { .. } => Err(not_ours()),
     };
     respond_component(ctx, c, answer).await;
 }
@@ -174,6 +182,19 @@ async fn respond_form(
 }
 
 async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
+    // The author's answer comes from a direct message: who they are is all it needs.
+    if let Ok(Action::ReplyWrite { reply }) = m.data.custom_id.parse::<Action>() {
+        let member = MemberId(m.user.id.get());
+        let text = modal_text(m, "answer");
+        let answer = crate::app::pulse::replies::answered(&bot.app, member, reply, &text)
+            .await
+            .map(ephemeral);
+        let msg = serenity::CreateInteractionResponse::Message(message(answer));
+        if let Err(e) = m.create_response(&ctx.http, msg).await {
+            tracing::warn!(error = %e, "could not answer a modal");
+        }
+        return;
+    }
     let who = from_member(ctx, m.guild_id, m.member.as_ref());
     let answer = match (m.data.custom_id.parse::<Action>(), who) {
         (Err(_), _) => Err(not_ours()),

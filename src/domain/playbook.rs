@@ -42,7 +42,7 @@ impl Trigger {
     /// "readiness is lowest on Desire", for a proposal's first line.
     pub fn words(self) -> String {
         match self {
-            Trigger::Barrier(e) => format!("readiness is lowest on {}", e.name()),
+            Trigger::Barrier(e) => format!("{} holds most people back", e.name()),
             Trigger::Sentiment => "sentiment needs attention".into(),
             Trigger::Adoption(AdoptionAlert::DoubleWorkload) => {
                 "the team is doing the work twice (old tool and new)".into()
@@ -58,24 +58,35 @@ impl Trigger {
 }
 
 impl Trigger {
-    /// What the team told Herald, in the team's own terms, for "you said, we did": never
-    /// a quotation, only what the figures say of the team as a whole.
+    /// What the team told Herald ("You said …", from its pulse answers) or what Herald saw
+    /// ("We saw …", from figures), for "you said, we did": never a quotation, only what
+    /// the figures say of the team as a whole.
     pub fn heard(self) -> &'static str {
         use crate::domain::adkar::Element;
         match self {
-            Trigger::Barrier(Element::Awareness) => "the reasons for the change were not clear yet",
-            Trigger::Barrier(Element::Desire) => "the change did not feel like it was for you yet",
-            Trigger::Barrier(Element::Knowledge) => "you did not yet know how to work the new way",
-            Trigger::Barrier(Element::Ability) => "working the new way on your own was still hard",
-            Trigger::Barrier(Element::Reinforcement) => "the new way was not sticking yet",
-            Trigger::Sentiment => "the last weeks had been hard",
+            Trigger::Barrier(Element::Awareness) => {
+                "You said the reasons for the change were not clear yet"
+            }
+            Trigger::Barrier(Element::Desire) => {
+                "You said the change did not feel like it was for you yet"
+            }
+            Trigger::Barrier(Element::Knowledge) => {
+                "You said you did not yet know how to work the new way"
+            }
+            Trigger::Barrier(Element::Ability) => {
+                "You said working the new way on your own was still hard"
+            }
+            Trigger::Barrier(Element::Reinforcement) => "You said the new way was not sticking yet",
+            Trigger::Sentiment => "We heard the last weeks had been hard",
             Trigger::Adoption(AdoptionAlert::DoubleWorkload) => {
-                "you were doing the work twice, in the old tool and the new"
+                "We saw you were doing the work twice, in the old tool and the new"
             }
             Trigger::Adoption(AdoptionAlert::TrainingGap) => {
-                "you did not yet know how to work the new way"
+                "We saw the new tool was not taking off while you were unsure how to use it"
             }
-            Trigger::Adoption(AdoptionAlert::TippingPoint) => "most of you work the new way now",
+            Trigger::Adoption(AdoptionAlert::TippingPoint) => {
+                "We saw most of you work the new way now"
+            }
         }
     }
 }

@@ -191,7 +191,9 @@ async fn component(State(s): S, Json(req): Json<ComponentReq>) -> Response {
 #[derive(Deserialize)]
 struct ModalReq {
     member: String,
-    channel: String,
+    /// The channel it is submitted in; left out, the channel of `message_id` (a modal
+    /// opened from a button in a direct message).
+    channel: Option<String>,
     custom_id: String,
     #[serde(default)]
     fields: Map<String, Value>,
@@ -200,14 +202,31 @@ struct ModalReq {
 }
 
 async fn modal(State(s): S, Json(req): Json<ModalReq>) -> Response {
-    let (m, c) = match member_and_channel(&s, &req.member, &req.channel) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
     let message = match req.message_id.as_deref().map(str::parse::<u64>) {
         None => None,
         Some(Ok(id)) if s.lock().messages.contains_key(&id) => Some(id),
         Some(_) => return fail(StatusCode::NOT_FOUND, "no such message_id"),
+    };
+    let (m, c) = match (&req.channel, message) {
+        (Some(channel), _) => match member_and_channel(&s, &req.member, channel) {
+            Ok(v) => v,
+            Err(r) => return r,
+        },
+        (None, Some(id)) => {
+            let inner = s.lock();
+            let channel = inner.messages.get(&id).map(|msg| msg.channel);
+            match (lookup(inner.find_user(&req.member), "member", &req.member), channel) {
+                (Ok(m), Some(c)) => (m, c),
+                (Err(r), _) => return r,
+                (_, None) => return fail(StatusCode::NOT_FOUND, "no such message_id"),
+            }
+        }
+        (None, None) => {
+            return fail(
+                StatusCode::BAD_REQUEST,
+                "give `channel`, or the `message_id` whose button opened the modal",
+            )
+        }
     };
     let id = interactions::modal(&s, m, c, &req.custom_id, &req.fields, message);
     Json(json!({ "interaction_id": id.to_string() })).into_response()

@@ -84,6 +84,8 @@ pub trait Actions {
     async fn set_action_effect(&self, id: i64, effect: &str) -> StoreResult<()>;
     /// Moves the action if it is still at `m.from`; false when it is not (nothing changed).
     async fn move_action(&self, id: i64, m: &Move<'_>) -> StoreResult<bool>;
+    /// Deletes a proposal that never reached the change team, with its history.
+    async fn forget_action(&self, id: i64) -> StoreResult<()>;
     /// A server's actions, newest first, of one team and status when given.
     async fn actions(
         &self,
@@ -225,7 +227,9 @@ impl Actions for SqlStore {
     async fn move_action(&self, id: i64, m: &Move<'_>) -> StoreResult<bool> {
         let mut tx = self.pool.begin().await.map_err(other)?;
         let moved = sqlx::query(
-            "UPDATE actions SET status = $1, owner_id = COALESCE($2, owner_id), due_day = COALESCE($3, due_day),
+            "UPDATE actions SET status = $1,
+                    owner_id = CASE WHEN $1 = 'proposed' THEN NULL ELSE COALESCE($2, owner_id) END,
+                    due_day = CASE WHEN $1 = 'proposed' THEN NULL ELSE COALESCE($3, due_day) END,
                     note = COALESCE($4, note), updated_ms = $5
               WHERE id = $6 AND status = $7",
         )
@@ -256,6 +260,21 @@ impl Actions for SqlStore {
         }
         tx.commit().await.map_err(other)?;
         Ok(moved)
+    }
+
+    async fn forget_action(&self, id: i64) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        for sql in [
+            "DELETE FROM action_events WHERE action_id = $1",
+            "DELETE FROM actions WHERE id = $1 AND status = 'proposed'",
+        ] {
+            sqlx::query(sql)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)
     }
 
     async fn actions(

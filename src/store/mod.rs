@@ -15,6 +15,7 @@ pub mod events;
 pub mod lease;
 pub mod outbox;
 pub mod pulses;
+pub mod replies;
 pub mod sentiment;
 mod sql;
 pub mod stories;
@@ -80,6 +81,7 @@ pub trait Store:
     + adoption::Adoption
     + comms_state::CommsState
     + pulses::Pulses
+    + replies::Replies
     + champions::Champions
     + sentiment::Sentiment
     + events::Events

@@ -188,7 +188,7 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         let claire = app.id_of("members", "Claire").await;
         assert_eq!(
             content(&p),
-            "📋 **Proposed for Support: A sponsor listening session**\nSeen: readiness is lowest on Desire — 1.7 of 5 (3 answered pulse #2).\nWhat to do: The sponsor hears what worries the team.\nBest owned by a sponsor. Once scheduled: a follow-up to Support's channel only; a briefing for its managers; a direct message to the owner, with a reminder the day before; Support's readiness pulse again 7 days after the date, to measure the effect.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason."
+            "📋 **Proposed for Support: A sponsor listening session**\nSeen: Desire holds most people back — mean 1.7 of 5 (3 answered pulse #2).\nWhat to do: The sponsor hears what worries the team.\nBest owned by a sponsor. Once scheduled: a follow-up to Support's channel only; a briefing for its managers; a direct message to the owner (and a reminder the day before, when there is time); Support's readiness pulse again 7 days after the date, to measure the effect.\n**Schedule it** to choose the owner and the date, or **Dismiss** with a reason."
         );
         let id = p["id"].as_str().expect("id").to_string();
         let schedule = button(&p, "Schedule it");
@@ -208,7 +208,7 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
             assert!(answer.contains(said), "{owner}, {date}: {answer}");
         }
         let listed = app.command("Claire", "change-team", "actions list", json!({})).await.content;
-        assert!(listed.contains("• #1 Support — A sponsor listening session · proposed · seen: readiness is lowest on Desire"), "{listed}");
+        assert!(listed.contains("• #1 Support — A sponsor listening session · proposed · seen: Desire holds most people back"), "{listed}");
         assert!(app.messages("support").await.iter().all(|m| m["embeds"][0]["title"] != "We heard you"));
 
         // Scheduled: Marco owns it, for Thursday.
@@ -235,7 +235,7 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         let owned = wait_dm(&app, "Marco", "You own action #1").await;
         assert!(owned.contains("**A sponsor listening session**, for Thu 5 Mar 2026") && owned.contains("/actions done action:1"), "{owned}");
         let brief = wait_dm(&app, "Marco", "Heads-up for Support").await;
-        assert!(brief.contains("Why: readiness is lowest on Desire — 1.7 of 5"), "{brief}");
+        assert!(brief.contains("Why: Desire holds most people back — mean 1.7 of 5"), "{brief}");
         assert!(dms(&app, "Maya", "Heads-up").await.is_empty(), "Sales's manager is not briefed");
         let settled = app.get(&format!("/api/v10/channels/0/messages/{id}")).await;
         assert!(content(&settled).ends_with(&format!("✅ Scheduled by <@{claire}>: owned by <@{marco}>, for Thu 5 Mar 2026.")), "{settled}");
@@ -318,7 +318,7 @@ async fn a_proposal_dismissed_with_a_reason_sends_nothing_and_its_buttons_go() {
         let app = app().await;
         crate::stories::readiness_pulse(&app, "Sales", "1", &["Ava", "Ben", "Chloe"], &[[5, 4, 2, 4, 4], [4, 4, 2, 3, 5], [4, 5, 3, 4, 4]]).await;
         let p = proposal(&app, "Sales").await;
-        assert!(content(&p).starts_with("📋 **Proposed for Sales: An extra training session**\nSeen: readiness is lowest on Knowledge"), "{}", content(&p));
+        assert!(content(&p).starts_with("📋 **Proposed for Sales: An extra training session**\nSeen: Knowledge holds most people back"), "{}", content(&p));
         let id = p["id"].as_str().expect("id").to_string();
         let dismiss = button(&p, "Dismiss");
         let form = app.click("Claire", &id, &dismiss).await;
@@ -331,6 +331,8 @@ async fn a_proposal_dismissed_with_a_reason_sends_nothing_and_its_buttons_go() {
         let claire = app.id_of("members", "Claire").await;
         assert!(content(&settled).ends_with(&format!("✖️ Dismissed by <@{claire}>: Covered by Tuesday's session")), "{settled}");
         assert_eq!(settled["components"], json!([]));
+        let cancel = app.command("Claire", "change-team", "actions cancel", json!({ "action": "1", "reason": "x" })).await.content;
+        assert_eq!(cancel, "Action #1 is already dismissed, so nothing changed. `/actions list` shows where it stands.");
         let stale = app.click("Claire", &id, &button(&p, "Schedule it")).await;
         assert_eq!(stale.content, "Action #1 is already dismissed, so nothing changed. `/actions list` shows where it stands.");
         // A manager reads their own team's actions; another team's is refused.
@@ -338,6 +340,8 @@ async fn a_proposal_dismissed_with_a_reason_sends_nothing_and_its_buttons_go() {
         assert!(own.contains("• #1 Sales — An extra training session · dismissed · “Covered by Tuesday's session”"), "{own}");
         let other = app.command("Maya", "sales", "actions list", json!({ "team": "Support" })).await.content;
         assert!(!other.contains("#1"), "{other}");
+        let employee = app.command("Ava", "sales", "actions list", json!({ "team": "Sales" })).await.content;
+        assert!(employee.starts_with("Only managers and change leads"), "an employee reads no actions: {employee}");
         app.finish().await;
     })
     .await;

@@ -284,7 +284,7 @@ fn plan_check_passes_the_shipped_plan_and_fails_a_broken_one_with_file_and_line(
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.starts_with(
-            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 21 items"
+            "plan OK: \"Atlas CRM rollout\" (Europe/London, go-live 2027-01-11): 22 items"
         ),
         "{out}"
     );

@@ -33,6 +33,7 @@ mod pulse_flow;
 mod pulse_results;
 mod pulses;
 mod readme;
+mod replies;
 mod scale_out;
 mod security;
 mod sentiment;

@@ -52,6 +52,12 @@ pub async fn queue(app: &App, a: &ActionRow, play: &Play, due: i64) -> AppResult
     Ok(())
 }
 
+/// Whether an action scheduled now for `due` gets a reminder (09:00 the day before is
+/// still ahead).
+pub fn reminds(app: &App, due: i64) -> bool {
+    reminder_at(app, due) > app.now_ms()
+}
+
 /// 09:00 in the campaign's zone on the day before `due`.
 fn reminder_at(app: &App, due: i64) -> i64 {
     local_time(app, due - 1, 9)
@@ -96,7 +102,10 @@ pub async fn deliver(app: &App, row: &Queued, now: DateTime<Utc>) -> anyhow::Res
             let text = briefing(&a, &play, owner, due);
             dm(app, row, &managers, &text, now).await
         }
-        "owner" => dm(app, row, &[owner], &assigned(&a, &play, due), now).await,
+        "owner" => {
+            let reminded = reminder_at(app, due) > row.fire_at_ms;
+            dm(app, row, &[owner], &assigned(&a, &play, due, reminded), now).await
+        }
         "remind" => {
             let text = format!(
                 "⏰ Reminder: action #{} for {}, **{}**, is due tomorrow ({}). When it is done: `/actions done action:{} note:…`.",
@@ -186,9 +195,19 @@ async fn dm(
     }
     let msg = OutMessage::text(text.to_string());
     match jobs::dm_each(app, row, to, true, |_| msg.clone()).await? {
-        jobs::DmEach::Reached(r) => Ok(r
-            .first
-            .map_or_else(|| Done::skipped("direct messages closed"), Done::sent)),
+        jobs::DmEach::Reached(r) => Ok(r.first.map_or_else(
+            || Done::Skipped {
+                reason: "direct messages closed".into(),
+                report: Some(format!(
+                    "Nobody was told of {}: their direct messages are closed. Tell them yourself.",
+                    row.item
+                        .strip_prefix("action:")
+                        .and_then(|r| r.split(':').next())
+                        .map_or("an action".into(), |id| format!("action #{id}"))
+                )),
+            },
+            Done::sent,
+        )),
         jobs::DmEach::Failed(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
     }
 }
@@ -206,16 +225,17 @@ fn briefing(a: &ActionRow, play: &Play, owner: MemberId, due: i64) -> String {
 }
 
 /// What the owner reads when the action is given to them.
-fn assigned(a: &ActionRow, play: &Play, due: i64) -> String {
+fn assigned(a: &ActionRow, play: &Play, due: i64, reminded: bool) -> String {
     format!(
-        "You own action #{} for **{}**: **{}**, for {}.\nWhy: {}.\nWhat to do: {}\nWhen it is done: `/actions done action:{} note:…`. You get a reminder the day before.",
+        "You own action #{} for **{}**: **{}**, for {}.\nWhy: {}.\nWhat to do: {}\nWhen it is done: `/actions done action:{} note:…`.{}",
         a.id,
         a.team,
         play.title,
         day_words(due),
         a.seen,
         play.what,
-        a.id
+        a.id,
+        if reminded { " You get a reminder the day before." } else { "" }
     )
 }
 
@@ -296,14 +316,14 @@ async fn overdue(
     );
     let mut msg = OutMessage::text(text);
     msg.nonce = Some(jobs::nonce_for(row));
-    let posted = match jobs::holding_lease(app, row, app.chat.post(row.channel, &msg)).await {
-        Ok(id) => id,
-        Err(e) => return Ok(jobs::post_failed(row, &e, now, |_| None)),
-    };
+    // Tomorrow's check first (queued once however often this row is retried).
     let next = crate::store::outbox::NewSend {
         fire_at_ms: row.fire_at_ms + 86_400_000,
         ..job(a, row.channel, "overdue", 0)
     };
     app.store.enqueue(&[next]).await?;
-    Ok(Done::sent(posted))
+    match jobs::holding_lease(app, row, app.chat.post(row.channel, &msg)).await {
+        Ok(id) => Ok(Done::sent(id)),
+        Err(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
+    }
 }

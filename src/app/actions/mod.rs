@@ -58,11 +58,11 @@ pub async fn propose(
         seen: seen.to_string(),
         at_ms: app.now_ms(),
     };
+    let Some(channel) = app.reports_channel(guild).await? else {
+        return Ok(()); // nowhere to propose it
+    };
     let Some(id) = app.store.propose(&new).await? else {
         return Ok(()); // proposed already in this episode
-    };
-    let Some(channel) = app.reports_channel(guild).await? else {
-        return Ok(());
     };
     let mut msg = OutMessage::text(proposal_text(team, &play, seen));
     msg.buttons = vec![
@@ -87,7 +87,10 @@ pub async fn propose(
     match app.chat.post(channel, &msg).await {
         Ok(message) => app.store.set_proposal_message(id, channel, message).await?,
         Err(e) => {
-            tracing::warn!(error = %e.message, action = id, "a proposal was not posted; /actions list shows it")
+            // Without its buttons nobody could decide it: forgotten, so that the next
+            // signal proposes it again.
+            tracing::warn!(error = %e.message, action = id, "a proposal was not posted");
+            app.store.forget_action(id).await?;
         }
     }
     Ok(())
@@ -102,7 +105,9 @@ pub fn proposal_text(team: &str, play: &Play, seen: &str) -> String {
     if play.brief_managers {
         then.push("a briefing for its managers".to_string());
     }
-    then.push("a direct message to the owner, with a reminder the day before".into());
+    then.push(
+        "a direct message to the owner (and a reminder the day before, when there is time)".into(),
+    );
     if let Some(days) = play.repulse_days {
         then.push(format!(
             "{team}'s readiness pulse again {} after the date, to measure the effect",
@@ -264,11 +269,11 @@ pub async fn schedule(
         "Scheduled action #{id} for {}: {}, owned by <@{owner}>, for {when}. {}",
         a.team,
         play.title,
-        what_goes_out(&a.team, &play)
+        what_goes_out(&a.team, &play, deliver::reminds(app, due))
     ))
 }
 
-fn what_goes_out(team: &str, play: &Play) -> String {
+fn what_goes_out(team: &str, play: &Play, reminded: bool) -> String {
     let mut out = Vec::new();
     if play.follow_up.is_some() {
         out.push(format!("{team}'s follow-up goes to its channel now"));
@@ -276,7 +281,11 @@ fn what_goes_out(team: &str, play: &Play) -> String {
     if play.brief_managers {
         out.push("its managers are briefed".into());
     }
-    out.push("the owner gets a direct message now, with a reminder the day before".into());
+    out.push(if reminded {
+        "the owner gets a direct message now, with a reminder the day before".into()
+    } else {
+        "the owner gets a direct message now (the date is too close for a reminder)".into()
+    });
     if let Some(days) = play.repulse_days {
         out.push(format!(
             "{team} is asked again {} after the date",
@@ -389,6 +398,48 @@ pub async fn done(app: &App, actor: &Actor, id: &str, note: &str) -> AppResult<S
     Ok(format!("Action #{id} for {} is done. Thank you.", a.team))
 }
 
+/// `/actions cancel action reason`: a change lead calls off a scheduled action; its jobs
+/// still queued go nowhere, and it never reads as done.
+pub async fn cancel(app: &App, actor: &Actor, id: &str, reason: &str) -> AppResult<String> {
+    let id = number(id)?;
+    let a = lead_action(app, actor, id).await?;
+    if a.status != "scheduled" {
+        return Err(stale(&a));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > forms::REASON_MAX {
+        return Err(AppError::user(format!(
+            "Say in a few words (up to {} characters) why it is called off; nothing changed.",
+            forms::REASON_MAX
+        )));
+    }
+    let moved = Move {
+        from: "scheduled",
+        to: "dismissed",
+        by: actor.member,
+        owner: None,
+        due_day: None,
+        note: Some(reason),
+        at_ms: app.now_ms(),
+    };
+    if !app.store.move_action(id, &moved).await? {
+        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
+    }
+    Ok(format!(
+        "Called off action #{id} for {}; nothing more goes out for it.",
+        a.team
+    ))
+}
+
+/// "#12", "12" → 12.
+fn number(id: &str) -> AppResult<i64> {
+    id.trim().trim_start_matches('#').parse().map_err(|_| {
+        AppError::user(format!(
+            "`{id}` is not an action number; `/actions list` shows them (#12)."
+        ))
+    })
+}
+
 /// `/actions list [team] [status]`: change leads see every team, managers their own.
 pub async fn list(
     app: &App,
@@ -397,12 +448,16 @@ pub async fn list(
     status: Option<&str>,
 ) -> AppResult<String> {
     let team = match team {
-        Some(t) => Some(crate::app::sentiment::allowed_team(app, actor, t, "actions").await?),
+        Some(t) => {
+            require(app, actor, Need::Manager).await?;
+            Some(crate::app::sentiment::allowed_team(app, actor, t, "actions").await?)
+        }
         None => {
             require(app, actor, Need::ChangeLead).await?;
             None
         }
     };
+    let filtered = team.is_some() || status.is_some();
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(
             STATUSES
@@ -422,6 +477,16 @@ pub async fn list(
         .store
         .actions(actor.guild, team.as_deref(), status)
         .await?;
+    if rows.is_empty() && filtered {
+        return Ok(
+            "No actions match; `/actions list` without a team or status shows them all.".into(),
+        );
+    }
+    if rows.is_empty() && filtered {
+        return Ok(
+            "No actions match; `/actions list` without a team or status shows them all.".into(),
+        );
+    }
     if rows.is_empty() {
         return Ok("No actions yet. Herald proposes one in the change team's channel when it sees a team turning (see `messages/playbook.toml`).".into());
     }

@@ -5,6 +5,7 @@
 pub mod flow;
 pub mod key;
 pub mod readiness;
+pub mod replies;
 pub mod results;
 pub mod run;
 mod told;

@@ -484,7 +484,10 @@ pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> 
                     t.name
                 )));
             }
-            Ok(results.for_team(&t.name))
+            Ok(with_reply_hint(
+                results.for_team(&t.name),
+                results.pulse.id(),
+            ))
         }
         None if lead => {
             let mut text = results.for_change_team();
@@ -492,7 +495,7 @@ pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> 
                 text.push('\n');
                 text.push_str(&results.people());
             }
-            Ok(text)
+            Ok(with_reply_hint(text, results.pulse.id()))
         }
         None => {
             if mine.is_empty() {
@@ -500,13 +503,24 @@ pub async fn show(app: &App, actor: &Actor, pulse: &str, team: Option<&str>) -> 
                     "This pulse did not go to any of your teams.",
                 ));
             }
-            Ok(mine
+            let text = mine
                 .iter()
                 .map(|t| results.for_team(&t.name))
                 .collect::<Vec<_>>()
-                .join("\n"))
+                .join("\n");
+            Ok(with_reply_hint(text, results.pulse.id()))
         }
     }
+}
+
+/// Under results that quote comments: how to reply to one.
+fn with_reply_hint(text: String, pulse: i64) -> String {
+    if !text.contains("Comments (in random order):") {
+        return text;
+    }
+    format!(
+        "{text}\nTo reply to a comment: `/pulse reply pulse:{pulse} team:TEAM comment:N text:…`, N counting that team's comments from 1 in the order above. Its author reads your reply by direct message and may answer once; Herald never tells either of you who the other is."
+    )
 }
 
 #[cfg(test)]

@@ -456,7 +456,7 @@ async fn propose_for_barriers(app: &App, pulse: &Pulse) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for (team, element, mean, answered) in results.barriers() {
         let seen = format!(
-            "readiness is lowest on {} — {mean:.1} of 5 ({answered} answered pulse #{})",
+            "{} holds most people back — mean {mean:.1} of 5 ({answered} answered pulse #{})",
             element.name(),
             pulse.id()
         );

@@ -452,7 +452,7 @@ fn you_said_we_did(
                 format!(" ({})", date.format("%a %-d %b"))
             })
             .unwrap_or_default();
-        format!("You said {heard}; we did this: {title}{when}.")
+        format!("{heard}; we did this: {title}{when}.")
     };
     let lines: Vec<String> = match readers {
         Readers::Team(team) => done

@@ -63,7 +63,7 @@ fn two_teams() -> Figures {
     Figures {
         done: vec![(
             "Sales".into(),
-            "the change did not feel like it was for you yet",
+            "You said the change did not feel like it was for you yet",
             "A sponsor listening session".into(),
             Some(20_517),
         )],
@@ -259,7 +259,7 @@ fn rich_figures() -> Figures {
             .map(|i| {
                 (
                     name(i),
-                    "the last weeks had been hard",
+                    "We heard the last weeks had been hard",
                     "B".repeat(100),
                     Some(20_517),
                 )

@@ -10,7 +10,7 @@ use crate::error::AppError;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("list", "done"),
+    subcommands("list", "done", "cancel"),
     subcommand_required
 )]
 pub async fn actions(_: Ctx<'_>) -> Result<(), AppError> {
@@ -48,5 +48,18 @@ async fn done(
         note.as_deref().unwrap_or(""),
     )
     .await?;
+    reply(ctx, text).await
+}
+
+/// Call off a scheduled action, with the reason (change leads).
+#[poise::command(slash_command, guild_only)]
+async fn cancel(
+    ctx: Ctx<'_>,
+    #[description = "The action's number, as /actions list shows it"] action: String,
+    #[description = "Why it is called off"] reason: String,
+) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let text = actions::cancel(&ctx.data().app, &who, &action, &reason).await?;
     reply(ctx, text).await
 }

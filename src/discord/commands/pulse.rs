@@ -9,7 +9,7 @@ use crate::error::AppError;
 #[poise::command(
     slash_command,
     guild_only,
-    subcommands("start", "list", "results", "close"),
+    subcommands("start", "list", "results", "close", "reply_to"),
     subcommand_required,
     // Change leads (Manage Events) by default; an administrator may add the Manager role.
     default_member_permissions = "MANAGE_EVENTS"
@@ -76,6 +76,27 @@ async fn close(
 ) -> Result<(), AppError> {
     let who = actor(ctx).await?;
     reply(ctx, pulse::close(&ctx.data().app, &who, &pulse).await?).await
+}
+
+/// Reply to a comment in a closed pulse; its author reads it, neither learns who the other is.
+#[poise::command(slash_command, guild_only, rename = "reply")]
+async fn reply_to(
+    ctx: Ctx<'_>,
+    #[autocomplete = "autocomplete::closed_pulse"]
+    #[description = "Pulse number, e.g. 3"]
+    pulse: String,
+    #[autocomplete = "autocomplete::my_team"]
+    #[description = "The team whose comment it is"]
+    team: String,
+    #[description = "The comment's number in /pulse results (from 1)"] comment: i64,
+    #[description = "Your reply"] text: String,
+) -> Result<(), AppError> {
+    ctx.defer_ephemeral().await.map_err(defer_failed)?;
+    let who = actor(ctx).await?;
+    let app = &ctx.data().app;
+    let answer =
+        crate::app::pulse::replies::reply(app, &who, &pulse, &team, comment, &text).await?;
+    reply(ctx, answer).await
 }
 
 /// The latest ADKAR readiness per team, its barrier point and trend.
