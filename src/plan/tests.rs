@@ -704,3 +704,44 @@ fn without_metrics(plan: &str) -> String {
     let end = start + plan[start..].find("\n# ----").expect("the next section");
     format!("{}{}", &plan[..start], &plan[end..])
 }
+
+#[test]
+fn a_playbook_is_checked_with_the_plan_each_problem_at_its_line() {
+    let dir = broken(|p| p);
+    let book = "[[plays]]\nid = \"desire\"\ntrigger = \"barrier.desir\"\ntitle = \"T\"\nwhat = \"W\"\nowner = \"sponsor\"\n\n[[plays]]\nid = \"knowledge\"\ntrigger = \"barrier.knowledge\"\ntitle = \"T\"\nwhat = \"W\"\nowner = \"sponsor\"\nfollow_up = \"no-such.md\"\n\n[[plays]]\nid = \"wins\"\ntrigger = \"sentiment\"\ntitle = \"T\"\nwhat = \"W\"\nowner = \"boss\"\nrepulse_days = 7\n";
+    std::fs::write(dir.path().join("playbook.toml"), book).expect("playbook");
+    let problems = match load(dir.path(), &Known::default()) {
+        Err(p) => p,
+        Ok(_) => panic!("a broken playbook is refused"),
+    };
+    let said: Vec<(usize, &str)> = problems
+        .iter()
+        .filter(|p| p.file.ends_with("playbook.toml"))
+        .map(|p| (p.line, p.message.as_str()))
+        .collect();
+    assert_eq!(said.len(), 3, "{said:#?}");
+    assert_eq!(said[0].0, 3);
+    assert!(
+        said[0].1.contains(
+            "trigger `barrier.desir` is not one Herald sees; did you mean `barrier.desire`?"
+        ),
+        "{}",
+        said[0].1
+    );
+    assert_eq!(said[1].0, 14);
+    assert!(
+        said[1].1.contains("no template `no-such.md` in templates/"),
+        "{}",
+        said[1].1
+    );
+    assert_eq!(said[2].0, 21);
+    assert!(
+        said[2]
+            .1
+            .contains("owner `boss` is not a role Herald knows"),
+        "{}",
+        said[2].1
+    );
+    let shipped = crate::plan::load(&shipped(), &Known::default()).expect("the shipped plan");
+    assert_eq!(shipped.playbook.plays.len(), 9, "every trigger has a play");
+}

@@ -215,7 +215,10 @@ async fn modal(State(s): S, Json(req): Json<ModalReq>) -> Response {
         (None, Some(id)) => {
             let inner = s.lock();
             let channel = inner.messages.get(&id).map(|msg| msg.channel);
-            match (lookup(inner.find_user(&req.member), "member", &req.member), channel) {
+            match (
+                lookup(inner.find_user(&req.member), "member", &req.member),
+                channel,
+            ) {
                 (Ok(m), Some(c)) => (m, c),
                 (Err(r), _) => return r,
                 (_, None) => return fail(StatusCode::NOT_FOUND, "no such message_id"),

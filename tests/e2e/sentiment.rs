@@ -22,6 +22,12 @@ async fn app() -> TestApp {
     );
     std::fs::write(dir.path().join("plan.toml"), plan).expect("plan");
     std::fs::create_dir(dir.path().join("templates")).expect("dir");
+    // The alert proposes the playbook's play for a sentiment alert.
+    std::fs::write(
+        dir.path().join("playbook.toml"),
+        "[[plays]]\nid = \"sentiment-listening\"\ntrigger = \"sentiment\"\ntitle = \"A listening session with the team's manager\"\nwhat = \"The manager asks the team what changed.\"\nowner = \"manager\"\n",
+    )
+    .expect("playbook");
     let env = vec![(
         "HERALD__SENTIMENT__FEEDBACK_CHANNELS".to_string(),
         "feedback".to_string(),
@@ -148,6 +154,18 @@ async fn support_turning_negative_in_week_four_raises_exactly_one_alert_and_the_
             "one alert per episode: {change:?}"
         );
         assert_eq!(alerts(&change, "Sales") + alerts(&change, "Finance"), 0);
+        // The alert becomes one proposal, after it, with what was seen in words.
+        let proposals: Vec<String> = change
+            .iter()
+            .map(content)
+            .filter(|c| c.starts_with("📋 **Proposed for"))
+            .collect();
+        assert_eq!(proposals.len(), 1, "{proposals:#?}");
+        assert!(
+            proposals[0].starts_with("📋 **Proposed for Support: A listening session with the team's manager**\nSeen: sentiment needs attention — the rolling score"),
+            "{}",
+            proposals[0]
+        );
         let day = first_alert_day.expect("an alert");
         assert!(
             (21..28).contains(&day),
