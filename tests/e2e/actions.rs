@@ -307,6 +307,14 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         assert_eq!(overdue_days, 1, "a done action is not listed as overdue again");
         let listed = app.command("Claire", "change-team", "actions list", json!({ "team": "Support" })).await.content;
         assert!(listed.contains(" · effect: Desire 1.7 → 3.7 of 5 (3 answered before, 3 after)"), "{listed}");
+        // The leadership view shows what was done and its effect.
+        let a = &app.herald().app;
+        let guild = a.primary_guild().await.ok().flatten().expect("guild");
+        let page = herald::app::dashboard::report_html(a, guild, &herald::app::dashboard::board::Scope::All).await.expect("report");
+        assert!(
+            page.contains("<h2 id=\"actions\">What we did about what teams told us</h2><ul><li>Support: A sponsor listening session — done, for Thu 5 Mar 2026. Effect: Desire 1.7 → 3.7 of 5 (3 answered before, 3 after); over the same span, 1 team with no action moved +0.7 on average (a simple comparison, not a controlled test).</li></ul>"),
+            "{page}"
+        );
         app.finish().await;
     })
     .await;

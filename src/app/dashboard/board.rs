@@ -74,6 +74,9 @@ pub struct Board {
     /// The active-users metric's label and its organisation-wide line (per cent), when
     /// the plan has one (the adoption column).
     pub adoption: Option<(String, f64)>,
+    /// Actions scheduled or done for the teams in scope, newest first: (team, title,
+    /// status, date, measured effect).
+    pub actions: Vec<(String, String, String, Option<i64>, Option<String>)>,
 }
 
 fn readiness(s: &TeamScore) -> Option<Readiness> {
@@ -165,7 +168,24 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
         .take(5)
         .map(|w| (day_of(w.at_ms), w.title, w.team))
         .collect();
+    let plan = app.plan();
+    let actions = app
+        .store
+        .actions(guild, None, None)
+        .await?
+        .into_iter()
+        .filter(|a| (a.status == "scheduled" || a.status == "done") && scope.holds(&a.team))
+        .take(10)
+        .map(|a| {
+            let title = plan
+                .as_ref()
+                .and_then(|p| p.playbook.play(&a.play).map(|p| p.title.clone()))
+                .unwrap_or(a.play.clone());
+            (a.team, title, a.status, a.due_day, a.effect)
+        })
+        .collect();
     let mut board = Board {
+        actions,
         campaign: app
             .plan()
             .map(|p| p.campaign.name.clone())

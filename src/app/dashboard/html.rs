@@ -234,6 +234,29 @@ pub fn page(board: &Board, signed_in: bool) -> String {
         }
         out.push_str("</ul>");
     }
+    out.push_str("</section><section aria-labelledby=\"actions\"><h2 id=\"actions\">What we did about what teams told us</h2>");
+    if board.actions.is_empty() {
+        out.push_str("<p class=\"muted\">No action scheduled yet.</p>");
+    } else {
+        out.push_str("<ul>");
+        for (team, title, status, due, effect) in &board.actions {
+            let when = due
+                .map(|d| format!(", for {}", crate::app::actions::day_words(d)))
+                .unwrap_or_default();
+            let effect = effect
+                .as_ref()
+                .map(|e| format!(" Effect: {}.", esc(e)))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<li>{}: {} — {}{when}.{effect}</li>",
+                esc(team),
+                esc(title),
+                esc(status)
+            );
+        }
+        out.push_str("</ul>");
+    }
     let _ = write!(
         out,
         "</section><p class=\"muted\">Figures for fewer than {} people are never shown. Herald counts people only as keyed hashes; no answer here can be traced to a person.</p></main></body></html>",
