@@ -119,6 +119,8 @@ pub struct OutMessage {
     pub pings: Pings,
     /// Up to 25 characters; a repeat within minutes returns the first message.
     pub nonce: Option<String>,
+    /// A select menu under the buttons (a [`Row::Select`]), when the message offers one.
+    pub menu: Option<Row>,
 }
 
 impl OutMessage {

@@ -19,6 +19,7 @@
 //! | Confirm / Cancel under an announcement preview | `announce:confirm:<draft>`, `announce:cancel:<draft>` |
 //! | Schedule it / Dismiss under a proposed action | `loop:schedule:<action>`, `loop:dismiss:<action>` |
 //! | their modals (owner and date; the reason) | `loop:when:<action>`, `loop:why:<action>` |
+//! | "Choose another" (a select of the trigger's other plays) | `loop:choose:<action>` |
 //! | "Answer once" under a reply to a pulse comment, and its modal | `reply:answer:<reply>`, `reply:write:<reply>` |
 //!
 //! In the flow, `flow` is 8 characters `[0-9a-z]` (a random token per opening), `op` one
@@ -152,14 +153,17 @@ pub enum LoopStep {
     When,
     /// The reason modal.
     Why,
+    /// "Choose another": the select of the trigger's other plays.
+    Choose,
 }
 
 impl LoopStep {
-    const ALL: [LoopStep; 4] = [
+    const ALL: [LoopStep; 5] = [
         LoopStep::Schedule,
         LoopStep::Dismiss,
         LoopStep::When,
         LoopStep::Why,
+        LoopStep::Choose,
     ];
 
     fn word(self) -> &'static str {
@@ -168,6 +172,7 @@ impl LoopStep {
             LoopStep::Dismiss => "dismiss",
             LoopStep::When => "when",
             LoopStep::Why => "why",
+            LoopStep::Choose => "choose",
         }
     }
 }

@@ -134,6 +134,16 @@ async fn on_component(ctx: &serenity::Context, bot: &Bot, c: &ComponentInteracti
             let form = match step {
                 LoopStep::Schedule => actions::forms::schedule(app, &who, action).await,
                 LoopStep::Dismiss => actions::forms::dismiss(app, &who, action).await,
+                LoopStep::Choose => {
+                    let values = match &c.data.kind {
+                        serenity::ComponentInteractionDataKind::StringSelect { values } => {
+                            values.clone()
+                        }
+                        _ => vec![],
+                    };
+                    let answer = actions::choose(app, &who, action, &values).await.map(ephemeral);
+                    return respond_component(ctx, c, answer).await;
+                }
                 LoopStep::When | LoopStep::Why => Err(not_ours()),
             };
             return respond_form(ctx, c, form).await;
@@ -237,7 +247,7 @@ async fn on_modal(ctx: &serenity::Context, bot: &Bot, m: &ModalInteraction) {
             LoopStep::Why => actions::dismiss(&bot.app, &who, action, &modal_text(m, "reason"))
                 .await
                 .map(ephemeral),
-            LoopStep::Schedule | LoopStep::Dismiss => Err(not_ours()),
+            LoopStep::Schedule | LoopStep::Dismiss | LoopStep::Choose => Err(not_ours()),
         },
         (Ok(_), Ok(_)) => Err(not_ours()),
     };

@@ -116,8 +116,8 @@ pub fn create_message(m: &OutMessage) -> (s::CreateMessage, Vec<s::CreateAttachm
         .embeds(m.embeds.iter().map(embed).collect())
         .allowed_mentions(allowed_mentions(&m.pings))
         .add_files(files.clone());
-    if !m.buttons.is_empty() {
-        b = b.components(rows(&m.buttons));
+    if !m.buttons.is_empty() || m.menu.is_some() {
+        b = b.components(all_rows(m));
     }
     if let Some(n) = &m.nonce {
         b = b.nonce(s::Nonce::String(n.clone())).enforce_nonce(true);
@@ -129,6 +129,18 @@ pub fn edit_message(m: &OutMessage) -> s::EditMessage {
     s::EditMessage::new()
         .content(&m.content)
         .embeds(m.embeds.iter().map(embed).collect())
-        .components(rows(&m.buttons))
+        .components(all_rows(m))
         .allowed_mentions(allowed_mentions(&m.pings))
+}
+
+/// A message's buttons, then its select menu on a row of its own.
+fn all_rows(m: &OutMessage) -> Vec<s::CreateActionRow> {
+    let mut out = rows(&m.buttons);
+    if let Some(menu) = &m.menu {
+        out.extend(screen_rows(&Screen {
+            text: String::new(),
+            rows: vec![menu.clone()],
+        }));
+    }
+    out
 }

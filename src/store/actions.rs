@@ -84,6 +84,15 @@ pub trait Actions {
     async fn set_action_effect(&self, id: i64, effect: &str) -> StoreResult<()>;
     /// Moves the action if it is still at `m.from`; false when it is not (nothing changed).
     async fn move_action(&self, id: i64, m: &Move<'_>) -> StoreResult<bool>;
+    /// Proposes another play instead, while the action is still a proposal; false when
+    /// it is not.
+    async fn set_action_play(
+        &self,
+        id: i64,
+        play: &str,
+        by: MemberId,
+        at_ms: i64,
+    ) -> StoreResult<bool>;
     /// Deletes a proposal that never reached the change team, with its history.
     async fn forget_action(&self, id: i64) -> StoreResult<()>;
     /// A server's actions, newest first, of one team and status when given.
@@ -254,6 +263,41 @@ impl Actions for SqlStore {
             .bind(m.by.db())
             .bind(m.to)
             .bind(m.note)
+            .execute(&mut *tx)
+            .await
+            .map_err(other)?;
+        }
+        tx.commit().await.map_err(other)?;
+        Ok(moved)
+    }
+
+    async fn set_action_play(
+        &self,
+        id: i64,
+        play: &str,
+        by: MemberId,
+        at_ms: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.map_err(other)?;
+        let moved = sqlx::query(
+            "UPDATE actions SET play = $1, updated_ms = $2 WHERE id = $3 AND status = 'proposed'",
+        )
+        .bind(play)
+        .bind(at_ms)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(other)?
+        .rows_affected()
+            == 1;
+        if moved {
+            sqlx::query(
+                "INSERT INTO action_events (action_id, at_ms, by_id, status, note) VALUES ($1, $2, $3, 'proposed', $4)",
+            )
+            .bind(id)
+            .bind(at_ms)
+            .bind(by.db())
+            .bind(format!("play: {play}"))
             .execute(&mut *tx)
             .await
             .map_err(other)?;

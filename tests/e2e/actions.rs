@@ -25,6 +25,13 @@ trigger = "barrier.knowledge"
 title = "An extra training session"
 what = "A hands-on session on the screens the team uses most."
 owner = "change_lead"
+
+[[plays]]
+id = "knowledge-champion"
+trigger = "barrier.knowledge"
+title = "A champion walks the team through it"
+what = "A champion shows the team the screens they use most, at their desks."
+owner = "champion"
 "#;
 
 const FOLLOW_UP: &str = "---\ntitle = \"We heard you\"\n---\nYou told us, {{ team.name }}, that this does not feel like it is for you yet.";
@@ -328,6 +335,29 @@ async fn a_proposal_dismissed_with_a_reason_sends_nothing_and_its_buttons_go() {
         let p = proposal(&app, "Sales").await;
         assert!(content(&p).starts_with("📋 **Proposed for Sales: An extra training session**\nSeen: Knowledge holds most people back"), "{}", content(&p));
         let id = p["id"].as_str().expect("id").to_string();
+        // Choose another: the select offers the trigger's other play.
+        let menu = &p["components"][1]["components"][0];
+        assert_eq!(menu["options"][0]["label"], "A champion walks the team through it", "{p}");
+        let choose = menu["custom_id"].as_str().expect("select").to_string();
+        let pick = |who: &'static str, value: &'static str| {
+            let app = &app;
+            let (id, choose) = (id.clone(), choose.clone());
+            async move {
+                let started = app
+                    .post("/_sim/interactions/component", json!({ "member": who, "message_id": id, "custom_id": choose, "values": [value] }))
+                    .await;
+                app.reply(started["interaction_id"].as_str().expect("id")).await.content
+            }
+        };
+        assert!(pick("Ava", "knowledge-champion").await.contains("change lead"));
+        assert_eq!(pick("Claire", "nope").await, "`nope` is not a play for this proposal; choose one from the list. Nothing changed.");
+        assert_eq!(
+            pick("Claire", "knowledge-champion").await,
+            "Action #1 for Sales now proposes A champion walks the team through it. Schedule it or dismiss it as before."
+        );
+        let now = app.get(&format!("/api/v10/channels/0/messages/{id}")).await;
+        assert!(content(&now).starts_with("📋 **Proposed for Sales: A champion walks the team through it**\nSeen: Knowledge holds most people back"), "{now}");
+        assert_eq!(now["components"][1]["components"][0]["options"][0]["label"], "An extra training session", "{now}");
         let dismiss = button(&p, "Dismiss");
         let form = app.click("Claire", &id, &dismiss).await;
         let blank = submit(&app, "Claire", &id, &form, json!({ "reason": "   " })).await;
@@ -345,7 +375,7 @@ async fn a_proposal_dismissed_with_a_reason_sends_nothing_and_its_buttons_go() {
         assert_eq!(stale.content, "Action #1 is already dismissed, so nothing changed. `/actions list` shows where it stands.");
         // A manager reads their own team's actions; another team's is refused.
         let own = app.command("Maya", "sales", "actions list", json!({ "team": "Sales" })).await.content;
-        assert!(own.contains("• #1 Sales — An extra training session · dismissed · “Covered by Tuesday's session”"), "{own}");
+        assert!(own.contains("• #1 Sales — A champion walks the team through it · dismissed · “Covered by Tuesday's session”"), "{own}");
         let other = app.command("Maya", "sales", "actions list", json!({ "team": "Support" })).await.content;
         assert!(!other.contains("#1"), "{other}");
         let employee = app.command("Ava", "sales", "actions list", json!({ "team": "Sales" })).await.content;

@@ -64,25 +64,7 @@ pub async fn propose(
     let Some(id) = app.store.propose(&new).await? else {
         return Ok(()); // proposed already in this episode
     };
-    let mut msg = OutMessage::text(proposal_text(team, &play, seen));
-    msg.buttons = vec![
-        Button::Action {
-            custom_id: crate::app::action::Action::Loop {
-                step: crate::app::action::LoopStep::Schedule,
-                action: id,
-            }
-            .to_string(),
-            label: "Schedule it".into(),
-        },
-        Button::Cancel {
-            custom_id: crate::app::action::Action::Loop {
-                step: crate::app::action::LoopStep::Dismiss,
-                action: id,
-            }
-            .to_string(),
-            label: "Dismiss".into(),
-        },
-    ];
+    let mut msg = proposal(app, id, team, trigger, &play, seen);
     msg.nonce = Some(format!("ap{id}"));
     match app.chat.post(channel, &msg).await {
         Ok(message) => app.store.set_proposal_message(id, channel, message).await?,
@@ -94,6 +76,90 @@ pub async fn propose(
         }
     }
     Ok(())
+}
+
+/// The proposal as posted: its text, Schedule it and Dismiss, and a select of the
+/// trigger's other plays when the playbook has any.
+fn proposal(
+    app: &App,
+    id: i64,
+    team: &str,
+    trigger: Trigger,
+    play: &Play,
+    seen: &str,
+) -> OutMessage {
+    use crate::app::action::{Action, LoopStep};
+    let loop_id = |step| Action::Loop { step, action: id }.to_string();
+    let mut msg = OutMessage::text(proposal_text(team, play, seen));
+    msg.buttons = vec![
+        Button::Action {
+            custom_id: loop_id(LoopStep::Schedule),
+            label: "Schedule it".into(),
+        },
+        Button::Cancel {
+            custom_id: loop_id(LoopStep::Dismiss),
+            label: "Dismiss".into(),
+        },
+    ];
+    let others: Vec<(String, String)> = app
+        .plan()
+        .map(|p| {
+            p.playbook
+                .for_trigger(trigger)
+                .into_iter()
+                .filter(|o| o.id != play.id)
+                .take(25)
+                .map(|o| (o.title.chars().take(100).collect(), o.id.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !others.is_empty() {
+        msg.menu = Some(crate::chat::Row::Select {
+            custom_id: loop_id(LoopStep::Choose),
+            placeholder: "Choose another action".into(),
+            options: others,
+        });
+    }
+    msg
+}
+
+/// "Choose another": the proposal takes the chosen play of the same trigger instead.
+pub async fn choose(app: &App, actor: &Actor, id: i64, values: &[String]) -> AppResult<String> {
+    let a = still_proposed(app, actor, id).await?;
+    let trigger = Trigger::parse(&a.trigger)
+        .ok_or_else(|| AppError::user("This proposal's trigger is no longer one Herald knows."))?;
+    let chosen = values.first().map(String::as_str).unwrap_or_default();
+    let play = app
+        .plan()
+        .and_then(|p| {
+            p.playbook
+                .for_trigger(trigger)
+                .into_iter()
+                .find(|p| p.id == chosen)
+                .cloned()
+        })
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "`{chosen}` is not a play for this proposal; choose one from the list. Nothing changed."
+            ))
+        })?;
+    if !app
+        .store
+        .set_action_play(id, &play.id, actor.member, app.now_ms())
+        .await?
+    {
+        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
+    }
+    if let Some((channel, message)) = a.proposal {
+        let msg = proposal(app, id, &a.team, trigger, &play, &a.seen);
+        if let Err(e) = app.chat.edit(channel, message, &msg).await {
+            tracing::warn!(error = %e.message, action = id, "the proposal's message was not updated");
+        }
+    }
+    Ok(format!(
+        "Action #{id} for {} now proposes {}. Schedule it or dismiss it as before.",
+        a.team, play.title
+    ))
 }
 
 /// What the change team reads under a proposal's buttons.

@@ -74,9 +74,18 @@ pub struct Board {
     /// The active-users metric's label and its organisation-wide line (per cent), when
     /// the plan has one (the adoption column).
     pub adoption: Option<(String, f64)>,
-    /// Actions scheduled or done for the teams in scope, newest first: (team, title,
-    /// status, date, measured effect).
-    pub actions: Vec<(String, String, String, Option<i64>, Option<String>)>,
+    /// Actions scheduled or done for the teams in scope, newest first.
+    pub actions: Vec<ActionLine>,
+}
+
+/// An action as the leadership view lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionLine {
+    pub team: String,
+    pub title: String,
+    pub status: String,
+    pub due: Option<i64>,
+    pub effect: Option<String>,
 }
 
 fn readiness(s: &TeamScore) -> Option<Readiness> {
@@ -181,7 +190,13 @@ pub async fn board(app: &App, guild: GuildId, scope: &Scope) -> AppResult<Board>
                 .as_ref()
                 .and_then(|p| p.playbook.play(&a.play).map(|p| p.title.clone()))
                 .unwrap_or(a.play.clone());
-            (a.team, title, a.status, a.due_day, a.effect)
+            ActionLine {
+                team: a.team,
+                title,
+                status: a.status,
+                due: a.due_day,
+                effect: a.effect,
+            }
         })
         .collect();
     let mut board = Board {

@@ -239,20 +239,22 @@ pub fn page(board: &Board, signed_in: bool) -> String {
         out.push_str("<p class=\"muted\">No action scheduled yet.</p>");
     } else {
         out.push_str("<ul>");
-        for (team, title, status, due, effect) in &board.actions {
-            let when = due
+        for a in &board.actions {
+            let when = a
+                .due
                 .map(|d| format!(", for {}", crate::app::actions::day_words(d)))
                 .unwrap_or_default();
-            let effect = effect
+            let effect = a
+                .effect
                 .as_ref()
                 .map(|e| format!(" Effect: {}.", esc(e)))
                 .unwrap_or_default();
             let _ = write!(
                 out,
                 "<li>{}: {} — {}{when}.{effect}</li>",
-                esc(team),
-                esc(title),
-                esc(status)
+                esc(&a.team),
+                esc(&a.title),
+                esc(&a.status)
             );
         }
         out.push_str("</ul>");
