@@ -12,6 +12,8 @@ pub enum Trigger {
     Barrier(Element),
     /// The team's sentiment alert fired.
     Sentiment,
+    /// Too few of the team acknowledged an update by its re-send (the plan's `resend`).
+    LowAcks,
     /// One of the adoption alerts fired.
     Adoption(AdoptionAlert),
 }
@@ -21,6 +23,7 @@ impl Trigger {
     pub fn all() -> Vec<Trigger> {
         let mut all: Vec<Trigger> = ELEMENTS.iter().map(|e| Trigger::Barrier(*e)).collect();
         all.push(Trigger::Sentiment);
+        all.push(Trigger::LowAcks);
         all.extend(AdoptionAlert::ALL.iter().map(|a| Trigger::Adoption(*a)));
         all
     }
@@ -31,6 +34,7 @@ impl Trigger {
         match self {
             Trigger::Barrier(e) => format!("barrier.{}", e.name().to_lowercase()),
             Trigger::Sentiment => "sentiment".into(),
+            Trigger::LowAcks => "low_acks".into(),
             Trigger::Adoption(a) => format!("adoption.{}", a.name()),
         }
     }
@@ -44,6 +48,7 @@ impl Trigger {
         match self {
             Trigger::Barrier(e) => format!("{} holds most people back", e.name()),
             Trigger::Sentiment => "sentiment needs attention".into(),
+            Trigger::LowAcks => "too few acknowledged an update".into(),
             Trigger::Adoption(AdoptionAlert::DoubleWorkload) => {
                 "the team is doing the work twice (old tool and new)".into()
             }
@@ -78,6 +83,7 @@ impl Trigger {
             }
             Trigger::Barrier(Element::Reinforcement) => "You said the new way was not sticking yet",
             Trigger::Sentiment => "We heard the last weeks had been hard",
+            Trigger::LowAcks => "We saw our updates were not reaching all of you",
             Trigger::Adoption(AdoptionAlert::DoubleWorkload) => {
                 "We saw you were doing the work twice, in the old tool and the new"
             }

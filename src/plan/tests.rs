@@ -743,5 +743,5 @@ fn a_playbook_is_checked_with_the_plan_each_problem_at_its_line() {
         said[2].1
     );
     let shipped = crate::plan::load(&shipped(), &Known::default()).expect("the shipped plan");
-    assert_eq!(shipped.playbook.plays.len(), 9, "every trigger has a play");
+    assert_eq!(shipped.playbook.plays.len(), 10, "every trigger has a play");
 }

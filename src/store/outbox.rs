@@ -262,6 +262,13 @@ pub trait Outbox: std::marker::Send + Sync {
     /// Hands every claim back (a single-process SQLite Herald at start-up).
     async fn release_claims(&self) -> StoreResult<u64>;
     async fn queued(&self, id: i64) -> StoreResult<Option<Queued>>;
+    /// A server's rows of `kind` still to go out before `until_ms`, soonest first.
+    async fn pending_of_kind(
+        &self,
+        guild: GuildId,
+        kind: Kind,
+        until_ms: i64,
+    ) -> StoreResult<Vec<Queued>>;
     /// How many rows there are of each (kind, status), for `/metrics`.
     async fn depth(&self) -> StoreResult<Vec<(String, String, i64)>>;
     /// Whether a later firing of the same item to the same channel is due by `now_ms`
@@ -505,6 +512,28 @@ impl Outbox for SqlStore {
             .await
             .map_err(other)?;
         row.as_ref().map(send_from).transpose().map_err(other)
+    }
+
+    async fn pending_of_kind(
+        &self,
+        guild: GuildId,
+        kind: Kind,
+        until_ms: i64,
+    ) -> StoreResult<Vec<Queued>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE guild_id = $1 AND kind = $2 AND status IN ('pending', 'claimed')
+               AND fire_at_ms <= $3 ORDER BY fire_at_ms, id LIMIT 200"
+        ))
+        .bind(guild.db())
+        .bind(kind.as_str())
+        .bind(until_ms)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(send_from)
+            .collect::<Result<_, _>>()
+            .map_err(other)
     }
 
     async fn depth(&self) -> StoreResult<Vec<(String, String, i64)>> {

@@ -248,6 +248,11 @@ async fn a_barrier_becomes_a_proposal_that_is_scheduled_followed_up_for_that_tea
         assert!(content(&settled).ends_with(&format!("✅ Scheduled by <@{claire}>: owned by <@{marco}>, for Thu 5 Mar 2026.")), "{settled}");
         assert_eq!(settled["components"], json!([]), "no buttons left: {settled}");
 
+        // /comms list shows what the action still has to send.
+        let upcoming = app.command("Claire", "change-team", "comms list", json!({})).await.content;
+        for what in ["action #1's reminder to its owner → Support", "action #1's overdue check → Support", "action #1's readiness pulse, asked again → Support"] {
+            assert!(upcoming.contains(what), "`{what}` missing:\n{upcoming}");
+        }
         // A stale click (a button still on someone's screen) changes nothing.
         let again = app.click("Claire", &id, &schedule).await;
         assert_eq!(again.content, "Action #1 is already scheduled, so nothing changed. `/actions list` shows where it stands.");

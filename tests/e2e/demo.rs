@@ -113,7 +113,7 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
             "the follow-up reached Support only"
         );
         assert!(
-            outcome.transcript.iter().any(|l| l.starts_with("Wed 30 Dec 10:00  #change-team  📈 Effect of action #1 for Support (A sponsor listening session): Desire 1.5 → 4.6 of 5")),
+            outcome.transcript.iter().any(|l| l.starts_with("Wed 30 Dec 10:00  #change-team  📈 Effect of action #2 for Support (A sponsor listening session): Desire 1.5 → 4.6 of 5")),
             "no effect line"
         );
         let lines = &outcome.transcript;
@@ -200,7 +200,7 @@ async fn the_demo_plays_the_campaign_raises_supports_alert_and_writes_a_report()
         );
         let actions = &summary[summary.find("## Actions").expect("actions")..];
         assert!(
-            actions.contains("- #1 Support — A sponsor listening session (seen: Desire holds most people back — mean 1.5 of 5 (14 answered pulse #1)): done, for Fri 18 Dec 2026; effect: Desire 1.5 → 4.6 of 5 (14 answered before, 16 after)"),
+            actions.contains("- #2 Support — A sponsor listening session (seen: Desire holds most people back — mean 1.5 of 5 (14 answered pulse #1)): done, for Fri 18 Dec 2026; effect: Desire 1.5 → 4.6 of 5 (14 answered before, 16 after)"),
             "{summary}"
         );
         let wins = &summary[summary.find("## Wins").expect("wins")..];

@@ -199,6 +199,20 @@ pub async fn spawn_app_with_plan(
     spawn_app_with_plan_env(world, plan, templates, vec![]).await
 }
 
+/// As `spawn_app_with_plan`, with more files beside plan.toml (such as playbook.toml).
+pub async fn spawn_app_with_plan_files(
+    world: WorldSpec,
+    plan: &str,
+    templates: &[(&str, &str)],
+    files: &[(&str, &str)],
+) -> TestApp {
+    let dir = plan_dir(plan, templates);
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("a file beside the plan");
+    }
+    spawn_app_full(world, Some(dir), vec![]).await
+}
+
 /// As `spawn_app_with_plan`, with extra `HERALD__…` settings.
 pub async fn spawn_app_with_plan_env(
     world: WorldSpec,

@@ -79,10 +79,13 @@ schedule = "2026-03-02 09:05"
 ack = true
 resend = { after_hours = 1, below = 0.5 }
 "#;
-        let app = spawn_app_with_plan(
+        // Too few acknowledgements propose the playbook's play for them.
+        let playbook = "[[plays]]\nid = \"low-acks-meeting\"\ntrigger = \"low_acks\"\ntitle = \"Go through the update in the team meeting\"\nwhat = \"The manager goes through it.\"\nowner = \"manager\"\n";
+        let app = crate::helpers::spawn_app_with_plan_files(
             WorldSpec::default_world(),
             &plan(items),
             &[("t.md", "Kick-off for {{ team.name }}")],
+            &[("playbook.toml", playbook)],
         )
         .await;
         app.advance(5 * 60);
@@ -133,6 +136,27 @@ resend = { after_hours = 1, below = 0.5 }
                 && acks.content.contains("• Support: 1/6 (16 %)"),
             "{}",
             acks.content
+        );
+        let mut proposals: Vec<String> = vec![];
+        for _ in 0..1000 {
+            proposals = app
+                .messages("change-team")
+                .await
+                .iter()
+                .filter_map(|m| m["content"].as_str())
+                .filter(|c| c.starts_with("📋"))
+                .map(str::to_string)
+                .collect();
+            if !proposals.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(proposals.len(), 1, "Support only: {proposals:#?}");
+        assert!(
+            proposals[0].starts_with("📋 **Proposed for Support: Go through the update in the team meeting**\nSeen: 0 of 6 acknowledged `kickoff` within 1 hour, under the 50 % the plan asks.\n"),
+            "{}",
+            proposals[0]
         );
         app.finish().await;
     })

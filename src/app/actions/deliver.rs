@@ -327,3 +327,34 @@ async fn overdue(
         Err(e) => Ok(jobs::post_failed(row, &e, now, |_| None)),
     }
 }
+
+/// The actions' jobs still to go out in the next `days`, one line each, for `/comms list`:
+/// "<t:…:F> action #3's follow-up → Support".
+pub async fn upcoming(
+    app: &App,
+    guild: crate::domain::ids::GuildId,
+    days: i64,
+) -> AppResult<Vec<String>> {
+    let until = app.now_ms() + days * 86_400_000;
+    let rows = app.store.pending_of_kind(guild, super::KIND, until).await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let (id, what) = parse(&r.item)?;
+            let what = match what {
+                "follow_up" => "follow-up to the team's channel",
+                "brief" => "managers' briefing",
+                "owner" => "message to its owner",
+                "remind" => "reminder to its owner",
+                "repulse" => "readiness pulse, asked again",
+                "overdue" => "overdue check",
+                _ => return None,
+            };
+            Some(format!(
+                "<t:{}:F> action #{id}'s {what} → {}",
+                r.fire_at_ms / 1000,
+                r.team
+            ))
+        })
+        .collect())
+}

@@ -65,6 +65,11 @@ pub async fn deliver(
         Ok(message) => {
             if let Some(item) = item {
                 queue_resend(app, item, row).await?;
+                if row.kind == kind::RESEND {
+                    if let Err(e) = propose_for_low_acks(app, item, row).await {
+                        tracing::warn!(error = %e, "no action proposed for low acknowledgements");
+                    }
+                }
             }
             Ok(Done::Sent {
                 message: Some(message),
@@ -120,6 +125,32 @@ async fn misfire(
 }
 
 /// A re-send goes only while the team's acknowledgements are under the threshold.
+/// Closing the loop: an update re-sent because too few acknowledged it proposes the
+/// playbook's play for `low_acks`, once per update and team (a team under the group
+/// minimum gets no figure, so no proposal).
+async fn propose_for_low_acks(app: &App, item: &Item, row: &Queued) -> anyhow::Result<()> {
+    let (Some(resend), Some(original)) = (item.resend, row.ref_id) else {
+        return Ok(());
+    };
+    let Some((acked, size)) =
+        crate::app::acks::ack_rate(app, row.guild, &row.team, original).await?
+    else {
+        return Ok(());
+    };
+    if size < app.settings.min_group_size as usize {
+        return Ok(());
+    }
+    let seen = format!(
+        "{acked} of {size} acknowledged `{}` within {}, under the {:.0} % the plan asks",
+        item.id,
+        crate::domain::words::count(i64::from(resend.after_hours), "hour", "hours"),
+        resend.below * 100.0
+    );
+    let episode = format!("acks-{original}");
+    let trigger = crate::domain::playbook::Trigger::LowAcks;
+    crate::app::actions::propose(app, row.guild, &row.team, trigger, &episode, &seen).await
+}
+
 async fn needs_resend(app: &App, item: &Item, row: &Queued) -> anyhow::Result<bool> {
     let (Some(resend), Some(original)) = (item.resend, row.ref_id) else {
         return Ok(false);

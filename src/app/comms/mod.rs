@@ -183,7 +183,8 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
     let paused = app.store.pauses(actor.guild).await?;
     let (sends, next) = timeline_off_runtime(plan, app.shared_now(), 14, names).await?;
     let lines = grouped(&sends);
-    if lines.is_empty() {
+    let actions = crate::app::actions::deliver::upcoming(app, actor.guild, 14).await?;
+    if lines.is_empty() && actions.is_empty() {
         return Ok(nothing_planned("in the next 14 days", next.as_ref()));
     }
     let mut text =
@@ -204,6 +205,16 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<String> {
             break;
         }
         text.push_str(&line);
+    }
+    if !actions.is_empty() {
+        text.push_str("**Actions' follow-ups** (`/actions list` for the actions)\n");
+        for line in actions {
+            if text.len() + line.len() > 1950 {
+                break;
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
     }
     Ok(text)
 }
