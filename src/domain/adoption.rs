@@ -323,9 +323,48 @@ pub fn day_of(at: &str, tz: Tz) -> Option<i64> {
     Some((t.with_timezone(&tz).date_naive() - epoch).num_days())
 }
 
+/// What per-person rows say of a team's people, beyond this week's share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct People {
+    /// People ever seen active.
+    pub seen: usize,
+    /// The Monday by which half of them had first been active (the median first week).
+    pub half_started_by: i64,
+    /// Active before, but neither this week nor last.
+    pub lapsed: usize,
+}
+
+/// From each person's (first, last) active week and this week's Monday; None with no one.
+pub fn people(spans: &[(i64, i64)], this_week: i64) -> Option<People> {
+    let mut firsts: Vec<i64> = spans.iter().map(|(f, _)| *f).collect();
+    firsts.sort_unstable();
+    let half = *firsts.get(firsts.len().checked_sub(1)? / 2)?;
+    Some(People {
+        seen: spans.len(),
+        half_started_by: half,
+        lapsed: spans.iter().filter(|(_, l)| *l < this_week - 7).count(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn half_the_people_started_by_the_median_first_week_and_the_lapsed_are_not_seen_lately() {
+        let (w1, w2, w3, w4) = (20_496, 20_503, 20_510, 20_517);
+        let spans = [(w1, w4), (w2, w2), (w2, w4), (w3, w3), (w4, w4)];
+        assert_eq!(
+            people(&spans, w4),
+            Some(People {
+                seen: 5,
+                half_started_by: w2,
+                lapsed: 1,
+            }),
+            "the one last seen three weeks ago has lapsed; last week's is not"
+        );
+        assert_eq!(people(&[], w4), None);
+    }
 
     fn metrics() -> Vec<Metric> {
         vec![Metric {

@@ -74,6 +74,14 @@ pub trait Adoption {
         from_day: i64,
         distinct_people: bool,
     ) -> StoreResult<Vec<DayFigure>>;
+    /// For one team, each person's first and last active week (their Mondays, days since
+    /// 1970-01-01), from per-person rows; the people stay keyed hashes, never returned.
+    async fn adoption_person_spans(
+        &self,
+        guild: GuildId,
+        metric: &str,
+        team: &str,
+    ) -> StoreResult<Vec<(i64, i64)>>;
     /// Opens an episode of `kind` for `team` unless one is open; true for the one caller
     /// that opened it.
     async fn claim_adoption_alert(
@@ -189,6 +197,28 @@ impl Adoption for SqlStore {
              ) v GROUP BY team_name, day ORDER BY team_name, day"
         );
         self.figures(&sql, guild, metric, from_day).await
+    }
+
+    async fn adoption_person_spans(
+        &self,
+        guild: GuildId,
+        metric: &str,
+        team: &str,
+    ) -> StoreResult<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT MIN(week) AS first_week, MAX(week) AS last_week FROM adoption_week_people
+              WHERE guild_id = $1 AND metric = $2 AND team_name = $3 GROUP BY person",
+        )
+        .bind(guild.db())
+        .bind(metric)
+        .bind(team)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(other)?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("first_week")?, r.try_get("last_week")?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(other)
     }
 
     async fn adoption_weeks(

@@ -297,6 +297,13 @@ async fn adoption_shows_each_teams_curve_against_the_tipping_lines_in_words_and_
             .command("Sales lead", "sales", "adoption", json!({ "team": "sales", "weeks": 3 }))
             .await;
         assert!(mine.content.contains("• Sales: 43 % (3 of 7)"), "{}", mine.content);
+        // One team: its people over time, from the per-person rows (sales-1 from 16 Feb,
+        // sales-2 from 23 Feb, sales-3 this week; all active this week).
+        assert!(
+            mine.content.contains("\n  Of the 3 people seen using it, half had started by the week of 23 Feb; none has lapsed."),
+            "{}",
+            mine.content
+        );
         assert!(!mine.content.contains("Support"), "{}", mine.content);
         let other = app
             .command("Sales lead", "sales", "adoption", json!({ "team": "Support" }))

@@ -199,6 +199,17 @@ pub async fn show(
     };
     let a = curves(app, actor.guild, weeks, &only).await?;
     let min = app.settings.min_group_size;
+    let people = match (only.first(), a.curves.first()) {
+        (Some(team), Some(c)) if only.len() == 1 && c.shown => {
+            let spans = app
+                .store
+                .adoption_person_spans(actor.guild, &a.active.id, team)
+                .await?;
+            let today = today_of(app);
+            crate::domain::adoption::people(&spans, today - (today + 3).rem_euclid(7))
+        }
+        _ => None,
+    };
     let mut text = format!(
         "**Adoption — {}** (share of each team, week by week)\n",
         a.active.label
@@ -210,6 +221,9 @@ pub async fn show(
     }
     for c in &a.curves {
         let _ = writeln!(text, "• {}", words(c, &a, min));
+    }
+    if let Some(p) = people {
+        let _ = writeln!(text, "  {}", people_words(&p));
     }
     Ok((text, a))
 }
@@ -236,6 +250,21 @@ fn overall(a: &Adoption) -> Option<String> {
             active
         ),
     })
+}
+
+/// "Of the 9 people seen using it, half had started by the week of 16 Feb; 2 have lapsed
+/// (active before, not in the last two weeks)."
+fn people_words(p: &crate::domain::adoption::People) -> String {
+    let lapsed = match p.lapsed {
+        0 => "none has lapsed".to_string(),
+        1 => "1 has lapsed (active before, not in the last two weeks)".to_string(),
+        n => format!("{n} have lapsed (active before, not in the last two weeks)"),
+    };
+    format!(
+        "Of the {} seen using it, half had started by the week of {}; {lapsed}.",
+        crate::domain::words::count(p.seen as i64, "person", "people"),
+        crate::chart::short_date(p.half_started_by)
+    )
 }
 
 /// "Sales: 42 % (5 of 12), past 40 % (organisation-wide) since the week to 18 Jan; Old
