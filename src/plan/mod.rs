@@ -456,3 +456,6 @@ mod tests;
 
 #[cfg(test)]
 mod reading_tests;
+
+#[cfg(test)]
+mod beside_tests;

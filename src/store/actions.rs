@@ -113,6 +113,29 @@ fn other(e: sqlx::Error) -> StoreError {
     classify(e, "action")
 }
 
+/// One line of an action's history.
+async fn record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+    at_ms: i64,
+    by: Option<MemberId>,
+    status: &str,
+    note: Option<&str>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO action_events (action_id, at_ms, by_id, status, note) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(at_ms)
+    .bind(by.map(MemberId::db))
+    .bind(status)
+    .bind(note)
+    .execute(&mut **tx)
+    .await
+    .map_err(other)?;
+    Ok(())
+}
+
 const COLUMNS: &str = "id, guild_id, team_name, trigger_name, episode, play, seen, status, owner_id, due_day, note, channel_id, message_id, repulse_id, effect, created_ms, updated_ms";
 
 fn row(r: &AnyRow) -> Result<ActionRow, sqlx::Error> {
@@ -163,14 +186,7 @@ impl Actions for SqlStore {
         .and_then(|r| r.map(|r| r.try_get("id")).transpose())
         .map_err(other)?;
         if let Some(id) = id {
-            sqlx::query(
-                "INSERT INTO action_events (action_id, at_ms, by_id, status, note) VALUES ($1, $2, NULL, 'proposed', NULL)",
-            )
-            .bind(id)
-            .bind(a.at_ms)
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
+            record(&mut tx, id, a.at_ms, None, "proposed", None).await?;
         }
         tx.commit().await.map_err(other)?;
         Ok(id)
@@ -255,17 +271,7 @@ impl Actions for SqlStore {
         .rows_affected()
             == 1;
         if moved {
-            sqlx::query(
-                "INSERT INTO action_events (action_id, at_ms, by_id, status, note) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(m.at_ms)
-            .bind(m.by.db())
-            .bind(m.to)
-            .bind(m.note)
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
+            record(&mut tx, id, m.at_ms, Some(m.by), m.to, m.note).await?;
         }
         tx.commit().await.map_err(other)?;
         Ok(moved)
@@ -291,16 +297,8 @@ impl Actions for SqlStore {
         .rows_affected()
             == 1;
         if moved {
-            sqlx::query(
-                "INSERT INTO action_events (action_id, at_ms, by_id, status, note) VALUES ($1, $2, $3, 'proposed', $4)",
-            )
-            .bind(id)
-            .bind(at_ms)
-            .bind(by.db())
-            .bind(format!("play: {play}"))
-            .execute(&mut *tx)
-            .await
-            .map_err(other)?;
+            let note = format!("play: {play}");
+            record(&mut tx, id, at_ms, Some(by), "proposed", Some(&note)).await?;
         }
         tx.commit().await.map_err(other)?;
         Ok(moved)

@@ -189,9 +189,8 @@ pub fn proposal_text(team: &str, play: &Play, seen: &str) -> String {
     )
 }
 
-/// The action `id` of the actor's server, for a change lead; refused otherwise.
-async fn lead_action(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> {
-    require(app, actor, Need::ChangeLead).await?;
+/// The action `id` of the actor's server.
+async fn server_action(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> {
     app.store
         .action(id)
         .await?
@@ -201,6 +200,52 @@ async fn lead_action(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> 
                 "There is no action #{id} in this server; `/actions list` shows them."
             ))
         })
+}
+
+/// The action `id` of the actor's server, for a change lead; refused otherwise.
+async fn lead_action(app: &App, actor: &Actor, id: i64) -> AppResult<ActionRow> {
+    require(app, actor, Need::ChangeLead).await?;
+    server_action(app, actor, id).await
+}
+
+/// Moves `a` as `m` says, or says it has moved on already (a stale or racing click).
+async fn apply(app: &App, a: ActionRow, m: &Move<'_>) -> AppResult<()> {
+    if app.store.move_action(a.id, m).await? {
+        return Ok(());
+    }
+    Err(stale(&app.store.action(a.id).await?.unwrap_or(a)))
+}
+
+/// A move by `actor` now that keeps the owner and the date.
+fn noted<'a>(
+    app: &App,
+    actor: &Actor,
+    from: &'a str,
+    to: &'a str,
+    note: Option<&'a str>,
+) -> Move<'a> {
+    Move {
+        from,
+        to,
+        by: actor.member,
+        owner: None,
+        due_day: None,
+        note,
+        at_ms: app.now_ms(),
+    }
+}
+
+/// A reason as typed: some words, up to [`forms::REASON_MAX`] characters; `why` says
+/// what it is for ("why this does not fit").
+fn reason<'a>(typed: &'a str, why: &str) -> AppResult<&'a str> {
+    let r = typed.trim();
+    if r.is_empty() || r.chars().count() > forms::REASON_MAX {
+        return Err(AppError::user(format!(
+            "Say in a few words (up to {} characters) {why}; nothing changed.",
+            forms::REASON_MAX
+        )));
+    }
+    Ok(r)
 }
 
 /// Why a button of a proposal that has moved on does nothing.
@@ -307,9 +352,7 @@ pub async fn schedule(
         note: None,
         at_ms: app.now_ms(),
     };
-    if !app.store.move_action(id, &moved).await? {
-        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
-    }
+    apply(app, a.clone(), &moved).await?;
     if let Err(e) = deliver::queue(app, &a, &play, due).await {
         let back = Move {
             from: "scheduled",
@@ -366,27 +409,11 @@ fn what_goes_out(team: &str, play: &Play, reminded: bool) -> String {
 }
 
 /// The dismiss modal's answer.
-pub async fn dismiss(app: &App, actor: &Actor, id: i64, reason: &str) -> AppResult<String> {
+pub async fn dismiss(app: &App, actor: &Actor, id: i64, typed: &str) -> AppResult<String> {
     let a = still_proposed(app, actor, id).await?;
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > forms::REASON_MAX {
-        return Err(AppError::user(format!(
-            "Say in a few words (up to {} characters) why this does not fit; nothing was dismissed.",
-            forms::REASON_MAX
-        )));
-    }
-    let moved = Move {
-        from: "proposed",
-        to: "dismissed",
-        by: actor.member,
-        owner: None,
-        due_day: None,
-        note: Some(reason),
-        at_ms: app.now_ms(),
-    };
-    if !app.store.move_action(id, &moved).await? {
-        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
-    }
+    let reason = reason(typed, "why this does not fit")?;
+    let moved = noted(app, actor, "proposed", "dismissed", Some(reason));
+    apply(app, a.clone(), &moved).await?;
     if let Some(play) = play_of(app, &a) {
         settle_proposal(
             app,
@@ -418,21 +445,7 @@ async fn settle_proposal(app: &App, a: &ActionRow, play: &Play, outcome: &str) {
 
 /// `/actions done action note`: the owner or a change lead closes a scheduled action.
 pub async fn done(app: &App, actor: &Actor, id: &str, note: &str) -> AppResult<String> {
-    let id: i64 = id.trim().trim_start_matches('#').parse().map_err(|_| {
-        AppError::user(format!(
-            "`{id}` is not an action number; `/actions list` shows them (#12)."
-        ))
-    })?;
-    let a = app
-        .store
-        .action(id)
-        .await?
-        .filter(|a| a.guild == actor.guild)
-        .ok_or_else(|| {
-            AppError::user(format!(
-                "There is no action #{id} in this server; `/actions list` shows them."
-            ))
-        })?;
+    let a = server_action(app, actor, number(id)?).await?;
     let lead = require(app, actor, Need::ChangeLead).await.is_ok();
     if !lead && a.owner != Some(actor.member) {
         return Err(AppError::user(
@@ -449,51 +462,35 @@ pub async fn done(app: &App, actor: &Actor, id: &str, note: &str) -> AppResult<S
             forms::REASON_MAX
         )));
     }
-    let moved = Move {
-        from: "scheduled",
-        to: "done",
-        by: actor.member,
-        owner: None,
-        due_day: None,
-        note: (!note.is_empty()).then_some(note),
-        at_ms: app.now_ms(),
-    };
-    if !app.store.move_action(id, &moved).await? {
-        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
-    }
-    Ok(format!("Action #{id} for {} is done. Thank you.", a.team))
+    let (id, team) = (a.id, a.team.clone());
+    let moved = noted(
+        app,
+        actor,
+        "scheduled",
+        "done",
+        (!note.is_empty()).then_some(note),
+    );
+    apply(app, a, &moved).await?;
+    Ok(format!("Action #{id} for {team} is done. Thank you."))
 }
 
 /// `/actions cancel action reason`: a change lead calls off a scheduled action; its jobs
 /// still queued go nowhere, and it never reads as done.
-pub async fn cancel(app: &App, actor: &Actor, id: &str, reason: &str) -> AppResult<String> {
-    let id = number(id)?;
-    let a = lead_action(app, actor, id).await?;
+pub async fn cancel(app: &App, actor: &Actor, id: &str, typed: &str) -> AppResult<String> {
+    let a = lead_action(app, actor, number(id)?).await?;
     if a.status != "scheduled" {
         return Err(stale(&a));
     }
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > forms::REASON_MAX {
-        return Err(AppError::user(format!(
-            "Say in a few words (up to {} characters) why it is called off; nothing changed.",
-            forms::REASON_MAX
-        )));
-    }
-    let moved = Move {
-        from: "scheduled",
-        to: "dismissed",
-        by: actor.member,
-        owner: None,
-        due_day: None,
-        note: Some(reason),
-        at_ms: app.now_ms(),
-    };
-    if !app.store.move_action(id, &moved).await? {
-        return Err(stale(&app.store.action(id).await?.unwrap_or(a)));
-    }
+    let reason = reason(typed, "why it is called off")?;
+    let (id, team) = (a.id, a.team.clone());
+    apply(
+        app,
+        a,
+        &noted(app, actor, "scheduled", "dismissed", Some(reason)),
+    )
+    .await?;
     Ok(format!(
-        "Called off action #{id} for {}; nothing more goes out for it.",
-        a.team
+        "Called off action #{id} for {team}; nothing more goes out for it."
     ))
 }
 
